@@ -1,0 +1,42 @@
+"""Choices used by the organisation models."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class UnitKind(models.TextChoices):
+    MINISTRY = "ministry", _("Ministry")
+    PROVINCE = "province", _("Provincial police")
+    DEPARTMENT = "department", pgettext_lazy("unit kind", "Department")
+    DISTRICT = "district", _("District police")
+    COMMUNE = "commune", _("Commune or ward police")
+    OTHER = "other", pgettext_lazy("unit kind", "Other")
+
+
+class Phase(models.TextChoices):
+    """Where a campaign is in its year (domain.md section 4)."""
+
+    SETUP = "setup", _("Setting up")
+    SIGNING = "signing", _("Signing conferences")
+    SELF_ASSESSMENT = "self_assessment", _("Self-assessment open")
+    CLUSTER_SCORING = "cluster_scoring", _("Cluster scoring open")
+    EXPLANATION = "explanation", _("Explanations open")
+    FINAL_REVIEW = "final_review", _("Final review open")
+    PUBLISHED = "published", _("Results published")
+
+
+class MemberRole(models.TextChoices):
+    LEADER = "leader", _("Cluster leader")
+    DEPUTY = "deputy", _("Deputy leader")
+    MEMBER = "member", _("Member")
+
+
+class Title(models.TextChoices):
+    """Emulation titles a unit can register for (đăng ký thi đua)."""
+
+    GOVERNMENT_FLAG = "government_flag", _("Government emulation flag")
+    MINISTRY_FLAG = "ministry_flag", _("Ministry of Public Security emulation flag")
+    DETERMINED_TO_WIN = "determined_to_win", _("Determined-to-win unit")
+    ADVANCED = "advanced", _("Advanced unit")
+    CERTIFICATE_OF_MERIT = "certificate_of_merit", _("Certificate of merit")

@@ -1,0 +1,472 @@
+"""The organisation: units, campaigns, clusters and their members, users, and the
+records of each cluster's signing conference (domain.md sections 2–4)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from clusters.enums import MemberRole, Phase, Title, UnitKind
+from clusters.text import fold
+from clusters.validators import validate_document, validate_image
+
+
+class Unit(models.Model):
+    """A police unit: a ministry, a provincial force, a department, a district or a commune.
+
+    Units are long-lived but not eternal: a dissolved or merged unit is deactivated (with a
+    date and, where there is one, the unit that took over its work), never deleted, so past
+    campaigns keep showing it. Codes are unique in the installation: files name units by
+    code only.
+    """
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=255)
+    short_name = models.CharField(_("short name"), max_length=64, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    deactivated_on = models.DateField(_("deactivated on"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("successor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        help_text=_("The unit that took over this unit's work after it was dissolved or merged."),
+    )
+    search_name = models.CharField(
+        max_length=400,
+        editable=False,
+        db_index=True,
+        help_text="Code, name and short name without diacritics; set by Unit.save().",
+    )
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_active=True, deactivated_on__isnull=True)
+                | Q(is_active=False, deactivated_on__isnull=False),
+                name="%(app_label)s_%(class)s_deactivation_dated",
+                violation_error_message=_(
+                    "An inactive unit needs the date it was deactivated; an active one has none."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(successor=models.F("pk")),
+                name="%(app_label)s_%(class)s_not_own_successor",
+                violation_error_message=_("A unit cannot be its own successor."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")),
+                name="%(app_label)s_%(class)s_not_own_parent",
+                violation_error_message=_("A unit cannot be its own parent."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_name = fold(" ".join([self.code, self.name, self.short_name]))
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
+
+    @property
+    def label(self) -> str:
+        """The short name where there is one: tables are narrow."""
+        return self.short_name or self.name
+
+
+class User(AbstractUser):
+    """A person who signs in. Everyone but a superuser belongs to a unit, and acts for it.
+
+    The role follows from the unit and the groups: members of the province staff group act
+    for the standing agency of the campaigns their unit (or a unit above it) organises; other
+    users are officers of their unit, and act as cluster leader in a year where their unit
+    is the cluster's leader (or deputy) unit.
+    """
+
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    position = models.CharField(_("position"), max_length=150, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class Campaign(models.Model):
+    """One organiser's emulation movement "Vì an ninh Tổ quốc" for one year."""
+
+    organiser = models.ForeignKey(
+        Unit,
+        verbose_name=_("organiser"),
+        on_delete=models.PROTECT,
+        related_name="organised_campaigns",
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    name = models.CharField(_("name"), max_length=255)
+    slogan = models.TextField(_("slogan"), blank=True)
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices, default=Phase.SETUP)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-year", "organiser__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organiser", "year"],
+                name="%(app_label)s_%(class)s_one_per_organiser_year",
+                violation_error_message=_("This organiser already has a campaign for that year."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100),
+                name="%(app_label)s_%(class)s_year_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.year})"
+
+
+class Cluster(models.Model):
+    """An emulation cluster (Cụm thi đua) of one campaign. Clusters are renumbered and
+    regrouped every year, so each year's clusters are their own rows."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="clusters"
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    regulation = models.FileField(
+        _("regulation"),
+        upload_to="clusters/regulations/%Y/",
+        blank=True,
+        validators=[validate_document],
+        help_text=_("The cluster's operating regulation (quy chế tổ chức hoạt động)."),
+    )
+    search_name = models.CharField(
+        max_length=400,
+        editable=False,
+        db_index=True,
+        help_text="Code and name without diacritics; set by Cluster.save().",
+    )
+
+    class Meta:
+        verbose_name = _("cluster")
+        verbose_name_plural = _("clusters")
+        ordering = ["campaign", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "code"],
+                name="%(app_label)s_%(class)s_code_unique_in_campaign",
+                violation_error_message=_("A cluster with this code already exists this year."),
+            ),
+            models.UniqueConstraint(
+                fields=["campaign", "number"],
+                name="%(app_label)s_%(class)s_number_unique_in_campaign",
+                violation_error_message=_("A cluster with this number already exists this year."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_name = fold(f"{self.code} {self.name}")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
+
+
+class Membership(models.Model):
+    """A unit's place in a cluster for one campaign, with its role that year.
+
+    ``campaign`` repeats the cluster's campaign so that the database itself can refuse a
+    unit in two clusters of one campaign; ``save()`` copies it from the cluster.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="memberships", editable=False
+    )
+    cluster = models.ForeignKey(
+        Cluster, verbose_name=_("cluster"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=8, choices=MemberRole.choices, default=MemberRole.MEMBER
+    )
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["cluster", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit"],
+                name="%(app_label)s_%(class)s_one_cluster_per_campaign",
+                violation_error_message=_("This unit is already in a cluster this year."),
+            ),
+            models.UniqueConstraint(
+                fields=["cluster"],
+                condition=Q(role=MemberRole.LEADER),
+                name="%(app_label)s_%(class)s_one_leader",
+                violation_error_message=_("This cluster already has a leader unit."),
+            ),
+            models.UniqueConstraint(
+                fields=["cluster"],
+                condition=Q(role=MemberRole.DEPUTY),
+                name="%(app_label)s_%(class)s_one_deputy",
+                violation_error_message=_("This cluster already has a deputy unit."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.cluster} ({self.get_role_display()})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.campaign_id = self.cluster.campaign_id
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.cluster_id is None:
+            return
+        self.campaign_id = self.cluster.campaign_id
+        if self.unit_id is not None:
+            unit = self.unit
+            campaign = self.cluster.campaign
+            if not unit.is_active and unit.deactivated_on.year <= campaign.year:
+                raise ValidationError(
+                    {
+                        "unit": _(
+                            "%(unit)s was dissolved or merged on %(date)s "
+                            "and cannot join a cluster."
+                        )
+                    },
+                    params={"unit": unit.name, "date": unit.deactivated_on.strftime("%d/%m/%Y")},
+                )
+
+    def validate_constraints(self, exclude=None) -> None:
+        # ``campaign`` is not a form field, so Django would skip the constraints that use
+        # it; it is always derived from the cluster, so check them all.
+        self.clean()
+        if exclude:
+            exclude = set(exclude) - {"campaign", "unit", "cluster"}
+        super().validate_constraints(exclude=exclude)
+
+
+class SigningConference(models.Model):
+    """The conference at which a cluster adopts its regulation, criteria and score table
+    and its units sign the pledge (hội nghị ký kết giao ước thi đua)."""
+
+    cluster = models.OneToOneField(
+        Cluster,
+        verbose_name=_("cluster"),
+        on_delete=models.CASCADE,
+        related_name="signing_conference",
+    )
+    held_on = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=255)
+    chair = models.CharField(_("chair"), max_length=255, help_text=_("Who chaired the conference."))
+    attendees = models.TextField(_("attendees"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    minutes = models.FileField(
+        _("minutes"), upload_to="signing/minutes/%Y/", blank=True, validators=[validate_document]
+    )
+
+    class Meta:
+        verbose_name = _("signing conference")
+        verbose_name_plural = _("signing conferences")
+        ordering = ["-held_on"]
+
+    def __str__(self) -> str:
+        return str(self.cluster)
+
+
+class ConferencePhoto(models.Model):
+    """A photo taken at a signing conference."""
+
+    conference = models.ForeignKey(
+        SigningConference,
+        verbose_name=_("signing conference"),
+        on_delete=models.CASCADE,
+        related_name="photos",
+    )
+    image = models.FileField(
+        _("photo"), upload_to="signing/photos/%Y/", validators=[validate_image]
+    )
+    caption = models.CharField(_("caption"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("conference photo")
+        verbose_name_plural = _("conference photos")
+        ordering = ["conference", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name
+
+
+class Pledge(models.Model):
+    """The emulation pledge (giao ước thi đua) a cluster's units sign for the year."""
+
+    cluster = models.OneToOneField(
+        Cluster, verbose_name=_("cluster"), on_delete=models.CASCADE, related_name="pledge"
+    )
+    slogan = models.TextField(_("slogan"), blank=True)
+    preamble = models.TextField(_("preamble"), blank=True)
+
+    class Meta:
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
+        ordering = ["cluster"]
+
+    def __str__(self) -> str:
+        return str(self.cluster)
+
+
+class PledgeItem(models.Model):
+    """What the units pledge in one area of work (lĩnh vực công tác)."""
+
+    pledge = models.ForeignKey(
+        Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="items"
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    area = models.CharField(_("area of work"), max_length=255)
+    content = models.TextField(_("content"))
+
+    class Meta:
+        verbose_name = _("pledge item")
+        verbose_name_plural = _("pledge items")
+        ordering = ["pledge", "order", "pk"]
+
+    def __str__(self) -> str:
+        return self.area
+
+
+class Signature(models.Model):
+    """A member unit's signature of its cluster's pledge."""
+
+    pledge = models.ForeignKey(
+        Pledge, verbose_name=_("pledge"), on_delete=models.CASCADE, related_name="signatures"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="signatures"
+    )
+    signatory = models.CharField(_("signatory"), max_length=150)
+    position = models.CharField(_("rank and position"), max_length=255)
+    signed_on = models.DateField(_("signed on"))
+    scanned_copy = models.FileField(
+        _("scanned copy"),
+        upload_to="signing/signatures/%Y/",
+        blank=True,
+        validators=[validate_document],
+    )
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        ordering = ["pledge", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pledge", "unit"],
+                name="%(app_label)s_%(class)s_once_per_unit",
+                violation_error_message=_("This unit has already signed the pledge."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.signatory}"
+
+    def clean(self) -> None:
+        if (
+            self.pledge_id
+            and self.unit_id
+            and not Membership.objects.filter(
+                cluster_id=self.pledge.cluster_id, unit_id=self.unit_id
+            ).exists()
+        ):
+            raise ValidationError(
+                {"unit": _("Only a member unit of the cluster can sign its pledge.")}
+            )
+
+
+class Registration(models.Model):
+    """A unit's registration of the emulation titles it aims for in a campaign."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    titles = models.JSONField(_("titles"), default=list, blank=True)
+    registered_on = models.DateField(_("registered on"), null=True, blank=True)
+    note = models.TextField(pgettext_lazy("remark", "note"), blank=True)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["campaign", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "unit"],
+                name="%(app_label)s_%(class)s_once_per_unit",
+                violation_error_message=_("This unit has already registered this year."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.campaign.year}"
+
+    def clean(self) -> None:
+        if not isinstance(self.titles, list) or any(t not in Title.values for t in self.titles):
+            raise ValidationError({"titles": _("Choose titles from the list.")})
+        if (
+            self.campaign_id
+            and self.unit_id
+            and not Membership.objects.filter(
+                campaign_id=self.campaign_id, unit_id=self.unit_id
+            ).exists()
+        ):
+            raise ValidationError(
+                {"unit": _("Only a unit in one of this year's clusters can register.")}
+            )
+
+    def get_titles_display(self) -> list[str]:
+        labels = dict(Title.choices)
+        return [str(labels.get(t, t)) for t in self.titles]

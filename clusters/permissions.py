@@ -1,0 +1,161 @@
+"""Who may see and do what in the organisation — the one place these rules live.
+
+Views, templates and the admin ask these functions; nobody re-implements a check inline.
+
+Roles (domain.md section 1):
+- an *administrator* is a superuser: everything;
+- *province staff* are members of the ``PROVINCE_STAFF_GROUP`` group: everything in the
+  campaigns organised by their unit or a unit above it;
+- a *unit officer* is any other user with a unit: sees the campaigns and clusters their
+  unit is a member of, and acts as *cluster leader* for a cluster whose leader or deputy
+  unit their unit is that year.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from clusters.enums import MemberRole
+from clusters.models import Campaign, Cluster, Membership, Unit, User
+
+LEADING_ROLES = (MemberRole.LEADER, MemberRole.DEPUTY)
+
+
+def is_administrator(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def is_province_staff(user: User) -> bool:
+    """Member of the standing agency's group, with a unit to anchor the scope."""
+    if not (user.is_authenticated and user.is_active and user.unit_id):
+        return False
+    cached = getattr(user, "_is_province_staff", None)
+    if cached is None:
+        cached = user.groups.filter(name=settings.PROVINCE_STAFF_GROUP).exists()
+        user._is_province_staff = cached
+    return cached
+
+
+def is_unit_officer(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.unit_id) and not (
+        is_administrator(user) or is_province_staff(user)
+    )
+
+
+def organiser_ids(user: User) -> list[int]:
+    """The units whose campaigns a province staff member runs: their unit and those above it."""
+    cached = getattr(user, "_organiser_ids", None)
+    if cached is not None:
+        return cached
+    ids: list[int] = []
+    unit_id = user.unit_id
+    while unit_id is not None and unit_id not in ids:
+        ids.append(unit_id)
+        unit_id = Unit.objects.filter(pk=unit_id).values_list("parent_id", flat=True).first()
+    user._organiser_ids = ids
+    return ids
+
+
+# --- What a user may see ----------------------------------------------------------
+
+
+def visible_campaigns(user: User) -> QuerySet[Campaign]:
+    qs = Campaign.objects.all()
+    if is_administrator(user):
+        return qs
+    if is_province_staff(user):
+        return qs.filter(organiser_id__in=organiser_ids(user))
+    if is_unit_officer(user):
+        return qs.filter(memberships__unit_id=user.unit_id).distinct()
+    return qs.none()
+
+
+def visible_clusters(user: User) -> QuerySet[Cluster]:
+    qs = Cluster.objects.all()
+    if is_administrator(user):
+        return qs
+    if is_province_staff(user):
+        return qs.filter(campaign__organiser_id__in=organiser_ids(user))
+    if is_unit_officer(user):
+        return qs.filter(memberships__unit_id=user.unit_id)
+    return qs.none()
+
+
+def visible_units(user: User) -> QuerySet[Unit]:
+    """Units a user may look up: all for administrators; the organiser's units for province
+    staff; for an officer, their own unit and the members of their clusters."""
+    qs = Unit.objects.all()
+    if is_administrator(user):
+        return qs
+    if is_province_staff(user):
+        ids = organiser_ids(user)
+        return qs.filter(
+            Q(pk__in=ids)
+            | Q(memberships__campaign__organiser_id__in=ids)
+            | Q(parent_id__in=ids)
+            | Q(parent__parent_id__in=ids)
+        ).distinct()
+    if is_unit_officer(user):
+        return qs.filter(
+            Q(pk=user.unit_id) | Q(memberships__cluster__memberships__unit_id=user.unit_id)
+        ).distinct()
+    return qs.none()
+
+
+# --- What a user may change ---------------------------------------------------------
+
+
+def managed_campaigns(user: User) -> QuerySet[Campaign]:
+    """Campaigns whose set-up (clusters, members, roles) the user may change."""
+    if is_administrator(user) or is_province_staff(user):
+        return visible_campaigns(user)
+    return Campaign.objects.none()
+
+
+def led_clusters(user: User) -> QuerySet[Cluster]:
+    """Clusters whose leader or deputy unit is the user's unit."""
+    if not is_unit_officer(user):
+        return Cluster.objects.none()
+    return Cluster.objects.filter(
+        memberships__unit_id=user.unit_id, memberships__role__in=LEADING_ROLES
+    )
+
+
+def signing_clusters(user: User) -> QuerySet[Cluster]:
+    """Clusters whose signing records (conference, pledge, signatures, registrations) the
+    user may record: every cluster in their scope for administrators and province staff,
+    the clusters they lead (or help lead as deputy) for unit officers."""
+    if is_administrator(user) or is_province_staff(user):
+        return visible_clusters(user)
+    return led_clusters(user)
+
+
+def can_manage_campaign(user: User, campaign: Campaign) -> bool:
+    return managed_campaigns(user).filter(pk=campaign.pk).exists()
+
+
+def can_record_signing(user: User, cluster: Cluster) -> bool:
+    return signing_clusters(user).filter(pk=cluster.pk).exists()
+
+
+def can_manage_units(user: User) -> bool:
+    return is_administrator(user) or is_province_staff(user)
+
+
+def can_use_admin(user: User) -> bool:
+    """Administrators, province staff and cluster leaders (for their signing records)."""
+    if is_administrator(user) or is_province_staff(user):
+        return True
+    return led_clusters(user).exists()
+
+
+def role_in_cluster(user: User, cluster: Cluster) -> str | None:
+    """The user's unit's role in ``cluster`` (leader, deputy, member), or None."""
+    if not user.is_authenticated or not user.unit_id:
+        return None
+    return (
+        Membership.objects.filter(cluster=cluster, unit_id=user.unit_id)
+        .values_list("role", flat=True)
+        .first()
+    )

@@ -1,0 +1,213 @@
+"""Writes to the organisation. Forms, the admin, imports, commands and the demo data all
+call these functions, so every path runs the same validation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from clusters.enums import MemberRole, Phase, UnitKind
+from clusters.models import (
+    Campaign,
+    Cluster,
+    Membership,
+    Pledge,
+    PledgeItem,
+    Registration,
+    Signature,
+    SigningConference,
+    Unit,
+)
+
+
+def _save(obj, **values):
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save()
+    return obj
+
+
+@transaction.atomic
+def unit_upsert(
+    *,
+    code: str,
+    name: str,
+    kind: str = UnitKind.OTHER,
+    short_name: str = "",
+    parent: Unit | None = None,
+) -> Unit:
+    """Create the unit with ``code``, or bring its name, kind and parent up to date."""
+    unit = Unit.objects.filter(code=code).first() or Unit(code=code)
+    return _save(unit, name=name, kind=kind, short_name=short_name, parent=parent)
+
+
+@transaction.atomic
+def unit_deactivate(*, unit: Unit, on: dt.date, successor: Unit | None = None) -> Unit:
+    """Mark a dissolved or merged unit inactive from ``on``; its history stays."""
+    return _save(unit, is_active=False, deactivated_on=on, successor=successor)
+
+
+@transaction.atomic
+def campaign_upsert(*, organiser: Unit, year: int, name: str, slogan: str = "") -> Campaign:
+    """Create the organiser's campaign for ``year``, or update its name and slogan."""
+    campaign = Campaign.objects.filter(organiser=organiser, year=year).first()
+    campaign = campaign or Campaign(organiser=organiser, year=year)
+    return _save(campaign, name=name, slogan=slogan)
+
+
+@transaction.atomic
+def campaign_set_phase(*, campaign: Campaign, phase: str) -> Campaign:
+    return _save(campaign, phase=Phase(phase))
+
+
+@transaction.atomic
+def cluster_upsert(
+    *, campaign: Campaign, code: str, number: int, name: str, description: str = ""
+) -> Cluster:
+    """Create the campaign's cluster with ``code``, or update it."""
+    cluster = Cluster.objects.filter(campaign=campaign, code=code).first()
+    cluster = cluster or Cluster(campaign=campaign, code=code)
+    return _save(cluster, number=number, name=name, description=description)
+
+
+@transaction.atomic
+def cluster_set_members(
+    *,
+    cluster: Cluster,
+    members: list[Unit],
+    leader: Unit | None = None,
+    deputy: Unit | None = None,
+) -> list[Membership]:
+    """Make ``members`` (which must include the leader and deputy) exactly the cluster's
+    units, with the given leader and deputy. Units leave before others join, so a unit can
+    move between two clusters: a listed unit that is in another cluster of the same campaign
+    moves here."""
+    roles: dict[int, str] = {u.pk: MemberRole.MEMBER for u in members}
+    for unit, role in ((leader, MemberRole.LEADER), (deputy, MemberRole.DEPUTY)):
+        if unit is not None:
+            roles[unit.pk] = role
+    cluster.memberships.exclude(unit_id__in=roles).delete()
+    Membership.objects.filter(campaign_id=cluster.campaign_id, unit_id__in=roles).exclude(
+        cluster=cluster
+    ).delete()
+    # Clear roles first so a leader and deputy can swap places.
+    cluster.memberships.exclude(role=MemberRole.MEMBER).update(role=MemberRole.MEMBER)
+    result = []
+    units = {u.pk: u for u in [*members, *(u for u in (leader, deputy) if u)]}
+    for unit_id, role in roles.items():
+        membership = Membership.objects.filter(cluster=cluster, unit_id=unit_id).first()
+        membership = membership or Membership(cluster=cluster, unit=units[unit_id])
+        result.append(_save(membership, role=role))
+    return result
+
+
+@dataclass
+class CampaignCopy:
+    """What a copy of last year's clusters did."""
+
+    campaign: Campaign
+    replaced: list[tuple[Unit, Unit]] = field(default_factory=list)
+    skipped: list[Unit] = field(default_factory=list)
+
+
+@transaction.atomic
+def campaign_copy(
+    *, source: Campaign, year: int, name: str | None = None, slogan: str | None = None
+) -> CampaignCopy:
+    """Copy ``source``'s clusters, members, leaders and deputies into a new campaign of the
+    same organiser for ``year``.
+
+    A unit dissolved by the new year is replaced by its successor when the successor is
+    active and not placed already (keeping the role), and is otherwise left out; both are
+    reported so staff can adjust.
+    """
+    campaign = _save(
+        Campaign(organiser=source.organiser, year=year),
+        name=name or source.name.replace(str(source.year), str(year)),
+        slogan=source.slogan if slogan is None else slogan,
+    )
+    result = CampaignCopy(campaign=campaign)
+    first_day = dt.date(year, 1, 1)
+    placed: set[int] = set()
+    memberships = Membership.objects.filter(campaign=source).select_related(
+        "unit__successor", "cluster"
+    )
+    by_cluster: dict[int, list[Membership]] = {}
+    for membership in memberships.order_by("cluster__number", "unit__code"):
+        by_cluster.setdefault(membership.cluster_id, []).append(membership)
+    for old in source.clusters.order_by("number"):
+        new = _save(
+            Cluster(campaign=campaign, code=old.code),
+            number=old.number,
+            name=old.name,
+            description=old.description,
+        )
+        for membership in by_cluster.get(old.pk, []):
+            unit = membership.unit
+            if not unit.is_active and unit.deactivated_on <= first_day:
+                successor = unit.successor
+                if successor is None or not successor.is_active or successor.pk in placed:
+                    result.skipped.append(unit)
+                    continue
+                result.replaced.append((unit, successor))
+                unit = successor
+            if unit.pk in placed:
+                continue
+            placed.add(unit.pk)
+            _save(Membership(cluster=new, unit=unit), role=membership.role)
+    return result
+
+
+@transaction.atomic
+def signing_conference_record(
+    *,
+    cluster: Cluster,
+    held_on: dt.date,
+    place: str,
+    chair: str,
+    attendees: str = "",
+    notes: str = "",
+) -> SigningConference:
+    """Record (or correct) the cluster's signing conference."""
+    conference = SigningConference.objects.filter(cluster=cluster).first()
+    conference = conference or SigningConference(cluster=cluster)
+    return _save(
+        conference, held_on=held_on, place=place, chair=chair, attendees=attendees, notes=notes
+    )
+
+
+@transaction.atomic
+def pledge_record(
+    *, cluster: Cluster, slogan: str, preamble: str = "", items: list[tuple[str, str]]
+) -> Pledge:
+    """Record the cluster's pledge; ``items`` are (area, content) pairs in order and replace
+    the pledge's previous items."""
+    pledge = Pledge.objects.filter(cluster=cluster).first() or Pledge(cluster=cluster)
+    _save(pledge, slogan=slogan, preamble=preamble)
+    pledge.items.all().delete()
+    for order, (area, content) in enumerate(items, start=1):
+        _save(PledgeItem(pledge=pledge), order=order, area=area, content=content)
+    return pledge
+
+
+@transaction.atomic
+def signature_record(
+    *, pledge: Pledge, unit: Unit, signatory: str, position: str, signed_on: dt.date
+) -> Signature:
+    """Record (or correct) a member unit's signature of the pledge."""
+    signature = Signature.objects.filter(pledge=pledge, unit=unit).first()
+    signature = signature or Signature(pledge=pledge, unit=unit)
+    return _save(signature, signatory=signatory, position=position, signed_on=signed_on)
+
+
+@transaction.atomic
+def registration_record(
+    *, campaign: Campaign, unit: Unit, titles: list[str], registered_on: dt.date | None = None
+) -> Registration:
+    """Record the titles ``unit`` registers for in ``campaign``."""
+    registration = Registration.objects.filter(campaign=campaign, unit=unit).first()
+    registration = registration or Registration(campaign=campaign, unit=unit)
+    return _save(registration, titles=list(titles), registered_on=registered_on)
