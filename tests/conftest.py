@@ -16,6 +16,16 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Tests run with DEBUG off, where production uses WhiteNoise's manifest storage; the
+    manifest only exists after collectstatic, so tests use the plain storage."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def org(db):
     """A province with one campaign, two clusters (A with leader, deputy and a member; B
