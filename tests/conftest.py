@@ -17,9 +17,10 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    """Tests run with DEBUG off, where production uses WhiteNoise's manifest storage; the
-    manifest only exists after collectstatic, so tests use the plain storage."""
+def _test_server_settings(settings):
+    """Tests run with DEBUG off, like production, but over plain HTTP to the test client and
+    without collectstatic (whose manifest production's static storage needs)."""
+    settings.SECURE_SSL_REDIRECT = False
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
