@@ -3,6 +3,8 @@ records of each cluster's signing conference (domain.md sections 2–4)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -270,21 +272,20 @@ class Membership(models.Model):
         if self.unit_id is not None:
             unit = self.unit
             campaign = self.cluster.campaign
-            if not unit.is_active and unit.deactivated_on.year <= campaign.year:
-                raise ValidationError(
-                    {
-                        "unit": _(
-                            "%(unit)s was dissolved or merged on %(date)s "
-                            "and cannot join a cluster."
-                        )
-                    },
-                    params={"unit": unit.name, "date": unit.deactivated_on.strftime("%d/%m/%Y")},
+            # A unit dissolved by the first day of the campaign's year did not exist that
+            # year; one dissolved during the year keeps its place (history is never lost).
+            if not unit.is_active and unit.deactivated_on <= dt.date(campaign.year, 1, 1):
+                message = _(
+                    "%(unit)s was dissolved or merged on %(date)s and cannot join a cluster."
                 )
+                params = {"unit": unit.name, "date": unit.deactivated_on.strftime("%d/%m/%Y")}
+                raise ValidationError({"unit": ValidationError(message, params=params)})
 
     def validate_constraints(self, exclude=None) -> None:
         # ``campaign`` is not a form field, so Django would skip the constraints that use
         # it; it is always derived from the cluster, so check them all.
-        self.clean()
+        if self.cluster_id is not None:
+            self.campaign_id = self.cluster.campaign_id
         if exclude:
             exclude = set(exclude) - {"campaign", "unit", "cluster"}
         super().validate_constraints(exclude=exclude)
