@@ -10,257 +10,704 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Campaign',
+            name="Campaign",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('slogan', models.TextField(blank=True, verbose_name='slogan')),
-                ('phase', models.CharField(choices=[('setup', 'Setting up'), ('signing', 'Signing conferences'), ('self_assessment', 'Self-assessment open'), ('cluster_scoring', 'Cluster scoring open'), ('explanation', 'Explanations open'), ('final_review', 'Final review open'), ('published', 'Results published')], default='setup', max_length=20, verbose_name='phase')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(2000),
+                            django.core.validators.MaxValueValidator(2100),
+                        ],
+                        verbose_name="year",
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                ("slogan", models.TextField(blank=True, verbose_name="slogan")),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("setup", "Setting up"),
+                            ("signing", "Signing conferences"),
+                            ("self_assessment", "Self-assessment open"),
+                            ("cluster_scoring", "Cluster scoring open"),
+                            ("explanation", "Explanations open"),
+                            ("final_review", "Final review open"),
+                            ("published", "Results published"),
+                        ],
+                        default="setup",
+                        max_length=20,
+                        verbose_name="phase",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
             ],
             options={
-                'verbose_name': 'campaign',
-                'verbose_name_plural': 'campaigns',
-                'ordering': ['-year', 'organiser__code'],
+                "verbose_name": "campaign",
+                "verbose_name_plural": "campaigns",
+                "ordering": ["-year", "organiser__code"],
             },
         ),
         migrations.CreateModel(
-            name='Cluster',
+            name="Cluster",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='number')),
-                ('code', models.CharField(max_length=32, verbose_name='code')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('regulation', models.FileField(blank=True, help_text="The cluster's operating regulation (quy chế tổ chức hoạt động).", upload_to='clusters/regulations/%Y/', validators=[clusters.validators.FileContentValidator(frozenset(['doc', 'docx', 'jpeg', 'pdf', 'png', 'webp', 'xls', 'xlsx']))], verbose_name='regulation')),
-                ('search_name', models.CharField(db_index=True, editable=False, help_text='Code and name without diacritics; set by Cluster.save().', max_length=400)),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clusters', to='clusters.campaign', verbose_name='campaign')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(verbose_name="number")),
+                ("code", models.CharField(max_length=32, verbose_name="code")),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "regulation",
+                    models.FileField(
+                        blank=True,
+                        help_text="The cluster's operating regulation (quy chế tổ chức hoạt động).",
+                        upload_to="clusters/regulations/%Y/",
+                        validators=[
+                            clusters.validators.FileContentValidator(
+                                frozenset(
+                                    ["doc", "docx", "jpeg", "pdf", "png", "webp", "xls", "xlsx"]
+                                )
+                            )
+                        ],
+                        verbose_name="regulation",
+                    ),
+                ),
+                (
+                    "search_name",
+                    models.CharField(
+                        db_index=True,
+                        editable=False,
+                        help_text="Code and name without diacritics; set by Cluster.save().",
+                        max_length=400,
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clusters",
+                        to="clusters.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cluster',
-                'verbose_name_plural': 'clusters',
-                'ordering': ['campaign', 'number'],
+                "verbose_name": "cluster",
+                "verbose_name_plural": "clusters",
+                "ordering": ["campaign", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Pledge',
+            name="Pledge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slogan', models.TextField(blank=True, verbose_name='slogan')),
-                ('preamble', models.TextField(blank=True, verbose_name='preamble')),
-                ('cluster', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='pledge', to='clusters.cluster', verbose_name='cluster')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slogan", models.TextField(blank=True, verbose_name="slogan")),
+                ("preamble", models.TextField(blank=True, verbose_name="preamble")),
+                (
+                    "cluster",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pledge",
+                        to="clusters.cluster",
+                        verbose_name="cluster",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pledge',
-                'verbose_name_plural': 'pledges',
-                'ordering': ['cluster'],
+                "verbose_name": "pledge",
+                "verbose_name_plural": "pledges",
+                "ordering": ["cluster"],
             },
         ),
         migrations.CreateModel(
-            name='PledgeItem',
+            name="PledgeItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='order')),
-                ('area', models.CharField(max_length=255, verbose_name='area of work')),
-                ('content', models.TextField(verbose_name='content')),
-                ('pledge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='clusters.pledge', verbose_name='pledge')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="order")),
+                ("area", models.CharField(max_length=255, verbose_name="area of work")),
+                ("content", models.TextField(verbose_name="content")),
+                (
+                    "pledge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="clusters.pledge",
+                        verbose_name="pledge",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pledge item',
-                'verbose_name_plural': 'pledge items',
-                'ordering': ['pledge', 'order', 'pk'],
+                "verbose_name": "pledge item",
+                "verbose_name_plural": "pledge items",
+                "ordering": ["pledge", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SigningConference',
+            name="SigningConference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField(verbose_name='date')),
-                ('place', models.CharField(max_length=255, verbose_name='place')),
-                ('chair', models.CharField(help_text='Who chaired the conference.', max_length=255, verbose_name='chair')),
-                ('attendees', models.TextField(blank=True, verbose_name='attendees')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('minutes', models.FileField(blank=True, upload_to='signing/minutes/%Y/', validators=[clusters.validators.FileContentValidator(frozenset(['doc', 'docx', 'jpeg', 'pdf', 'png', 'webp', 'xls', 'xlsx']))], verbose_name='minutes')),
-                ('cluster', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='signing_conference', to='clusters.cluster', verbose_name='cluster')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("held_on", models.DateField(verbose_name="date")),
+                ("place", models.CharField(max_length=255, verbose_name="place")),
+                (
+                    "chair",
+                    models.CharField(
+                        help_text="Who chaired the conference.",
+                        max_length=255,
+                        verbose_name="chair",
+                    ),
+                ),
+                ("attendees", models.TextField(blank=True, verbose_name="attendees")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "minutes",
+                    models.FileField(
+                        blank=True,
+                        upload_to="signing/minutes/%Y/",
+                        validators=[
+                            clusters.validators.FileContentValidator(
+                                frozenset(
+                                    ["doc", "docx", "jpeg", "pdf", "png", "webp", "xls", "xlsx"]
+                                )
+                            )
+                        ],
+                        verbose_name="minutes",
+                    ),
+                ),
+                (
+                    "cluster",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="signing_conference",
+                        to="clusters.cluster",
+                        verbose_name="cluster",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'signing conference',
-                'verbose_name_plural': 'signing conferences',
-                'ordering': ['-held_on'],
+                "verbose_name": "signing conference",
+                "verbose_name_plural": "signing conferences",
+                "ordering": ["-held_on"],
             },
         ),
         migrations.CreateModel(
-            name='ConferencePhoto',
+            name="ConferencePhoto",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.FileField(upload_to='signing/photos/%Y/', validators=[clusters.validators.FileContentValidator(frozenset(['jpeg', 'png', 'webp']))], verbose_name='photo')),
-                ('caption', models.CharField(blank=True, max_length=255, verbose_name='caption')),
-                ('conference', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='clusters.signingconference', verbose_name='signing conference')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "image",
+                    models.FileField(
+                        upload_to="signing/photos/%Y/",
+                        validators=[
+                            clusters.validators.FileContentValidator(
+                                frozenset(["jpeg", "png", "webp"])
+                            )
+                        ],
+                        verbose_name="photo",
+                    ),
+                ),
+                ("caption", models.CharField(blank=True, max_length=255, verbose_name="caption")),
+                (
+                    "conference",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="clusters.signingconference",
+                        verbose_name="signing conference",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'conference photo',
-                'verbose_name_plural': 'conference photos',
-                'ordering': ['conference', 'pk'],
+                "verbose_name": "conference photo",
+                "verbose_name_plural": "conference photos",
+                "ordering": ["conference", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=255, verbose_name='name')),
-                ('short_name', models.CharField(blank=True, max_length=64, verbose_name='short name')),
-                ('kind', models.CharField(choices=[('ministry', 'Ministry'), ('province', 'Provincial police'), ('department', 'Department'), ('district', 'District police'), ('commune', 'Commune or ward police'), ('other', 'Other')], max_length=16, verbose_name='kind')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('deactivated_on', models.DateField(blank=True, null=True, verbose_name='deactivated on')),
-                ('search_name', models.CharField(db_index=True, editable=False, help_text='Code, name and short name without diacritics; set by Unit.save().', max_length=400)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='clusters.unit', verbose_name='parent unit')),
-                ('successor', models.ForeignKey(blank=True, help_text="The unit that took over this unit's work after it was dissolved or merged.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='predecessors', to='clusters.unit', verbose_name='successor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=255, verbose_name="name")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=64, verbose_name="short name"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("ministry", "Ministry"),
+                            ("province", "Provincial police"),
+                            ("department", "Department"),
+                            ("district", "District police"),
+                            ("commune", "Commune or ward police"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "deactivated_on",
+                    models.DateField(blank=True, null=True, verbose_name="deactivated on"),
+                ),
+                (
+                    "search_name",
+                    models.CharField(
+                        db_index=True,
+                        editable=False,
+                        help_text="Code, name and short name without diacritics; set by Unit.save().",
+                        max_length=400,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="clusters.unit",
+                        verbose_name="parent unit",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The unit that took over this unit's work after it was dissolved or merged.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="predecessors",
+                        to="clusters.unit",
+                        verbose_name="successor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'unit',
-                'verbose_name_plural': 'units',
-                'ordering': ['code'],
+                "verbose_name": "unit",
+                "verbose_name_plural": "units",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Signature',
+            name="Signature",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('signatory', models.CharField(max_length=150, verbose_name='signatory')),
-                ('position', models.CharField(max_length=255, verbose_name='rank and position')),
-                ('signed_on', models.DateField(verbose_name='signed on')),
-                ('scanned_copy', models.FileField(blank=True, upload_to='signing/signatures/%Y/', validators=[clusters.validators.FileContentValidator(frozenset(['doc', 'docx', 'jpeg', 'pdf', 'png', 'webp', 'xls', 'xlsx']))], verbose_name='scanned copy')),
-                ('pledge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signatures', to='clusters.pledge', verbose_name='pledge')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signatures', to='clusters.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("signatory", models.CharField(max_length=150, verbose_name="signatory")),
+                ("position", models.CharField(max_length=255, verbose_name="rank and position")),
+                ("signed_on", models.DateField(verbose_name="signed on")),
+                (
+                    "scanned_copy",
+                    models.FileField(
+                        blank=True,
+                        upload_to="signing/signatures/%Y/",
+                        validators=[
+                            clusters.validators.FileContentValidator(
+                                frozenset(
+                                    ["doc", "docx", "jpeg", "pdf", "png", "webp", "xls", "xlsx"]
+                                )
+                            )
+                        ],
+                        verbose_name="scanned copy",
+                    ),
+                ),
+                (
+                    "pledge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="signatures",
+                        to="clusters.pledge",
+                        verbose_name="pledge",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signatures",
+                        to="clusters.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'signature',
-                'verbose_name_plural': 'signatures',
-                'ordering': ['pledge', 'unit__code'],
+                "verbose_name": "signature",
+                "verbose_name_plural": "signatures",
+                "ordering": ["pledge", "unit__code"],
             },
         ),
         migrations.CreateModel(
-            name='Registration',
+            name="Registration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('titles', models.JSONField(blank=True, default=list, verbose_name='titles')),
-                ('registered_on', models.DateField(blank=True, null=True, verbose_name='registered on')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('campaign', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='registrations', to='clusters.campaign', verbose_name='campaign')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='registrations', to='clusters.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("titles", models.JSONField(blank=True, default=list, verbose_name="titles")),
+                (
+                    "registered_on",
+                    models.DateField(blank=True, null=True, verbose_name="registered on"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registrations",
+                        to="clusters.campaign",
+                        verbose_name="campaign",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="registrations",
+                        to="clusters.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'registration',
-                'verbose_name_plural': 'registrations',
-                'ordering': ['campaign', 'unit__code'],
+                "verbose_name": "registration",
+                "verbose_name_plural": "registrations",
+                "ordering": ["campaign", "unit__code"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('leader', 'Cluster leader'), ('deputy', 'Deputy leader'), ('member', 'Member')], default='member', max_length=8, verbose_name='role')),
-                ('campaign', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='clusters.campaign')),
-                ('cluster', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='clusters.cluster', verbose_name='cluster')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='clusters.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("leader", "Cluster leader"),
+                            ("deputy", "Deputy leader"),
+                            ("member", "Member"),
+                        ],
+                        default="member",
+                        max_length=8,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "campaign",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="clusters.campaign",
+                    ),
+                ),
+                (
+                    "cluster",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="clusters.cluster",
+                        verbose_name="cluster",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="clusters.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership',
-                'verbose_name_plural': 'memberships',
-                'ordering': ['cluster', 'unit__code'],
+                "verbose_name": "membership",
+                "verbose_name_plural": "memberships",
+                "ordering": ["cluster", "unit__code"],
             },
         ),
         migrations.AddField(
-            model_name='campaign',
-            name='organiser',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organised_campaigns', to='clusters.unit', verbose_name='organiser'),
+            model_name="campaign",
+            name="organiser",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="organised_campaigns",
+                to="clusters.unit",
+                verbose_name="organiser",
+            ),
         ),
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('username', models.CharField(error_messages={'unique': 'A user with that username already exists.'}, help_text='Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.', max_length=150, unique=True, validators=[django.contrib.auth.validators.UnicodeUsernameValidator()], verbose_name='username')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='first name')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='last name')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email address')),
-                ('is_staff', models.BooleanField(default=False, help_text='Designates whether the user can log into this admin site.', verbose_name='staff status')),
-                ('is_active', models.BooleanField(default=True, help_text='Designates whether this user should be treated as active. Unselect this instead of deleting accounts.', verbose_name='active')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date joined')),
-                ('full_name', models.CharField(blank=True, max_length=150, verbose_name='full name')),
-                ('position', models.CharField(blank=True, max_length=150, verbose_name='position')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
-                ('unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='clusters.unit', verbose_name='unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        error_messages={"unique": "A user with that username already exists."},
+                        help_text="Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only.",
+                        max_length=150,
+                        unique=True,
+                        validators=[django.contrib.auth.validators.UnicodeUsernameValidator()],
+                        verbose_name="username",
+                    ),
+                ),
+                (
+                    "first_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="first name"),
+                ),
+                (
+                    "last_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="last name"),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="email address"),
+                ),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates whether the user can log into this admin site.",
+                        verbose_name="staff status",
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Designates whether this user should be treated as active. Unselect this instead of deleting accounts.",
+                        verbose_name="active",
+                    ),
+                ),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="date joined"
+                    ),
+                ),
+                (
+                    "full_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="full name"),
+                ),
+                ("position", models.CharField(blank=True, max_length=150, verbose_name="position")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="clusters.unit",
+                        verbose_name="unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'user',
-                'verbose_name_plural': 'users',
-                'abstract': False,
+                "verbose_name": "user",
+                "verbose_name_plural": "users",
+                "abstract": False,
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ("objects", django.contrib.auth.models.UserManager()),
             ],
         ),
         migrations.AddConstraint(
-            model_name='cluster',
-            constraint=models.UniqueConstraint(fields=('campaign', 'code'), name='clusters_cluster_code_unique_in_campaign', violation_error_message='A cluster with this code already exists this year.'),
+            model_name="cluster",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "code"),
+                name="clusters_cluster_code_unique_in_campaign",
+                violation_error_message="A cluster with this code already exists this year.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cluster',
-            constraint=models.UniqueConstraint(fields=('campaign', 'number'), name='clusters_cluster_number_unique_in_campaign', violation_error_message='A cluster with this number already exists this year.'),
+            model_name="cluster",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "number"),
+                name="clusters_cluster_number_unique_in_campaign",
+                violation_error_message="A cluster with this number already exists this year.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('deactivated_on__isnull', True), ('is_active', True)), models.Q(('deactivated_on__isnull', False), ('is_active', False)), _connector='OR'), name='clusters_unit_deactivation_dated', violation_error_message='An inactive unit needs the date it was deactivated; an active one has none.'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("deactivated_on__isnull", True), ("is_active", True)),
+                    models.Q(("deactivated_on__isnull", False), ("is_active", False)),
+                    _connector="OR",
+                ),
+                name="clusters_unit_deactivation_dated",
+                violation_error_message="An inactive unit needs the date it was deactivated; an active one has none.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(('successor', models.F('pk')), _negated=True), name='clusters_unit_not_own_successor', violation_error_message='A unit cannot be its own successor.'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("successor", models.F("pk")), _negated=True),
+                name="clusters_unit_not_own_successor",
+                violation_error_message="A unit cannot be its own successor.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('pk')), _negated=True), name='clusters_unit_not_own_parent', violation_error_message='A unit cannot be its own parent.'),
+            model_name="unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("pk")), _negated=True),
+                name="clusters_unit_not_own_parent",
+                violation_error_message="A unit cannot be its own parent.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signature',
-            constraint=models.UniqueConstraint(fields=('pledge', 'unit'), name='clusters_signature_once_per_unit', violation_error_message='This unit has already signed the pledge.'),
+            model_name="signature",
+            constraint=models.UniqueConstraint(
+                fields=("pledge", "unit"),
+                name="clusters_signature_once_per_unit",
+                violation_error_message="This unit has already signed the pledge.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.UniqueConstraint(fields=('campaign', 'unit'), name='clusters_registration_once_per_unit', violation_error_message='This unit has already registered this year.'),
+            model_name="registration",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "unit"),
+                name="clusters_registration_once_per_unit",
+                violation_error_message="This unit has already registered this year.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('campaign', 'unit'), name='clusters_membership_one_cluster_per_campaign', violation_error_message='This unit is already in a cluster this year.'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                fields=("campaign", "unit"),
+                name="clusters_membership_one_cluster_per_campaign",
+                violation_error_message="This unit is already in a cluster this year.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('role', 'leader')), fields=('cluster',), name='clusters_membership_one_leader', violation_error_message='This cluster already has a leader unit.'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("role", "leader")),
+                fields=("cluster",),
+                name="clusters_membership_one_leader",
+                violation_error_message="This cluster already has a leader unit.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('role', 'deputy')), fields=('cluster',), name='clusters_membership_one_deputy', violation_error_message='This cluster already has a deputy unit.'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("role", "deputy")),
+                fields=("cluster",),
+                name="clusters_membership_one_deputy",
+                violation_error_message="This cluster already has a deputy unit.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.UniqueConstraint(fields=('organiser', 'year'), name='clusters_campaign_one_per_organiser_year', violation_error_message='This organiser already has a campaign for that year.'),
+            model_name="campaign",
+            constraint=models.UniqueConstraint(
+                fields=("organiser", "year"),
+                name="clusters_campaign_one_per_organiser_year",
+                violation_error_message="This organiser already has a campaign for that year.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='campaign',
-            constraint=models.CheckConstraint(condition=models.Q(('year__gte', 2000), ('year__lte', 2100)), name='clusters_campaign_year_range'),
+            model_name="campaign",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("year__gte", 2000), ("year__lte", 2100)),
+                name="clusters_campaign_year_range",
+            ),
         ),
     ]
