@@ -31,7 +31,7 @@ from decimal import (
 from fractions import Fraction
 from typing import TypeVar
 
-K = TypeVar("K", bound=Hashable)
+Key = TypeVar("Key", bound=Hashable)
 
 
 class Kind(enum.StrEnum):
@@ -275,63 +275,28 @@ def _allowed_fields(criterion: CriterionSpec) -> set[str]:
     return allowed
 
 
-def _check_points(
-    criterion: CriterionSpec, name: str, value: object, errors: list[InputError]
-) -> None:
-    code = criterion.code
+_WHOLE_FIELDS = frozenset({"count", "numerator", "denominator", "baseline"})
+
+
+def _field_problem(criterion: CriterionSpec, name: str, value: object) -> tuple[str, str] | None:
+    """(reason, message) when one input field holds a bad value, else None."""
+    if name in ("passed", "violated"):
+        return None if isinstance(value, bool) else ("not_a_boolean", f"{name} must be yes or no")
     number = _as_decimal(value)
     if number is None:
-        errors.append(InputError(code, name, "not_a_number", f"{name} must be a decimal number"))
-    elif number < 0:
-        errors.append(InputError(code, name, "negative", f"{name} must not be negative"))
-    elif number > criterion.max_points:
-        errors.append(
-            InputError(
-                code,
-                name,
-                "above_max",
-                f"{name} {number} is above the maximum of {criterion.max_points}",
-            )
-        )
-    elif not _has_at_most_2_decimals(number):
-        errors.append(
-            InputError(code, name, "too_many_decimals", f"{name} must have at most 2 decimals")
-        )
-
-
-def _check_whole(
-    criterion: CriterionSpec, name: str, value: object, errors: list[InputError]
-) -> int | None:
-    whole = _as_whole(value)
-    if whole is None:
-        errors.append(
-            InputError(criterion.code, name, "not_whole", f"{name} must be a whole number")
-        )
-    elif whole < 0:
-        errors.append(InputError(criterion.code, name, "negative", f"{name} must not be negative"))
-        return None
-    return whole
-
-
-def _check_bool(
-    criterion: CriterionSpec, name: str, value: object, errors: list[InputError]
-) -> None:
-    if not isinstance(value, bool):
-        errors.append(
-            InputError(criterion.code, name, "not_a_boolean", f"{name} must be yes or no")
-        )
-
-
-def _check_non_negative(
-    criterion: CriterionSpec, name: str, value: object, errors: list[InputError]
-) -> None:
-    number = _as_decimal(value)
-    if number is None:
-        errors.append(
-            InputError(criterion.code, name, "not_a_number", f"{name} must be a decimal number")
-        )
-    elif number < 0:
-        errors.append(InputError(criterion.code, name, "negative", f"{name} must not be negative"))
+        return "not_a_number", f"{name} must be a number"
+    # Counts are whole; so are both counts of a reduction (last period's and this period's).
+    whole = name in _WHOLE_FIELDS or (name == "actual" and criterion.metric == Metric.REDUCTION)
+    if whole and number != number.to_integral_value():
+        return "not_whole", f"{name} must be a whole number, not {number}"
+    if number < 0:
+        return "negative", f"{name} must not be negative ({number})"
+    if name in ("points", "override"):
+        if number > criterion.max_points:
+            return "above_max", f"{name} {number} is above the maximum {criterion.max_points}"
+        if not _has_at_most_2_decimals(number):
+            return "too_many_decimals", f"{name} {number} has more than 2 decimals"
+    return None
 
 
 def validate_entry(criterion: CriterionSpec, entry: EntryInput) -> list[InputError]:
@@ -342,56 +307,30 @@ def validate_entry(criterion: CriterionSpec, entry: EntryInput) -> list[InputErr
     denominator), are refused. Raises ValueError when the criterion itself is malformed.
     """
     errors: list[InputError] = []
-    code = criterion.code
     required = _input_fields(criterion)
     allowed = _allowed_fields(criterion)
-    for name in ENTRY_FIELDS:
-        if getattr(entry, name) is not None and name not in allowed:
-            errors.append(
-                InputError(
-                    code,
-                    name,
-                    "not_applicable",
-                    f"{name} does not apply to this {criterion.kind} criterion",
-                )
-            )
-    given = [name for name in required if getattr(entry, name) is not None]
-    if given and len(given) < len(required):
+    given = {
+        name: getattr(entry, name) for name in ENTRY_FIELDS if getattr(entry, name) is not None
+    }
+    for name, value in given.items():
+        if name not in allowed:
+            message = f"{name} does not apply to this {criterion.kind} criterion"
+            errors.append(InputError(criterion.code, name, "not_applicable", message))
+            continue
+        problem = _field_problem(criterion, name, value)
+        if problem is not None:
+            errors.append(InputError(criterion.code, name, *problem))
+    if any(name in given for name in required):
         for name in required:
-            if getattr(entry, name) is None:
-                errors.append(
-                    InputError(
-                        code,
-                        name,
-                        "missing",
-                        f"{name} is missing ({' and '.join(required)} go together)",
-                    )
-                )
-
-    values = {name: getattr(entry, name) for name in allowed if getattr(entry, name) is not None}
-    is_reduction = criterion.kind == Kind.TARGET and criterion.metric == Metric.REDUCTION
-    for name, value in values.items():
-        if name in ("points", "override"):
-            _check_points(criterion, name, value, errors)
-        elif name in ("passed", "violated"):
-            _check_bool(criterion, name, value, errors)
-        elif name in ("count", "numerator", "denominator", "baseline") or (
-            name == "actual" and is_reduction
-        ):
-            _check_whole(criterion, name, value, errors)
-        else:  # actual (value metric) and target: any non-negative decimal
-            _check_non_negative(criterion, name, value, errors)
-
-    numerator = _as_whole(values.get("numerator"))
-    denominator = _as_whole(values.get("denominator"))
+            if name not in given:
+                message = f"{name} is missing ({' and '.join(required)} go together)"
+                errors.append(InputError(criterion.code, name, "missing", message))
+    numerator = _as_whole(given.get("numerator"))
+    denominator = _as_whole(given.get("denominator"))
     if numerator is not None and denominator is not None and 0 <= denominator < numerator:
+        message = f"numerator {numerator} must not exceed denominator {denominator}"
         errors.append(
-            InputError(
-                code,
-                "numerator",
-                "numerator_above_denominator",
-                f"numerator {numerator} must not exceed denominator {denominator}",
-            )
+            InputError(criterion.code, "numerator", "numerator_above_denominator", message)
         )
     return errors
 
@@ -467,7 +406,7 @@ def _check_leaf_criterion(criterion: CriterionSpec) -> None:
             raise ValueError(f"{criterion.code}: unknown direction {criterion.direction!r}")
         if criterion.direction == Direction.LOWER and criterion.metric != Metric.VALUE:
             raise ValueError(f"{criterion.code}: direction lower needs metric value")
-    if criterion.kind in (Kind.COUNT,) and criterion.per_item is None:
+    if criterion.kind == Kind.COUNT and criterion.per_item is None:
         raise ValueError(f"{criterion.code}: a count criterion needs per_item")
 
 
@@ -507,8 +446,8 @@ def leaf_points(criterion: CriterionSpec, entry: EntryInput) -> Decimal | None:
 
 
 def relative_points(
-    criterion: CriterionSpec, entries: Mapping[K, EntryInput]
-) -> dict[K, Decimal | None]:
+    criterion: CriterionSpec, entries: Mapping[Key, EntryInput]
+) -> dict[Key, Decimal | None]:
     """The `relative` method over one cluster at one stage: points per unit key.
 
     Units with T > 0 are scored against the best relative excess E; units without a target
@@ -517,16 +456,16 @@ def relative_points(
     in finding E or M. An override wins for its own unit, but the unit's measured A (if it
     entered one) still takes part in E and M: an override changes points, not the measurement.
     """
-    for entry in entries.values():
-        _raise_first(validate_entry(criterion, entry))
     if criterion.kind != Kind.TARGET or criterion.method != Method.RELATIVE:
         raise ValueError(f"{criterion.code}: not a relative target criterion")
     if criterion.direction != Direction.HIGHER:
         raise ValueError(f"{criterion.code}: the relative method is for direction higher only")
+    for entry in entries.values():
+        _raise_first(validate_entry(criterion, entry))
     maximum = Fraction(criterion.max_points)
-    computed: dict[K, Fraction | None] = {}
-    with_target: dict[K, tuple[Fraction, Fraction]] = {}
-    without_target: dict[K, Fraction] = {}
+    computed: dict[Key, Fraction | None] = {}
+    with_target: dict[Key, tuple[Fraction, Fraction]] = {}
+    without_target: dict[Key, Fraction] = {}
     for key, entry in entries.items():
         computed[key] = None
         if not is_entered(criterion, entry):
@@ -556,7 +495,7 @@ def relative_points(
         for key, actual in without_target.items():
             computed[key] = maximum * actual / best_actual if actual > 0 else Fraction(0)
 
-    result: dict[K, Decimal | None] = {}
+    result: dict[Key, Decimal | None] = {}
     for key, entry in entries.items():
         value = computed[key]
         if entry.override is not None:
@@ -567,8 +506,8 @@ def relative_points(
 
 
 def points_for_cluster(
-    criterion: CriterionSpec, entries: Mapping[K, EntryInput]
-) -> dict[K, Decimal | None]:
+    criterion: CriterionSpec, entries: Mapping[Key, EntryInput]
+) -> dict[Key, Decimal | None]:
     """Points of one leaf for every unit of a cluster at one stage (relative or not)."""
     if criterion.kind == Kind.TARGET and criterion.method == Method.RELATIVE:
         return relative_points(criterion, entries)
@@ -662,12 +601,12 @@ def _ancestors(criterion: CriterionSpec, by_code: Mapping[str, CriterionSpec]) -
     return found
 
 
-def rank_cluster(sheets: Mapping[K, RankInput]) -> dict[K, RankResult]:
+def rank_cluster(sheets: Mapping[Key, RankInput]) -> dict[Key, RankResult]:
     """Rank = 1 + the number of units with a strictly greater total (1, 2, 2, 4). Leading = the
     highest total among units no veto excludes, ties all leading; nobody if all are excluded.
     A leading unit is not necessarily ranked 1: an excluded unit may score higher."""
     ordered = sorted(sheets.items(), key=lambda item: item[1].total, reverse=True)
-    ranks: dict[K, int] = {}
+    ranks: dict[Key, int] = {}
     previous: Decimal | None = None
     rank = 0
     for index, (key, sheet) in enumerate(ordered):
