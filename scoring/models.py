@@ -1,0 +1,333 @@
+"""Score tables (criteria trees), unit targets, score sheets and their entries.
+
+The formulas live in scoring/engine.py; the stored computed numbers (an entry's points, a
+sheet's figures, ranks and bands) are set only by scoring/services.py (``recompute_*``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from clusters.models import Campaign, Cluster, Unit
+from clusters.validators import validate_document
+from scoring.enums import (
+    CriterionKind,
+    Direction,
+    Method,
+    Metric,
+    SheetStatus,
+    Stage,
+    TableStatus,
+)
+
+POINTS = {"max_digits": 9, "decimal_places": 2}
+# Measured values (counts, rates, amounts) keep more precision than points.
+MEASURE = {"max_digits": 18, "decimal_places": 4}
+
+
+class ScoreTable(models.Model):
+    """A score table (thang bảng điểm) of a campaign, applied to one or more clusters.
+
+    A published table is frozen: a change makes a new draft version (``previous`` points to
+    the version it came from), and sheets keep the version they were scored with.
+    """
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="score_tables"
+    )
+    clusters = models.ManyToManyField(
+        Cluster, verbose_name=_("clusters"), related_name="score_tables", blank=True
+    )
+    title = models.CharField(_("title"), max_length=255)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous version"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_versions",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=TableStatus.choices, default=TableStatus.DRAFT
+    )
+    bands = models.JSONField(
+        _("bands"),
+        default=list,
+        blank=True,
+        help_text=_('Classification bands, best first: [{"label": "...", "min": "90.00"}, ...]'),
+    )
+    bonus_cap = models.DecimalField(
+        _("bonus cap"), null=True, blank=True, validators=[MinValueValidator(0)], **POINTS
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("score table")
+        verbose_name_plural = _("score tables")
+        ordering = ["campaign", "title", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "title", "version"],
+                name="%(app_label)s_%(class)s_version_unique",
+                violation_error_message=_("This version of the table already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status=TableStatus.DRAFT) | Q(published_at__isnull=False),
+                name="%(app_label)s_%(class)s_published_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.version})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == TableStatus.PUBLISHED
+
+
+class Criterion(models.Model):
+    """One node of a score table's tree: an area or group, or a leaf that is scored.
+
+    ``position`` and ``depth`` give the tree's reading order and indentation; they are set
+    by scoring.services.table_renumber() whenever the tree changes.
+    """
+
+    table = models.ForeignKey(
+        ScoreTable, verbose_name=_("score table"), on_delete=models.CASCADE, related_name="criteria"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    code = models.CharField(_("code"), max_length=32)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    position = models.PositiveIntegerField(
+        default=0, editable=False, help_text="Pre-order index; set by table_renumber()."
+    )
+    depth = models.PositiveSmallIntegerField(
+        default=0, editable=False, help_text="0 at the top; set by table_renumber()."
+    )
+    title = models.TextField(_("title"))
+    guidance = models.TextField(_("guidance"), blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=CriterionKind.choices)
+    max_points = models.DecimalField(
+        _("maximum points"), default=Decimal(0), validators=[MinValueValidator(0)], **POINTS
+    )
+    per_item = models.DecimalField(
+        _("points per item"), null=True, blank=True, validators=[MinValueValidator(0)], **POINTS
+    )
+    metric = models.CharField(_("metric"), max_length=10, choices=Metric.choices, blank=True)
+    direction = models.CharField(
+        _("direction"), max_length=6, choices=Direction.choices, default=Direction.HIGHER
+    )
+    method = models.CharField(_("method"), max_length=12, choices=Method.choices, blank=True)
+    target = models.DecimalField(_("default target"), null=True, blank=True, **MEASURE)
+    deduct = models.DecimalField(
+        _("points deducted"), default=Decimal(0), validators=[MinValueValidator(0)], **POINTS
+    )
+    max_band = models.CharField(_("highest band allowed"), max_length=64, blank=True)
+    excludes_leading = models.BooleanField(_("excludes from leading the cluster"), default=True)
+
+    class Meta:
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        ordering = ["table", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["table", "code"],
+                name="%(app_label)s_%(class)s_code_unique_in_table",
+                violation_error_message=_("This code is already used in the table."),
+            ),
+            models.CheckConstraint(
+                condition=Q(max_points__gte=0) & Q(deduct__gte=0),
+                name="%(app_label)s_%(class)s_points_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.title}"
+
+
+class UnitTarget(models.Model):
+    """A unit's own target for a target criterion (chỉ tiêu giao riêng)."""
+
+    criterion = models.ForeignKey(
+        Criterion,
+        verbose_name=_("criterion"),
+        on_delete=models.CASCADE,
+        related_name="unit_targets",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="targets"
+    )
+    target = models.DecimalField(_("target"), **MEASURE)
+
+    class Meta:
+        verbose_name = _("unit target")
+        verbose_name_plural = _("unit targets")
+        ordering = ["criterion", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criterion", "unit"], name="%(app_label)s_%(class)s_once_per_unit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.criterion.code}: {self.target}"
+
+
+class ScoreSheet(models.Model):
+    """A unit's scores at one stage (self, cluster, final) in one cluster.
+
+    The figures (base, bonus, deduction, total, band, complete) are set only by
+    scoring.services.recompute_sheets(); rank and leading only by recompute_ranks().
+    ``version`` grows with every change, for optimistic locking.
+    """
+
+    table = models.ForeignKey(
+        ScoreTable, verbose_name=_("score table"), on_delete=models.PROTECT, related_name="sheets"
+    )
+    cluster = models.ForeignKey(
+        Cluster, verbose_name=_("cluster"), on_delete=models.PROTECT, related_name="sheets"
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="sheets"
+    )
+    stage = models.CharField(_("stage"), max_length=8, choices=Stage.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SheetStatus.choices, default=SheetStatus.DRAFT
+    )
+    base = models.DecimalField(
+        _("base points"), default=Decimal(0), help_text="Set by recompute_sheets().", **POINTS
+    )
+    bonus = models.DecimalField(
+        _("bonus"), default=Decimal(0), help_text="Set by recompute_sheets().", **POINTS
+    )
+    deduction = models.DecimalField(
+        _("deduction"), default=Decimal(0), help_text="Set by recompute_sheets().", **POINTS
+    )
+    total = models.DecimalField(
+        _("total"), default=Decimal(0), help_text="Set by recompute_sheets().", **POINTS
+    )
+    band = models.CharField(
+        _("band"), max_length=64, blank=True, help_text="Set by recompute_sheets()."
+    )
+    complete = models.BooleanField(
+        _("complete"), default=False, help_text="Set by recompute_sheets()."
+    )
+    excluded_from_leading = models.BooleanField(
+        _("excluded from leading"), default=False, help_text="Set by recompute_sheets()."
+    )
+    rank = models.PositiveIntegerField(
+        _("rank"), null=True, blank=True, help_text="Set by recompute_ranks()."
+    )
+    leading = models.BooleanField(
+        _("leading unit"), default=False, help_text="Set by recompute_ranks()."
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("score sheet")
+        verbose_name_plural = _("score sheets")
+        ordering = ["cluster", "stage", "rank", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "unit", "stage"],
+                name="%(app_label)s_%(class)s_one_per_stage",
+                violation_error_message=_("This unit already has a sheet at this stage."),
+            )
+        ]
+        indexes = [models.Index(fields=["cluster", "stage", "total"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.get_stage_display()}"
+
+
+class ScoreEntry(models.Model):
+    """What was entered for one criterion on one sheet, and the points it earns.
+
+    Which inputs are used depends on the criterion's kind (domain.md section 5). ``points``
+    is the computed value (None while incomplete), set only by scoring.services; an
+    ``override`` with its reason replaces it.
+    """
+
+    sheet = models.ForeignKey(
+        ScoreSheet, verbose_name=_("score sheet"), on_delete=models.CASCADE, related_name="entries"
+    )
+    criterion = models.ForeignKey(
+        Criterion, verbose_name=_("criterion"), on_delete=models.PROTECT, related_name="entries"
+    )
+    input_points = models.DecimalField(_("points entered"), null=True, blank=True, **POINTS)
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+    count = models.PositiveIntegerField(_("count"), null=True, blank=True)
+    actual = models.DecimalField(_("actual"), null=True, blank=True, **MEASURE)
+    numerator = models.PositiveIntegerField(_("numerator"), null=True, blank=True)
+    denominator = models.PositiveIntegerField(_("denominator"), null=True, blank=True)
+    baseline = models.DecimalField(_("baseline"), null=True, blank=True, **MEASURE)
+    violated = models.BooleanField(_("violated"), null=True, blank=True)
+    override = models.DecimalField(_("override points"), null=True, blank=True, **POINTS)
+    override_reason = models.TextField(_("reason for the override"), blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    points = models.DecimalField(
+        _("points"), null=True, blank=True, help_text="Set by scoring.services.", **POINTS
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("score entry")
+        verbose_name_plural = _("score entries")
+        ordering = ["sheet", "criterion__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sheet", "criterion"], name="%(app_label)s_%(class)s_once_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=Q(override__isnull=True) | ~Q(override_reason=""),
+                name="%(app_label)s_%(class)s_override_has_reason",
+                violation_error_message=_("An override needs a written reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sheet} — {self.criterion.code}"
+
+
+class Evidence(models.Model):
+    """A file a unit attaches to an entry as evidence (minutes, reports, photos)."""
+
+    entry = models.ForeignKey(
+        ScoreEntry, verbose_name=_("score entry"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    file = models.FileField(_("file"), upload_to="evidence/%Y/", validators=[validate_document])
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["entry", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.description or self.file.name

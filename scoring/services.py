@@ -1,0 +1,498 @@
+"""Writes to score tables and sheets, and the one place computed numbers are stored.
+
+Every figure a sheet shows (an entry's points, the sheet's base, bonus, deduction, total,
+band, completeness, rank and leading mark) is computed by scoring.engine and stored here:
+``recompute_after_change`` for one changed entry (it recomputes only what that change
+affects), ``recompute_scope`` for whole clusters or campaigns. Forms, imports, commands and
+the demo all call these services.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clusters.models import Cluster, Unit
+from scoring import engine
+from scoring.enums import CriterionKind, Method, SheetStatus, TableStatus
+from scoring.models import Criterion, ScoreEntry, ScoreSheet, ScoreTable, UnitTarget
+
+# The model fields that hold an entry's inputs, by the engine's EntryInput field name.
+INPUT_FIELDS = {
+    "points": "input_points",
+    "passed": "passed",
+    "count": "count",
+    "actual": "actual",
+    "numerator": "numerator",
+    "denominator": "denominator",
+    "baseline": "baseline",
+    "violated": "violated",
+}
+
+
+class TableNotPublishable(ValidationError):
+    """A table that cannot be published; ``messages`` lists every problem."""
+
+
+class TableFrozen(ValidationError):
+    """A published table cannot change; make a new version instead."""
+
+
+class SheetLocked(ValidationError):
+    """The sheet is locked (published) and cannot change."""
+
+
+class StaleEntry(ValidationError):
+    """Someone else saved the entry first; ``current`` is the newer entry."""
+
+    def __init__(self, message: str, current: ScoreEntry) -> None:
+        super().__init__(message, code="stale")
+        self.current = current
+
+
+# --- From rows to the engine's values ------------------------------------------------
+
+
+def criterion_spec(criterion: Criterion, parent_code: str | None) -> engine.CriterionSpec:
+    return engine.CriterionSpec(
+        code=criterion.code,
+        kind=criterion.kind,
+        max_points=criterion.max_points,
+        parent=parent_code,
+        per_item=criterion.per_item,
+        metric=criterion.metric or None,
+        direction=criterion.direction,
+        method=criterion.method or None,
+        target=criterion.target,
+        deduct=criterion.deduct,
+        max_band=criterion.max_band or None,
+        excludes_leading=criterion.excludes_leading,
+    )
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table as the engine sees it, loaded in one query."""
+
+    table: ScoreTable
+    criteria: list[Criterion]
+    specs: dict[int, engine.CriterionSpec]  # by criterion id
+    bands: list[engine.Band]
+
+    @property
+    def spec_list(self) -> list[engine.CriterionSpec]:
+        return [self.specs[c.pk] for c in self.criteria]
+
+
+def table_bands(table: ScoreTable) -> list[engine.Band]:
+    return [engine.Band(label=b["label"], min=Decimal(str(b["min"]))) for b in table.bands or []]
+
+
+def load_table(table: ScoreTable) -> TableSpec:
+    criteria = list(table.criteria.order_by("position", "pk"))
+    codes = {c.pk: c.code for c in criteria}
+    specs = {c.pk: criterion_spec(c, codes.get(c.parent_id)) for c in criteria}
+    return TableSpec(table=table, criteria=criteria, specs=specs, bands=table_bands(table))
+
+
+def entry_input(entry: ScoreEntry, target: Decimal | None = None) -> engine.EntryInput:
+    values = {name: getattr(entry, field) for name, field in INPUT_FIELDS.items()}
+    return engine.EntryInput(**values, target=target, override=entry.override)
+
+
+def _targets(
+    criterion_ids: Iterable[int], unit_ids: Iterable[int]
+) -> dict[tuple[int, int], Decimal]:
+    rows = UnitTarget.objects.filter(
+        criterion_id__in=list(criterion_ids), unit_id__in=list(unit_ids)
+    ).values_list("criterion_id", "unit_id", "target")
+    return {(c, u): t for c, u, t in rows}
+
+
+# --- Score tables -----------------------------------------------------------------------
+
+
+def _ensure_draft(table: ScoreTable) -> None:
+    if table.status != TableStatus.DRAFT:
+        raise TableFrozen(
+            _("The table %(table)s is published and frozen; make a new version to change it."),
+            params={"table": str(table)},
+        )
+
+
+@transaction.atomic
+def table_renumber(*, table: ScoreTable) -> None:
+    """Set every criterion's reading position and depth from the tree (pre-order)."""
+    criteria = list(table.criteria.order_by("order", "pk"))
+    children: dict[int | None, list[Criterion]] = defaultdict(list)
+    for criterion in criteria:
+        children[criterion.parent_id].append(criterion)
+    position = 0
+    stack: list[tuple[Criterion, int]] = [(c, 0) for c in reversed(children[None])]
+    while stack:
+        criterion, depth = stack.pop()
+        criterion.position, criterion.depth = position, depth
+        position += 1
+        stack.extend((c, depth + 1) for c in reversed(children[criterion.pk]))
+    Criterion.objects.bulk_update(criteria, ["position", "depth"])
+
+
+def table_problems(table: ScoreTable) -> list[str]:
+    """Every reason the table cannot be published (empty when it can)."""
+    loaded = load_table(table)
+    problems = engine.check_table(loaded.spec_list, loaded.bands, table.bonus_cap)
+    if not loaded.criteria:
+        problems.insert(0, _("The table has no criteria."))
+    return problems
+
+
+@transaction.atomic
+def table_publish(*, table: ScoreTable) -> ScoreTable:
+    """Check the table and publish (freeze) it; refuse with every problem at once."""
+    _ensure_draft(table)
+    problems = table_problems(table)
+    if problems:
+        raise TableNotPublishable(problems)
+    table.status = TableStatus.PUBLISHED
+    table.published_at = timezone.now()
+    table.full_clean()
+    table.save(update_fields=["status", "published_at"])
+    return table
+
+
+@transaction.atomic
+def table_new_version(*, table: ScoreTable) -> ScoreTable:
+    """A draft copy of ``table`` (criteria, unit targets, clusters) as its next version."""
+    latest = (
+        ScoreTable.objects.filter(campaign=table.campaign, title=table.title)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    copy = ScoreTable(
+        campaign=table.campaign,
+        title=table.title,
+        version=(latest or table.version) + 1,
+        previous=table,
+        bands=table.bands,
+        bonus_cap=table.bonus_cap,
+    )
+    copy.full_clean()
+    copy.save()
+    copy.clusters.set(table.clusters.all())
+    old = list(table.criteria.order_by("position", "pk"))
+    new_by_old: dict[int, Criterion] = {}
+    for criterion in old:  # pre-order: parents come before their children
+        new_by_old[criterion.pk] = Criterion.objects.create(
+            table=copy,
+            parent=new_by_old.get(criterion.parent_id),
+            **{
+                f.name: getattr(criterion, f.name)
+                for f in Criterion._meta.concrete_fields
+                if f.name not in {"id", "table", "parent"}
+            },
+        )
+    UnitTarget.objects.bulk_create(
+        UnitTarget(criterion=new_by_old[t.criterion_id], unit_id=t.unit_id, target=t.target)
+        for t in UnitTarget.objects.filter(criterion__table=table)
+    )
+    return copy
+
+
+def table_for_cluster(cluster: Cluster) -> ScoreTable | None:
+    """The newest published table that applies to ``cluster``."""
+    return (
+        ScoreTable.objects.filter(clusters=cluster, status=TableStatus.PUBLISHED)
+        .order_by("-version", "-published_at")
+        .first()
+    )
+
+
+@transaction.atomic
+def unit_target_set(*, criterion: Criterion, unit: Unit, target: Decimal | None) -> None:
+    """Give ``unit`` its own target for ``criterion`` (None removes it), then recompute."""
+    if target is None:
+        UnitTarget.objects.filter(criterion=criterion, unit=unit).delete()
+    else:
+        obj = UnitTarget.objects.filter(criterion=criterion, unit=unit).first()
+        obj = obj or UnitTarget(criterion=criterion, unit=unit)
+        obj.target = target
+        obj.full_clean()
+        obj.save()
+    for entry in ScoreEntry.objects.filter(criterion=criterion, sheet__unit=unit).select_related(
+        "sheet", "criterion"
+    ):
+        if entry.sheet.status != SheetStatus.LOCKED:
+            recompute_after_change(entry)
+
+
+# --- Sheets ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sheet_get_or_create(
+    *, cluster: Cluster, unit: Unit, stage: str, table: ScoreTable | None = None
+) -> ScoreSheet:
+    """The unit's sheet at ``stage``, created with one empty entry per leaf criterion."""
+    sheet = ScoreSheet.objects.filter(cluster=cluster, unit=unit, stage=stage).first()
+    if sheet is not None:
+        return sheet
+    table = table or table_for_cluster(cluster)
+    if table is None:
+        raise ValidationError(
+            _("No published score table applies to %(cluster)s."), params={"cluster": cluster}
+        )
+    if not cluster.memberships.filter(unit=unit).exists():
+        raise ValidationError(
+            _("%(unit)s is not a member of %(cluster)s."), params={"unit": unit, "cluster": cluster}
+        )
+    sheet = ScoreSheet(table=table, cluster=cluster, unit=unit, stage=stage)
+    sheet.full_clean()
+    sheet.save()
+    leaves = table.criteria.exclude(kind=CriterionKind.GROUP).values_list("pk", flat=True)
+    ScoreEntry.objects.bulk_create(ScoreEntry(sheet=sheet, criterion_id=pk) for pk in leaves)
+    recompute_sheets([sheet.pk])
+    recompute_ranks(cluster=cluster, stage=stage)
+    return sheet
+
+
+def _input_errors(spec: engine.CriterionSpec, data: engine.EntryInput) -> list[str]:
+    return [str(error) for error in engine.validate_entry(spec, data)]
+
+
+@transaction.atomic
+def entry_update(
+    *,
+    entry: ScoreEntry,
+    user=None,
+    values: Mapping[str, object],
+    expected_version: int | None = None,
+    recompute: bool = True,
+) -> ScoreEntry:
+    """Store new inputs for one entry and recompute what they affect.
+
+    ``values`` uses the engine's names (points, passed, count, actual, numerator,
+    denominator, baseline, violated, override) plus ``reason`` (for an override) and
+    ``comment``; keys left out keep their value. A bad input is refused with a message that
+    names the criterion, and nothing is stored. With ``expected_version``, a save based on
+    an older version is refused (StaleEntry) instead of overwriting someone else's change.
+    """
+    entry = (
+        ScoreEntry.objects.select_for_update().select_related("sheet", "criterion").get(pk=entry.pk)
+    )
+    if entry.sheet.status == SheetStatus.LOCKED:
+        raise SheetLocked(_("This sheet is locked; its scores cannot change."), code="locked")
+    if expected_version is not None and expected_version != entry.version:
+        raise StaleEntry(
+            _("Someone else changed this score first; the newer value is shown."), current=entry
+        )
+    for name, field in INPUT_FIELDS.items():
+        if name in values:
+            setattr(entry, field, values[name])
+    if "override" in values:
+        entry.override = values["override"]
+    if "reason" in values:
+        entry.override_reason = str(values["reason"] or "")
+    if "comment" in values:
+        entry.comment = str(values["comment"] or "")
+    if entry.override is None:
+        entry.override_reason = ""
+    elif not entry.override_reason.strip():
+        raise ValidationError(
+            _("%(code)s: an override needs a written reason."),
+            params={"code": entry.criterion.code},
+        )
+    parent_code = None  # the engine does not need the parent to validate a leaf
+    spec = criterion_spec(entry.criterion, parent_code)
+    errors = _input_errors(spec, entry_input(entry))
+    if errors:
+        raise ValidationError(errors)
+    entry.version = F("version") + 1
+    entry.updated_by = user if user is not None and user.is_authenticated else None
+    entry.save()
+    entry.refresh_from_db(fields=["version"])
+    ScoreSheet.objects.filter(pk=entry.sheet_id).update(version=F("version") + 1)
+    if recompute:
+        recompute_after_change(entry)
+    return entry
+
+
+# --- Recomputing -------------------------------------------------------------------------
+
+
+def _cluster_entries(cluster_id: int, stage: str, criterion_id: int) -> QuerySet[ScoreEntry]:
+    return ScoreEntry.objects.filter(
+        sheet__cluster_id=cluster_id, sheet__stage=stage, criterion_id=criterion_id
+    ).select_related("sheet")
+
+
+def recompute_criterion(*, criterion: Criterion, cluster_id: int, stage: str) -> list[int]:
+    """Recompute one criterion's points on every sheet of a cluster at a stage (needed for
+    the relative method); returns the ids of the sheets whose points changed."""
+    entries = list(_cluster_entries(cluster_id, stage, criterion.pk))
+    targets = _targets([criterion.pk], [e.sheet.unit_id for e in entries])
+    spec = criterion_spec(criterion, None)
+    inputs = {e.pk: entry_input(e, targets.get((criterion.pk, e.sheet.unit_id))) for e in entries}
+    points = engine.points_for_cluster(spec, inputs)
+    changed = []
+    for entry in entries:
+        if entry.points != points[entry.pk]:
+            entry.points = points[entry.pk]
+            changed.append(entry)
+    ScoreEntry.objects.bulk_update(changed, ["points"])
+    return sorted({e.sheet_id for e in changed})
+
+
+def recompute_after_change(entry: ScoreEntry) -> None:
+    """Recompute what a change to ``entry`` affects, and only that: the entry (or, for a
+    relative-method criterion, that criterion across the cluster and stage), the figures
+    of the sheets whose points changed, and the cluster's ranks at that stage."""
+    sheet = entry.sheet
+    criterion = entry.criterion
+    if criterion.method == Method.RELATIVE:
+        changed = recompute_criterion(
+            criterion=criterion, cluster_id=sheet.cluster_id, stage=sheet.stage
+        )
+        changed = sorted({*changed, sheet.pk})
+    else:
+        target = _targets([criterion.pk], [sheet.unit_id]).get((criterion.pk, sheet.unit_id))
+        points = engine.leaf_points(criterion_spec(criterion, None), entry_input(entry, target))
+        if points != entry.points:
+            entry.points = points
+            ScoreEntry.objects.filter(pk=entry.pk).update(points=points)
+        changed = [sheet.pk]
+    if recompute_sheets(changed):
+        recompute_ranks(cluster=sheet.cluster_id, stage=sheet.stage)
+
+
+_FIGURES = ["base", "bonus", "deduction", "total", "band", "complete", "excluded_from_leading"]
+
+
+def recompute_sheets(sheet_ids: Iterable[int], tables: dict[int, TableSpec] | None = None) -> int:
+    """Recompute and store the figures of the given sheets from their entries' points.
+    Returns how many sheets' figures changed."""
+    sheets = list(ScoreSheet.objects.filter(pk__in=list(sheet_ids)).select_related("table"))
+    if not sheets:
+        return 0
+    tables = tables if tables is not None else {}
+    for sheet in sheets:
+        if sheet.table_id not in tables:
+            tables[sheet.table_id] = load_table(sheet.table)
+    by_sheet: dict[int, list[tuple[int, Decimal | None, bool | None]]] = defaultdict(list)
+    rows = ScoreEntry.objects.filter(sheet_id__in=[s.pk for s in sheets]).values_list(
+        "sheet_id", "criterion_id", "points", "violated"
+    )
+    for sheet_id, criterion_id, points, violated in rows:
+        by_sheet[sheet_id].append((criterion_id, points, violated))
+    changed = []
+    for sheet in sheets:
+        loaded = tables[sheet.table_id]
+        points: dict[str, Decimal | None] = {}
+        violated: dict[str, bool] = {}
+        for criterion_id, value, is_violated in by_sheet[sheet.pk]:
+            code = loaded.specs[criterion_id].code
+            points[code] = value
+            if loaded.specs[criterion_id].kind == CriterionKind.VETO:
+                violated[code] = bool(is_violated)
+        figures = engine.sheet_figures(
+            loaded.spec_list, points, violated, loaded.bands, loaded.table.bonus_cap
+        )
+        new = {
+            "base": figures.base,
+            "bonus": figures.bonus,
+            "deduction": figures.deduction,
+            "total": figures.total,
+            "band": figures.band or "",
+            "complete": figures.complete,
+            "excluded_from_leading": figures.excluded_from_leading,
+        }
+        if any(getattr(sheet, name) != value for name, value in new.items()):
+            for name, value in new.items():
+                setattr(sheet, name, value)
+            changed.append(sheet)
+    ScoreSheet.objects.bulk_update(changed, _FIGURES)
+    return len(changed)
+
+
+def recompute_ranks(*, cluster: Cluster | int, stage: str) -> None:
+    """Rank the sheets of a cluster at a stage in one pass over one query, and mark the
+    leading unit(s)."""
+    cluster_id = cluster if isinstance(cluster, int) else cluster.pk
+    sheets = list(
+        ScoreSheet.objects.filter(cluster_id=cluster_id, stage=stage).only(
+            "pk", "total", "excluded_from_leading", "rank", "leading"
+        )
+    )
+    results = engine.rank_cluster(
+        {s.pk: engine.RankInput(s.total, s.excluded_from_leading) for s in sheets}
+    )
+    changed = []
+    for sheet in sheets:
+        result = results[sheet.pk]
+        if (sheet.rank, sheet.leading) != (result.rank, result.leading):
+            sheet.rank, sheet.leading = result.rank, result.leading
+            changed.append(sheet)
+    ScoreSheet.objects.bulk_update(changed, ["rank", "leading"])
+
+
+@dataclass
+class RecomputeSummary:
+    sheets: int = 0
+    entries_changed: int = 0
+    sheets_changed: int = 0
+
+
+def recompute_scope(sheets: QuerySet[ScoreSheet]) -> RecomputeSummary:
+    """Recompute every entry, sheet and rank of the given sheets, cluster by cluster and
+    stage by stage, with a fixed number of queries per cluster and stage."""
+    summary = RecomputeSummary()
+    groups = sheets.order_by().values_list("cluster_id", "stage").distinct()
+    tables: dict[int, TableSpec] = {}
+    for cluster_id, stage in groups:
+        with transaction.atomic():
+            summary.entries_changed += _recompute_group(cluster_id, stage, tables)
+            ids = list(
+                ScoreSheet.objects.filter(cluster_id=cluster_id, stage=stage).values_list(
+                    "pk", flat=True
+                )
+            )
+            summary.sheets += len(ids)
+            summary.sheets_changed += recompute_sheets(ids, tables)
+            recompute_ranks(cluster=cluster_id, stage=stage)
+    return summary
+
+
+def _recompute_group(cluster_id: int, stage: str, tables: dict[int, TableSpec]) -> int:
+    entries = list(
+        ScoreEntry.objects.filter(sheet__cluster_id=cluster_id, sheet__stage=stage).select_related(
+            "sheet"
+        )
+    )
+    if not entries:
+        return 0
+    table_ids = {e.sheet.table_id for e in entries}
+    for table in ScoreTable.objects.filter(pk__in=table_ids - tables.keys()):
+        tables[table.pk] = load_table(table)
+    specs = {pk: spec for loaded in tables.values() for pk, spec in loaded.specs.items()}
+    targets = _targets({e.criterion_id for e in entries}, {e.sheet.unit_id for e in entries})
+    by_criterion: dict[int, dict[int, engine.EntryInput]] = defaultdict(dict)
+    for e in entries:
+        by_criterion[e.criterion_id][e.pk] = entry_input(
+            e, targets.get((e.criterion_id, e.sheet.unit_id))
+        )
+    points: dict[int, Decimal | None] = {}
+    for criterion_id, inputs in by_criterion.items():
+        points.update(engine.points_for_cluster(specs[criterion_id], inputs))
+    changed = [e for e in entries if e.points != points[e.pk]]
+    for e in changed:
+        e.points = points[e.pk]
+    ScoreEntry.objects.bulk_update(changed, ["points"], batch_size=2000)
+    return len(changed)
