@@ -4,8 +4,11 @@ call these functions, so every path runs the same validation."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from clusters.enums import MemberRole, Phase, UnitKind
@@ -19,7 +22,13 @@ from clusters.models import (
     Signature,
     SigningConference,
     Unit,
+    User,
 )
+
+# The organiser meant where a file or command names none (domain.md section 7). It is a
+# placeholder created on first use; staff can rename it, but its code must stay.
+DEFAULT_ORGANISER_CODE = "DEFAULT"
+DEFAULT_ORGANISER_NAME = "Đơn vị tổ chức mặc định"
 
 
 def _save(obj, **values):
@@ -42,6 +51,18 @@ def unit_upsert(
     """Create the unit with ``code``, or bring its name, kind and parent up to date."""
     unit = Unit.objects.filter(code=code).first() or Unit(code=code)
     return _save(unit, name=name, kind=kind, short_name=short_name, parent=parent)
+
+
+@transaction.atomic
+def organiser_default() -> Unit:
+    """The installation's default organiser (code ``DEFAULT_ORGANISER_CODE``), created on
+    first use with kind "other" and no parent; an existing one is returned unchanged."""
+    unit = Unit.objects.filter(code=DEFAULT_ORGANISER_CODE).first()
+    if unit is not None:
+        return unit
+    return _save(
+        Unit(code=DEFAULT_ORGANISER_CODE), name=DEFAULT_ORGANISER_NAME, kind=UnitKind.OTHER
+    )
 
 
 @transaction.atomic
@@ -211,3 +232,38 @@ def registration_record(
     registration = Registration.objects.filter(campaign=campaign, unit=unit).first()
     registration = registration or Registration(campaign=campaign, unit=unit)
     return _save(registration, titles=list(titles), registered_on=registered_on)
+
+
+@transaction.atomic
+def user_upsert(
+    *,
+    username: str,
+    password: str | None = None,
+    unit: Unit | None = None,
+    full_name: str = "",
+    position: str = "",
+    is_superuser: bool = False,
+    groups: Iterable[str] = (),
+) -> User:
+    """Create the active user ``username``, or bring it up to date.
+
+    A superuser is also staff (Django admin). ``password``, when given, is checked against
+    ``AUTH_PASSWORD_VALIDATORS`` and replaces the old one; a new user without one gets an
+    unusable password. The user's groups become exactly ``groups`` (created if missing).
+    """
+    user = User.objects.filter(username=username).first() or User(username=username)
+    user.unit = unit
+    user.full_name = full_name
+    user.position = position
+    user.is_superuser = is_superuser
+    user.is_staff = is_superuser
+    user.is_active = True
+    if password is not None:
+        validate_password(password, user)
+        user.set_password(password)
+    elif user.pk is None:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    user.groups.set([Group.objects.get_or_create(name=name)[0] for name in groups])
+    return user
