@@ -336,13 +336,10 @@ def seed_scoring(campaign: Campaign) -> None:
                 continue
             # The same seed for both stages of a unit: the cluster's view differs a little.
             rng = random.Random(f"{campaign.year}-{membership.unit.code}")
-            entries = {e.criterion_id: e for e in sheet.entries.all()}
-            for criterion in leaves:
-                services.entry_update(
-                    entry=entries[criterion.pk],
-                    values=_inputs(criterion, rng, generous=stage == Stage.SELF),
-                    recompute=False,
-                )
+            generous = stage == Stage.SELF
+            services.sheet_fill(
+                sheet=sheet, values={c.code: _inputs(c, rng, generous) for c in leaves}
+            )
             filled.append(sheet.pk)
     if filled:
         services.recompute_scope(ScoreSheet.objects.filter(cluster__campaign=campaign))

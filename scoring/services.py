@@ -20,7 +20,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.models import Cluster, Unit
+from clusters.models import Campaign, Cluster, Unit
 from scoring import engine
 from scoring.enums import CriterionKind, Method, SheetStatus, TableStatus
 from scoring.models import Criterion, ScoreEntry, ScoreSheet, ScoreTable, UnitTarget
@@ -216,9 +216,123 @@ def table_for_cluster(cluster: Cluster) -> ScoreTable | None:
     )
 
 
+@dataclass(frozen=True)
+class CriterionData:
+    """One criterion of a tree to store (imports build these), children in order."""
+
+    code: str
+    title: str
+    kind: str
+    guidance: str = ""
+    max_points: Decimal = Decimal(0)
+    per_item: Decimal | None = None
+    metric: str = ""
+    direction: str = "higher"
+    method: str = ""
+    target: Decimal | None = None
+    deduct: Decimal = Decimal(0)
+    max_band: str = ""
+    excludes_leading: bool = True
+    children: tuple[CriterionData, ...] = ()
+
+
+def _tree_store(
+    table: ScoreTable,
+    *,
+    criteria: Iterable[CriterionData],
+    clusters: Iterable[Cluster],
+    bands: list[dict],
+    bonus_cap: Decimal | None,
+) -> None:
+    table.bands = list(bands)
+    table.bonus_cap = bonus_cap
+    table.full_clean()
+    table.save()
+    table.clusters.set(list(clusters))
+
+    def store(items: Iterable[CriterionData], parent: Criterion | None) -> None:
+        for order, item in enumerate(items, start=1):
+            criterion = Criterion(
+                table=table,
+                parent=parent,
+                order=order,
+                **{k: v for k, v in item.__dict__.items() if k != "children"},
+            )
+            criterion.full_clean()
+            criterion.save()
+            store(item.children, criterion)
+
+    store(criteria, None)
+    table_renumber(table=table)
+
+
 @transaction.atomic
-def unit_target_set(*, criterion: Criterion, unit: Unit, target: Decimal | None) -> None:
-    """Give ``unit`` its own target for ``criterion`` (None removes it), then recompute."""
+def table_create_from_tree(
+    *,
+    campaign: Campaign,
+    title: str,
+    criteria: Iterable[CriterionData],
+    clusters: Iterable[Cluster] = (),
+    bands: list[dict] | None = None,
+    bonus_cap: Decimal | None = None,
+    previous: ScoreTable | None = None,
+) -> ScoreTable:
+    """A new draft table holding the tree ``criteria`` (siblings in the given order).
+
+    With ``previous`` it is that table's next version: numbered one above the newest
+    version of the title, and the units' own targets of ``previous`` carry over to the
+    target criteria that keep their code.
+    """
+    latest = (
+        ScoreTable.objects.filter(campaign=campaign, title=title)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    table = ScoreTable(campaign=campaign, title=title, version=(latest or 0) + 1, previous=previous)
+    _tree_store(table, criteria=criteria, clusters=clusters, bands=bands or [], bonus_cap=bonus_cap)
+    if previous is not None:
+        new = {
+            c.code: c for c in table.criteria.filter(kind=CriterionKind.TARGET).only("pk", "code")
+        }
+        UnitTarget.objects.bulk_create(
+            UnitTarget(criterion=new[t.criterion.code], unit_id=t.unit_id, target=t.target)
+            for t in UnitTarget.objects.filter(criterion__table=previous).select_related(
+                "criterion"
+            )
+            if t.criterion.code in new
+        )
+    return table
+
+
+@transaction.atomic
+def table_replace_tree(
+    *,
+    table: ScoreTable,
+    criteria: Iterable[CriterionData],
+    clusters: Iterable[Cluster] = (),
+    bands: list[dict] | None = None,
+    bonus_cap: Decimal | None = None,
+) -> ScoreTable:
+    """Replace a draft table's criteria (and their unit targets), bands, bonus cap and
+    clusters; refused for a published table or a draft that already has sheets."""
+    _ensure_draft(table)
+    if table.sheets.exists():
+        raise ValidationError(
+            _("The draft table %(table)s already has score sheets; its criteria cannot change."),
+            params={"table": str(table)},
+        )
+    table.criteria.all().delete()
+    _tree_store(table, criteria=criteria, clusters=clusters, bands=bands or [], bonus_cap=bonus_cap)
+    return table
+
+
+@transaction.atomic
+def unit_target_set(
+    *, criterion: Criterion, unit: Unit, target: Decimal | None, recompute: bool = True
+) -> None:
+    """Give ``unit`` its own target for ``criterion`` (None removes it), then recompute
+    (unless ``recompute`` is false: a caller changing many recomputes once at the end)."""
     if target is None:
         UnitTarget.objects.filter(criterion=criterion, unit=unit).delete()
     else:
@@ -227,6 +341,8 @@ def unit_target_set(*, criterion: Criterion, unit: Unit, target: Decimal | None)
         obj.target = target
         obj.full_clean()
         obj.save()
+    if not recompute:
+        return
     for entry in ScoreEntry.objects.filter(criterion=criterion, sheet__unit=unit).select_related(
         "sheet", "criterion"
     ):
@@ -323,6 +439,61 @@ def entry_update(
     if recompute:
         recompute_after_change(entry)
     return entry
+
+
+@transaction.atomic
+def sheet_fill(
+    *, sheet: ScoreSheet, values: Mapping[str, Mapping[str, object]], user=None
+) -> list[ScoreEntry]:
+    """Store many entries of one sheet at once (imports, the demo), by criterion code.
+
+    Every value is validated first and every problem reported together (each naming its
+    criterion); nothing is stored unless all are valid. Points are not recomputed here:
+    the caller runs ``recompute_scope`` once for everything it filled.
+    """
+    if sheet.status == SheetStatus.LOCKED:
+        raise SheetLocked(_("This sheet is locked; its scores cannot change."), code="locked")
+    entries = {
+        e.criterion.code: e for e in sheet.entries.select_related("criterion").select_for_update()
+    }
+    errors: list[str] = []
+    changed: list[ScoreEntry] = []
+    for code, data in values.items():
+        entry = entries.get(code)
+        if entry is None:
+            errors.append(_("%(code)s: no such criterion to score in this table.") % {"code": code})
+            continue
+        for name, field in INPUT_FIELDS.items():
+            if name in data:
+                setattr(entry, field, data[name])
+        if "override" in data:
+            entry.override = data["override"]
+            entry.override_reason = str(data.get("reason") or "")
+        if "comment" in data:
+            entry.comment = str(data["comment"] or "")
+        if entry.override is not None and not entry.override_reason.strip():
+            errors.append(_("%(code)s: an override needs a written reason.") % {"code": code})
+        errors += _input_errors(criterion_spec(entry.criterion, None), entry_input(entry))
+        entry.version += 1
+        entry.updated_by = user if user is not None and user.is_authenticated else None
+        changed.append(entry)
+    if errors:
+        raise ValidationError(errors)
+    fields = [
+        *INPUT_FIELDS.values(),
+        "override",
+        "override_reason",
+        "comment",
+        "version",
+        "updated_by",
+        "updated_at",
+    ]
+    now = timezone.now()
+    for entry in changed:
+        entry.updated_at = now
+    ScoreEntry.objects.bulk_update(changed, fields)
+    ScoreSheet.objects.filter(pk=sheet.pk).update(version=F("version") + 1)
+    return changed
 
 
 # --- Recomputing -------------------------------------------------------------------------

@@ -21,6 +21,8 @@ def _test_server_settings(settings):
     """Tests run with DEBUG off, like production, but over plain HTTP to the test client and
     without collectstatic (whose manifest production's static storage needs)."""
     settings.SECURE_SSL_REDIRECT = False
+    # Argon2 is slow on purpose; tests check behaviour, not the hash's strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -89,8 +89,10 @@ def test_env_list_drops_blanks(monkeypatch):
 
 
 def test_settings_use_vietnamese_time_and_argon2(settings):
+    import emulation.settings as project
+
+    assert project.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     assert settings.LANGUAGE_CODE == "vi"
     assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
     assert settings.USE_TZ is True
-    assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     assert [code for code, _ in settings.LANGUAGES] == ["vi", "en"]
