@@ -118,7 +118,7 @@ def test_bad_input_is_refused_naming_the_criterion_and_nothing_stored(sheets):
 def test_override_needs_a_reason(sheets):
     entry = sheets["L1"].entries.get(criterion__code="I.1")
 
-    with pytest.raises(ValidationError, match="override needs a written reason"):
+    with pytest.raises(ValidationError, match="điều chỉnh điểm phải ghi rõ lý do"):
         services.entry_update(entry=entry, values={"points": D(10), "override": D(12)})
 
 
@@ -299,5 +299,5 @@ def test_recompute_scope_restores_tampered_figures(sheets):
 
 
 def test_sheet_for_a_unit_outside_the_cluster_is_refused(org, table):
-    with pytest.raises(ValidationError, match="is not a member"):
+    with pytest.raises(ValidationError, match="không phải là thành viên"):
         services.sheet_get_or_create(cluster=org.cluster, unit=org.outsider_unit, stage="self")
