@@ -67,7 +67,9 @@ def visible_campaigns(user: User) -> QuerySet[Campaign]:
     if is_province_staff(user):
         return qs.filter(organiser_id__in=organiser_ids(user))
     if is_unit_officer(user):
-        return qs.filter(memberships__unit_id=user.unit_id).distinct()
+        # A subquery, not a join, so annotations on the result count every row.
+        mine = Membership.objects.filter(unit_id=user.unit_id).values("campaign_id")
+        return qs.filter(pk__in=mine)
     return qs.none()
 
 
@@ -78,7 +80,9 @@ def visible_clusters(user: User) -> QuerySet[Cluster]:
     if is_province_staff(user):
         return qs.filter(campaign__organiser_id__in=organiser_ids(user))
     if is_unit_officer(user):
-        return qs.filter(memberships__unit_id=user.unit_id)
+        return qs.filter(
+            pk__in=Membership.objects.filter(unit_id=user.unit_id).values("cluster_id")
+        )
     return qs.none()
 
 
@@ -117,9 +121,8 @@ def led_clusters(user: User) -> QuerySet[Cluster]:
     """Clusters whose leader or deputy unit is the user's unit."""
     if not is_unit_officer(user):
         return Cluster.objects.none()
-    return Cluster.objects.filter(
-        memberships__unit_id=user.unit_id, memberships__role__in=LEADING_ROLES
-    )
+    leading = Membership.objects.filter(unit_id=user.unit_id, role__in=LEADING_ROLES)
+    return Cluster.objects.filter(pk__in=leading.values("cluster_id"))
 
 
 def signing_clusters(user: User) -> QuerySet[Cluster]:

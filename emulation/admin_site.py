@@ -1,15 +1,35 @@
 """The admin site: administrators, province staff and cluster leaders may enter; what
 each sees inside is decided by clusters.permissions through each ModelAdmin."""
 
+from __future__ import annotations
+
+from django import forms
 from django.contrib.admin import AdminSite
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+
+
+class AdminLoginForm(AuthenticationForm):
+    """Lets in whoever the permission module allows, not only users flagged ``is_staff``
+    (a cluster leader is an ordinary unit officer in the year their unit leads)."""
+
+    def confirm_login_allowed(self, user) -> None:
+        from clusters.permissions import can_use_admin
+
+        super().confirm_login_allowed(user)
+        if not can_use_admin(user):
+            raise forms.ValidationError(
+                _("This account cannot use the administration. Use the main pages instead."),
+                code="no_admin",
+            )
 
 
 class EmulationAdminSite(AdminSite):
     site_header = _("Emulation clusters — administration")
     site_title = _("Emulation clusters")
     index_title = _("Administration")
+    login_form = AdminLoginForm
 
     def has_permission(self, request: HttpRequest) -> bool:
         from clusters.permissions import can_use_admin

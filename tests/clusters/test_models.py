@@ -29,7 +29,7 @@ def test_membership_second_deputy_refused_by_full_clean_with_message(org):
     with pytest.raises(ValidationError) as error:
         membership.full_clean()
 
-    assert "This cluster already has a deputy unit." in str(error.value)
+    assert "Cụm này đã có đơn vị cụm phó." in str(error.value)
 
 
 def test_membership_unit_in_two_clusters_of_one_campaign_refused(org):
@@ -43,7 +43,7 @@ def test_membership_unit_in_two_clusters_refused_by_full_clean(org):
     with pytest.raises(ValidationError) as error:
         membership.full_clean()
 
-    assert "This unit is already in a cluster this year." in str(error.value)
+    assert "Năm nay đơn vị này đã thuộc một cụm thi đua." in str(error.value)
 
 
 def test_membership_same_unit_in_clusters_of_two_years_allowed(org):
@@ -68,7 +68,7 @@ def test_membership_dissolved_unit_cannot_join_a_later_campaign(org):
     with pytest.raises(ValidationError) as error:
         membership.full_clean()
 
-    assert "was dissolved or merged on 01/03/2022" in str(error.value)
+    assert "đã giải thể hoặc sáp nhập ngày 01/03/2022" in str(error.value)
 
 
 def test_unit_inactive_without_date_refused(db):

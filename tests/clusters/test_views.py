@@ -122,3 +122,38 @@ def test_pages_use_local_assets_and_a_strict_csp(client, org):
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_interface_is_vietnamese_even_for_an_english_browser(client, org):
+    client.force_login(org.member)
+
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+
+    assert 'lang="vi"' in page
+
+
+def test_cluster_leader_signs_in_through_the_admin_login(client, org):
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "leader", "password": "correct horse battery staple", "next": "/admin/"},
+    )
+
+    assert response.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_plain_member_is_refused_at_the_admin_login(client, org):
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "member", "password": "correct horse battery staple", "next": "/admin/"},
+    )
+
+    assert response.status_code == 200
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_favicon_redirects_to_the_svg(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/static/img/favicon.svg"
