@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from clusters.enums import MemberRole, Phase, Title, UnitKind
 from clusters.text import fold
@@ -141,6 +142,8 @@ class Campaign(models.Model):
     slogan = models.TextField(_("slogan"), blank=True)
     phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices, default=Phase.SETUP)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Who opened or closed which phase, and when.
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         verbose_name = _("campaign")

@@ -32,6 +32,10 @@ DEFAULT_ORGANISER_NAME = "Đơn vị tổ chức mặc định"
 
 
 def _save(obj, **values):
+    """Set ``values``, validate and save; an existing row that would not change is left
+    alone (no write, no history record), so re-running an import or the demo is silent."""
+    if obj.pk is not None and all(getattr(obj, name) == value for name, value in values.items()):
+        return obj
     for name, value in values.items():
         setattr(obj, name, value)
     obj.full_clean()
@@ -80,7 +84,11 @@ def campaign_upsert(*, organiser: Unit, year: int, name: str, slogan: str = "") 
 
 
 @transaction.atomic
-def campaign_set_phase(*, campaign: Campaign, phase: str) -> Campaign:
+def campaign_set_phase(*, campaign: Campaign, phase: str, user=None) -> Campaign:
+    """Move the campaign to ``phase``; the change is recorded with the user."""
+    if campaign.phase == phase:
+        return campaign
+    campaign._history_user = user
     return _save(campaign, phase=Phase(phase))
 
 

@@ -13,6 +13,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from clusters.models import Campaign, Cluster, Unit
 from clusters.validators import validate_document
@@ -236,8 +237,25 @@ class ScoreSheet(models.Model):
     leading = models.BooleanField(
         _("leading unit"), default=False, help_text="Set by recompute_ranks()."
     )
+    return_comment = models.TextField(_("comment when returned"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Who changed the status, when, and why; the figures are derived, not recorded.
+    history = HistoricalRecords(
+        excluded_fields=[
+            "base",
+            "bonus",
+            "deduction",
+            "total",
+            "band",
+            "complete",
+            "excluded_from_leading",
+            "rank",
+            "leading",
+            "updated_at",
+        ]
+    )
 
     class Meta:
         verbose_name = _("score sheet")
@@ -294,6 +312,8 @@ class ScoreEntry(models.Model):
         blank=True,
         related_name="+",
     )
+    # Every saved change to an entry: who, when, the values before and after, and why.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("score entry")
@@ -331,3 +351,72 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.description or self.file.name
+
+
+class Explanation(models.Model):
+    """A unit's explanation (giải trình) of a criterion where the cluster scored it lower
+    than the unit did itself. Attached to the cluster-stage entry."""
+
+    entry = models.OneToOneField(
+        ScoreEntry,
+        verbose_name=_("score entry"),
+        on_delete=models.CASCADE,
+        related_name="explanation",
+    )
+    text = models.TextField(_("explanation"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("explanation")
+        verbose_name_plural = _("explanations")
+        ordering = ["entry"]
+
+    def __str__(self) -> str:
+        return f"{self.entry}: {self.text[:40]}"
+
+
+class Publication(models.Model):
+    """The record of publishing a cluster's final results, or of reopening them (which
+    only an administrator may do, with a written reason). Append-only."""
+
+    class Action(models.TextChoices):
+        PUBLISH = "publish", _("Published")
+        REOPEN = "reopen", _("Reopened")
+
+    cluster = models.ForeignKey(
+        Cluster, verbose_name=_("cluster"), on_delete=models.PROTECT, related_name="publications"
+    )
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        ordering = ["cluster", "-at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action="publish") | ~Q(reason=""),
+                name="%(app_label)s_%(class)s_reopen_has_reason",
+                violation_error_message=_("Reopening needs a written reason."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cluster} — {self.get_action_display()}"

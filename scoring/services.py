@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from clusters.models import Campaign, Cluster, Unit
 from scoring import engine
@@ -392,6 +393,7 @@ def entry_update(
     values: Mapping[str, object],
     expected_version: int | None = None,
     recompute: bool = True,
+    change_reason: str = "",
 ) -> ScoreEntry:
     """Store new inputs for one entry and recompute what they affect.
 
@@ -400,6 +402,8 @@ def entry_update(
     ``comment``; keys left out keep their value. A bad input is refused with a message that
     names the criterion, and nothing is stored. With ``expected_version``, a save based on
     an older version is refused (StaleEntry) instead of overwriting someone else's change.
+    The change is recorded in the entry's history with ``user`` and ``change_reason`` (the
+    override's reason when there is one).
     """
     entry = (
         ScoreEntry.objects.select_for_update().select_related("sheet", "criterion").get(pk=entry.pk)
@@ -426,15 +430,22 @@ def entry_update(
             _("%(code)s: an override needs a written reason."),
             params={"code": entry.criterion.code},
         )
-    parent_code = None  # the engine does not need the parent to validate a leaf
-    spec = criterion_spec(entry.criterion, parent_code)
-    errors = _input_errors(spec, entry_input(entry))
+    spec = criterion_spec(entry.criterion, None)  # a leaf's rules do not need its parent
+    unit_id = entry.sheet.unit_id
+    target = _targets([entry.criterion_id], [unit_id]).get((entry.criterion_id, unit_id))
+    data = entry_input(entry, target)
+    errors = _input_errors(spec, data)
     if errors:
         raise ValidationError(errors)
-    entry.version = F("version") + 1
+    if entry.criterion.method != Method.RELATIVE:
+        # Stored now so the history row holds the points this change gave.
+        entry.points = engine.leaf_points(spec, data)
+    # The row is locked (select_for_update), so a plain increment is safe.
+    entry.version += 1
     entry.updated_by = user if user is not None and user.is_authenticated else None
+    entry._history_user = entry.updated_by
+    entry._change_reason = change_reason or entry.override_reason
     entry.save()
-    entry.refresh_from_db(fields=["version"])
     ScoreSheet.objects.filter(pk=entry.sheet_id).update(version=F("version") + 1)
     if recompute:
         recompute_after_change(entry)
@@ -443,7 +454,11 @@ def entry_update(
 
 @transaction.atomic
 def sheet_fill(
-    *, sheet: ScoreSheet, values: Mapping[str, Mapping[str, object]], user=None
+    *,
+    sheet: ScoreSheet,
+    values: Mapping[str, Mapping[str, object]],
+    user=None,
+    change_reason: str = "",
 ) -> list[ScoreEntry]:
     """Store many entries of one sheet at once (imports, the demo), by criterion code.
 
@@ -491,7 +506,13 @@ def sheet_fill(
     now = timezone.now()
     for entry in changed:
         entry.updated_at = now
-    ScoreEntry.objects.bulk_update(changed, fields)
+    bulk_update_with_history(
+        changed,
+        ScoreEntry,
+        fields,
+        default_user=user if user is not None and user.is_authenticated else None,
+        default_change_reason=change_reason,
+    )
     ScoreSheet.objects.filter(pk=sheet.pk).update(version=F("version") + 1)
     return changed
 

@@ -104,9 +104,8 @@ def test_table_publish_action_reports_problems(client, org):
         follow=True,
     )
 
-    assert (
-        "cannot be published" in response.content.decode()
-        or "không thể" in response.content.decode()
+    assert "Không thể ban hành Trống (v1): Thang bảng điểm chưa có tiêu chí nào." in (
+        response.content.decode()
     )
     table.refresh_from_db()
     assert table.status == "draft"
