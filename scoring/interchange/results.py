@@ -1,0 +1,161 @@
+"""``thidua.results/1`` and the same figures as CSV and xlsx, read from what
+scoring.services stored (never recomputed)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+from typing import Any, BinaryIO
+
+from django.db.models import F
+
+from clusters.models import Cluster
+from scoring.enums import CriterionKind
+from scoring.interchange.common import FORMAT_RESULTS, decimal_text
+from scoring.models import Criterion, ScoreEntry, ScoreSheet
+
+RESULT_COLUMNS = ("unit", "rank", "base", "bonus", "deduction", "total", "band", "leading")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def results_export(*, cluster: Cluster, stage: str) -> dict:
+    """The stored results of ``cluster`` at ``stage`` as a ``thidua.results/1`` document,
+    ordered by rank, then unit code. Points are given for every leaf of each sheet's table
+    in table order (null while not entered). Nothing is recomputed: the figures are the
+    ones scoring.services stored. Three queries, plus two unless the cluster was selected
+    with its campaign and organiser."""
+    campaign = cluster.campaign
+    sheets = list(
+        ScoreSheet.objects.filter(cluster=cluster, stage=stage)
+        .select_related("unit")
+        .order_by(F("rank").asc(nulls_last=True), "unit__code")
+    )
+    leaves: dict[int, list[tuple[int, str]]] = {}
+    for table_id, pk, code in (
+        Criterion.objects.filter(table_id__in={s.table_id for s in sheets})
+        .exclude(kind=CriterionKind.GROUP)
+        .order_by("table_id", "position", "pk")
+        .values_list("table_id", "pk", "code")
+    ):
+        leaves.setdefault(table_id, []).append((pk, code))
+    points: dict[tuple[int, int], Decimal | None] = {
+        (sheet_id, criterion_id): value
+        for sheet_id, criterion_id, value in ScoreEntry.objects.filter(
+            sheet__cluster=cluster, sheet__stage=stage
+        ).values_list("sheet_id", "criterion_id", "points")
+    }
+    return {
+        "format": FORMAT_RESULTS,
+        "organiser": campaign.organiser.code,
+        "year": campaign.year,
+        "cluster": cluster.code,
+        "stage": stage,
+        "results": [
+            {
+                "unit": sheet.unit.code,
+                "base": decimal_text(sheet.base),
+                "bonus": decimal_text(sheet.bonus),
+                "deduction": decimal_text(sheet.deduction),
+                "total": decimal_text(sheet.total),
+                "rank": sheet.rank,
+                "band": sheet.band or None,
+                "leading": sheet.leading,
+                "points": {
+                    code: decimal_text(points.get((sheet.pk, pk)))
+                    for pk, code in leaves.get(sheet.table_id, [])
+                },
+            }
+            for sheet in sheets
+        ],
+    }
+
+
+def safe_cell(value: Any) -> Any:
+    """A value to put in a spreadsheet cell: text that a spreadsheet would take for a
+    formula (starting with =, +, -, @, a tab or a carriage return) gets a leading
+    apostrophe, so it is shown as the text it is and never run. Other values pass."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _result_rows(document: dict) -> tuple[list[str], list[list[Any]]]:
+    """Header and rows of a results document; numbers as Decimal, absent ones None."""
+    codes: dict[str, None] = {}
+    for result in document["results"]:
+        codes.update(dict.fromkeys(result["points"]))
+    header = [*RESULT_COLUMNS, *codes]
+
+    def number(value: str | None) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+    rows = []
+    for r in document["results"]:
+        rows.append(
+            [
+                r["unit"],
+                r["rank"],
+                number(r["base"]),
+                number(r["bonus"]),
+                number(r["deduction"]),
+                number(r["total"]),
+                r["band"],
+                r["leading"],
+                *(number(r["points"].get(code)) for code in codes),
+            ]
+        )
+    return header, rows
+
+
+def results_csv(document: dict) -> str:
+    """A results document as CSV text, starting with a UTF-8 byte order mark so that
+    Excel reads Vietnamese correctly: one row per unit; decimals with a point and 2
+    decimals, leading as true/false, empty cells where there is no value."""
+    header, rows = _result_rows(document)
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        cells = []
+        for value in row:
+            if value is None:
+                cells.append("")
+            elif isinstance(value, bool):
+                cells.append("true" if value else "false")
+            elif isinstance(value, Decimal):
+                cells.append(decimal_text(value))
+            else:
+                cells.append(safe_cell(value))
+        writer.writerow(cells)
+    return out.getvalue()
+
+
+def results_xlsx(document: dict, stream: BinaryIO) -> None:
+    """Write a results document to ``stream`` as an .xlsx workbook: a bold, frozen header
+    row, numbers as numbers (2 decimals shown), leading as TRUE/FALSE, text neutralised
+    with :func:`safe_cell`."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    header, rows = _result_rows(document)
+    workbook = Workbook()
+    sheet = workbook.active
+    name = f"{document['cluster']} {document['stage']}"
+    sheet.title = "".join(c for c in name if c not in "[]:*?/\\")[:31] or "results"
+    workbook.properties.title = f"{FORMAT_RESULTS} {document['year']} {name}"
+    sheet.append([safe_cell(h) for h in header])
+    bold = Font(bold=True)
+    for cell in sheet[1]:
+        cell.font = bold
+    for row in rows:
+        sheet.append([safe_cell(value) for value in row])
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            if isinstance(cell.value, Decimal):
+                cell.number_format = "0.00"
+            elif isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever it starts with
+    sheet.freeze_panes = "B2"
+    workbook.save(stream)
