@@ -265,6 +265,12 @@ def _input_fields(criterion: CriterionSpec) -> tuple[str, ...]:
     raise ValueError(f"{criterion.code}: unknown kind {kind!r}")
 
 
+def input_fields(criterion: CriterionSpec) -> tuple[str, ...]:
+    """The inputs a leaf of this kind takes (its EntryInput field names), in display order;
+    empty for a group."""
+    return _input_fields(criterion)
+
+
 def _allowed_fields(criterion: CriterionSpec) -> set[str]:
     allowed = set(_input_fields(criterion))
     if criterion.kind == Kind.TARGET:

@@ -1,29 +1,199 @@
-"""Who may see and change score tables and sheets — the one place these rules live.
+"""Who may see and do what with score tables and sheets — the one place these rules live.
 
-For now scoring is managed by administrators and province staff (Django admin and the
-commands); the pages for units and cluster leaders come with their own rules here.
+Views, templates and the admin ask these functions. A sheet the user may not see answers
+404 (``visible_sheets``); one they may see but not change answers 403.
+
+The rules (domain.md sections 1 and 4; the phases are the campaign's):
+- administrators and province staff (within their campaigns) see every sheet; they score
+  the final stage during the final review, publish, and set phases; only an administrator
+  reopens published results;
+- a unit officer sees their own unit's sheets: the self-assessment always, the cluster's
+  scores once explanations open, the final scores once published; they fill and submit
+  their self-assessment while it is open, and explain disputed scores while explanations
+  are open;
+- the officers of a cluster's leader unit see every sheet of the cluster (self and cluster
+  stages) and score every member at the cluster stage while cluster scoring is open,
+  except their own unit, which the deputy unit's officers score; both may return a
+  submitted self-assessment to its unit with a comment.
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from clusters import permissions as org
-from clusters.models import User
-from scoring.models import ScoreSheet, ScoreTable
+from clusters.enums import MemberRole, Phase
+from clusters.models import Campaign, Cluster, Membership, User
+from scoring.enums import SheetStatus, Stage
+from scoring.models import ScoreEntry, ScoreSheet, ScoreTable
+
+# The phases in their yearly order, to say "from this phase on".
+PHASE_ORDER = [p.value for p in Phase]
 
 
-def can_manage_scoring(user: User) -> bool:
+def _reached(campaign: Campaign, phase: str) -> bool:
+    return PHASE_ORDER.index(campaign.phase) >= PHASE_ORDER.index(phase)
+
+
+def is_manager(user: User) -> bool:
+    """Administrators and province staff: the standing agency's view of everything."""
     return org.is_administrator(user) or org.is_province_staff(user)
 
 
+def can_manage_scoring(user: User) -> bool:
+    return is_manager(user)
+
+
 def managed_tables(user: User) -> QuerySet[ScoreTable]:
-    if not can_manage_scoring(user):
+    if not is_manager(user):
         return ScoreTable.objects.none()
     return ScoreTable.objects.filter(campaign__in=org.managed_campaigns(user))
 
 
 def managed_sheets(user: User) -> QuerySet[ScoreSheet]:
-    if not can_manage_scoring(user):
+    if not is_manager(user):
         return ScoreSheet.objects.none()
     return ScoreSheet.objects.filter(cluster__campaign__in=org.managed_campaigns(user))
+
+
+def led_cluster_ids(user: User) -> QuerySet:
+    """Ids of the clusters the user's unit leads or is deputy of."""
+    return Membership.objects.filter(
+        unit_id=user.unit_id, role__in=[MemberRole.LEADER, MemberRole.DEPUTY]
+    ).values("cluster_id")
+
+
+def visible_sheets(user: User) -> QuerySet[ScoreSheet]:
+    """Every sheet the user may look at; anything else is "not found" for them."""
+    if is_manager(user):
+        return managed_sheets(user)
+    if not org.is_unit_officer(user):
+        return ScoreSheet.objects.none()
+    own = Q(unit_id=user.unit_id) & (
+        Q(stage=Stage.SELF)
+        | Q(
+            stage=Stage.CLUSTER,
+            cluster__campaign__phase__in=PHASE_ORDER[PHASE_ORDER.index(Phase.EXPLANATION) :],
+        )
+        | Q(stage=Stage.FINAL, status=SheetStatus.LOCKED)
+    )
+    led = Q(cluster_id__in=led_cluster_ids(user), stage__in=[Stage.SELF, Stage.CLUSTER])
+    return ScoreSheet.objects.filter(own | led)
+
+
+def visible_clusters(user: User) -> QuerySet[Cluster]:
+    return org.visible_clusters(user)
+
+
+def can_see_sheet(user: User, sheet: ScoreSheet) -> bool:
+    return visible_sheets(user).filter(pk=sheet.pk).exists()
+
+
+def cluster_role(user: User, cluster: Cluster) -> str | None:
+    return org.role_in_cluster(user, cluster)
+
+
+def can_score_cluster_stage(user: User, sheet: ScoreSheet) -> bool:
+    """The leader unit scores every member but itself; the deputy unit scores the leader."""
+    if not org.is_unit_officer(user):
+        return False
+    roles = dict(
+        Membership.objects.filter(cluster_id=sheet.cluster_id).values_list("unit_id", "role")
+    )
+    mine = roles.get(user.unit_id)
+    leader = next((u for u, r in roles.items() if r == MemberRole.LEADER), None)
+    if sheet.unit_id == leader:
+        return mine == MemberRole.DEPUTY
+    return mine == MemberRole.LEADER
+
+
+def can_edit_sheet(user: User, sheet: ScoreSheet) -> bool:
+    """May change the sheet's scores now (its phase is open and it is not locked)."""
+    if sheet.status == SheetStatus.LOCKED:
+        return False
+    campaign = sheet.cluster.campaign
+    if sheet.stage == Stage.SELF:
+        return (
+            org.is_unit_officer(user)
+            and user.unit_id == sheet.unit_id
+            and campaign.phase == Phase.SELF_ASSESSMENT
+            and sheet.status in (SheetStatus.DRAFT, SheetStatus.RETURNED)
+        )
+    if sheet.stage == Stage.CLUSTER:
+        return campaign.phase == Phase.CLUSTER_SCORING and can_score_cluster_stage(user, sheet)
+    return campaign.phase == Phase.FINAL_REVIEW and is_manager(user)
+
+
+def can_submit_sheet(user: User, sheet: ScoreSheet) -> bool:
+    return sheet.stage != Stage.FINAL and can_edit_sheet(user, sheet)
+
+
+def can_return_sheet(user: User, sheet: ScoreSheet) -> bool:
+    """A submitted self-assessment goes back to its unit, from its cluster's leaders or the
+    standing agency, while self-assessment or cluster scoring is open."""
+    if sheet.stage != Stage.SELF or sheet.status != SheetStatus.SUBMITTED:
+        return False
+    if sheet.cluster.campaign.phase not in (Phase.SELF_ASSESSMENT, Phase.CLUSTER_SCORING):
+        return False
+    if is_manager(user):
+        return True
+    return org.is_unit_officer(user) and (
+        Membership.objects.filter(
+            cluster_id=sheet.cluster_id,
+            unit_id=user.unit_id,
+            role__in=[MemberRole.LEADER, MemberRole.DEPUTY],
+        ).exists()
+    )
+
+
+def can_explain(user: User, entry: ScoreEntry, self_points=None) -> bool:
+    """The unit explains a cluster-stage score lower than its own, while explanations are
+    open. ``self_points`` is the unit's self-assessed points for the criterion."""
+    sheet = entry.sheet
+    return (
+        org.is_unit_officer(user)
+        and user.unit_id == sheet.unit_id
+        and sheet.stage == Stage.CLUSTER
+        and sheet.cluster.campaign.phase == Phase.EXPLANATION
+        and self_points is not None
+        and (entry.points or 0) < self_points
+    )
+
+
+def can_publish(user: User, cluster: Cluster) -> bool:
+    return (
+        is_manager(user)
+        and cluster.campaign.phase == Phase.FINAL_REVIEW
+        and (org.can_manage_campaign(user, cluster.campaign))
+    )
+
+
+def can_reopen(user: User, cluster: Cluster) -> bool:
+    return org.is_administrator(user)
+
+
+def can_set_phase(user: User, campaign: Campaign) -> bool:
+    return is_manager(user) and org.can_manage_campaign(user, campaign)
+
+
+def can_view_cluster_results(user: User, cluster: Cluster, stage: str) -> bool:
+    """Rankings: managers always; the cluster's leaders for self and cluster stages; every
+    member once the stage's scores are visible to it (cluster from explanations on, final
+    when published)."""
+    if is_manager(user):
+        return org.visible_clusters(user).filter(pk=cluster.pk).exists()
+    role = cluster_role(user, cluster)
+    if role is None:
+        return False
+    if role in (MemberRole.LEADER, MemberRole.DEPUTY) and stage in (Stage.SELF, Stage.CLUSTER):
+        return True
+    if stage == Stage.CLUSTER:
+        return _reached(cluster.campaign, Phase.EXPLANATION)
+    if stage == Stage.FINAL:
+        return (
+            cluster.publications.exists()
+            and ScoreSheet.objects.filter(
+                cluster=cluster, stage=Stage.FINAL, status=SheetStatus.LOCKED
+            ).exists()
+        )
+    return False

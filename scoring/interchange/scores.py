@@ -330,7 +330,14 @@ def scores_import(data: Any, *, source: str = "-", organiser: str | None = None)
                 entry.criterion.code: entry.values for entry in sheet_plan.entries if entry.values
             }
             if values:
-                file_call(check, _where(unit.code), services.sheet_fill, sheet=sheet, values=values)
+                file_call(
+                    check,
+                    _where(unit.code),
+                    services.sheet_fill,
+                    sheet=sheet,
+                    values=values,
+                    change_reason=_("Imported from %(file)s") % {"file": source},
+                )
                 summary.entries += len(values)
             for entry in sheet_plan.entries:
                 if entry.set_target:

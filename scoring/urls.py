@@ -1,0 +1,3 @@
+from scoring.views import grid, results, sheet
+
+urlpatterns = [*sheet.urlpatterns, *grid.urlpatterns, *results.urlpatterns]

@@ -1,0 +1,44 @@
+"""Helpers every scoring view uses to fetch within the user's scope."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from clusters.models import Campaign, Cluster
+from scoring import permissions
+from scoring.models import ScoreEntry, ScoreSheet
+
+
+def require(allowed: bool) -> None:
+    """Refuse (403) an action the user may see but not do."""
+    if not allowed:
+        raise PermissionDenied
+
+
+def sheet_for(user, pk: int) -> ScoreSheet:
+    """A sheet the user may see, or 404."""
+    qs = permissions.visible_sheets(user).select_related(
+        "unit", "cluster__campaign__organiser", "table"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def entry_for(user, pk: int) -> ScoreEntry:
+    """An entry on a sheet the user may see, or 404."""
+    qs = ScoreEntry.objects.filter(sheet__in=permissions.visible_sheets(user)).select_related(
+        "criterion", "sheet__unit", "sheet__cluster__campaign", "sheet__table"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def cluster_for(user, pk: int) -> Cluster:
+    """A cluster the user may see, or 404."""
+    qs = permissions.visible_clusters(user).select_related("campaign__organiser")
+    return get_object_or_404(qs, pk=pk)
+
+
+def campaign_for(user, pk: int) -> Campaign:
+    from clusters.permissions import visible_campaigns
+
+    return get_object_or_404(visible_campaigns(user).select_related("organiser"), pk=pk)

@@ -1,0 +1,3 @@
+"""grid pages (being built)."""
+
+urlpatterns: list = []

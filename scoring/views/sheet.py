@@ -1,0 +1,3 @@
+"""sheet pages (being built)."""
+
+urlpatterns: list = []
