@@ -55,7 +55,7 @@ class Unit(models.Model):
         max_length=400,
         editable=False,
         db_index=True,
-        help_text="Code, name and short name without diacritics; set by Unit.save().",
+        help_text=_("Code and names without diacritics, for searching; computed by the system."),
     )
 
     class Meta:
@@ -187,7 +187,7 @@ class Cluster(models.Model):
         max_length=400,
         editable=False,
         db_index=True,
-        help_text="Code and name without diacritics; set by Cluster.save().",
+        help_text=_("Code and name without diacritics, for searching; computed by the system."),
     )
 
     class Meta:

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -47,31 +48,13 @@ class ScoringAdmin(admin.ModelAdmin):
 
 
 class ScopedInline(admin.TabularInline):
-    formfield_overrides = LOCALIZED
+    formfield_overrides = {
+        **LOCALIZED,
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 1, "cols": 24})},
+    }
 
     def has_view_permission(self, request, obj=None) -> bool:
         return permissions.can_manage_scoring(request.user)
-
-
-class CriterionInline(ScopedInline):
-    model = Criterion
-    fk_name = "table"
-    extra = 0
-    can_delete = False
-    ordering = ["position"]
-    fields = ["tree_title", "kind", "max_points", "per_item", "metric", "method", "target"]
-    readonly_fields = fields
-    verbose_name_plural = _("criteria (in reading order)")
-
-    @admin.display(description=_("criterion"))
-    def tree_title(self, obj: Criterion) -> str:
-        return indented(obj)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ScoreTable)
@@ -80,7 +63,14 @@ class ScoreTableAdmin(ScoringAdmin):
     list_filter = ["status", "campaign__year", "campaign"]
     search_fields = ["title"]
     filter_horizontal = ["clusters"]
-    readonly_fields = ["status", "published_at", "previous", "version"]
+    readonly_fields = [
+        "status",
+        "published_at",
+        "previous",
+        "version",
+        "bands_display",
+        "criteria_tree",
+    ]
     fields = [
         "campaign",
         "title",
@@ -90,14 +80,41 @@ class ScoreTableAdmin(ScoringAdmin):
         "published_at",
         "clusters",
         "bands",
+        "bands_display",
         "bonus_cap",
+        "criteria_tree",
     ]
-    inlines = [CriterionInline]
     actions = ["publish", "new_version"]
     list_select_related = ["campaign"]
 
     def get_queryset(self, request):
         return permissions.managed_tables(request.user).select_related("campaign")
+
+    @admin.display(description=_("bands, best first"))
+    def bands_display(self, obj: ScoreTable) -> str:
+        return "; ".join(f"{b['label']} ≥ {b['min']}" for b in obj.bands or []) or "—"
+
+    @admin.display(description=_("criteria (in reading order)"))
+    def criteria_tree(self, obj: ScoreTable) -> str:
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (indented(c), c.get_kind_display(), c.max_points, c.get_method_display() or "")
+                for c in obj.criteria.order_by("position")
+            ),
+        )
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            _("criterion"),
+            _("kind"),
+            _("maximum points"),
+            _("method"),
+            rows,
+        )
 
     def has_change_permission(self, request, obj=None) -> bool:
         if obj is not None and obj.status == TableStatus.PUBLISHED:

@@ -115,10 +115,14 @@ class Criterion(models.Model):
     code = models.CharField(_("code"), max_length=32)
     order = models.PositiveIntegerField(_("order"), default=0)
     position = models.PositiveIntegerField(
-        default=0, editable=False, help_text="Pre-order index; set by table_renumber()."
+        default=0,
+        editable=False,
+        help_text=_("Reading order; computed by the system (table_renumber)."),
     )
     depth = models.PositiveSmallIntegerField(
-        default=0, editable=False, help_text="0 at the top; set by table_renumber()."
+        default=0,
+        editable=False,
+        help_text=_("Level in the tree, 0 at the top; computed by the system (table_renumber)."),
     )
     title = models.TextField(_("title"))
     guidance = models.TextField(_("guidance"), blank=True)
@@ -211,31 +215,48 @@ class ScoreSheet(models.Model):
         _("status"), max_length=10, choices=SheetStatus.choices, default=SheetStatus.DRAFT
     )
     base = models.DecimalField(
-        _("base points"), default=Decimal(0), help_text="Set by recompute_sheets().", **POINTS
+        _("base points"),
+        default=Decimal(0),
+        help_text=_("Computed by the system (recompute_sheets)."),
+        **POINTS,
     )
     bonus = models.DecimalField(
-        _("bonus"), default=Decimal(0), help_text="Set by recompute_sheets().", **POINTS
+        _("bonus"),
+        default=Decimal(0),
+        help_text=_("Computed by the system (recompute_sheets)."),
+        **POINTS,
     )
     deduction = models.DecimalField(
-        _("deduction"), default=Decimal(0), help_text="Set by recompute_sheets().", **POINTS
+        _("deduction"),
+        default=Decimal(0),
+        help_text=_("Computed by the system (recompute_sheets)."),
+        **POINTS,
     )
     total = models.DecimalField(
-        _("total"), default=Decimal(0), help_text="Set by recompute_sheets().", **POINTS
+        _("total"),
+        default=Decimal(0),
+        help_text=_("Computed by the system (recompute_sheets)."),
+        **POINTS,
     )
     band = models.CharField(
-        _("band"), max_length=64, blank=True, help_text="Set by recompute_sheets()."
+        _("band"),
+        max_length=64,
+        blank=True,
+        help_text=_("Computed by the system (recompute_sheets)."),
     )
     complete = models.BooleanField(
-        _("complete"), default=False, help_text="Set by recompute_sheets()."
+        _("complete"), default=False, help_text=_("Computed by the system (recompute_sheets).")
     )
     excluded_from_leading = models.BooleanField(
-        _("excluded from leading"), default=False, help_text="Set by recompute_sheets()."
+        _("excluded from leading"),
+        default=False,
+        help_text=_("Computed by the system (recompute_sheets)."),
     )
     rank = models.PositiveIntegerField(
-        _("rank"), null=True, blank=True, help_text="Set by recompute_ranks()."
+        _("rank"), null=True, blank=True, help_text=_("Computed by the system (recompute_ranks).")
     )
     leading = models.BooleanField(
-        _("leading unit"), default=False, help_text="Set by recompute_ranks()."
+        _("leading unit"), default=False, help_text=_("Computed by the system (recompute_ranks).")
     )
     return_comment = models.TextField(_("comment when returned"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
@@ -300,7 +321,11 @@ class ScoreEntry(models.Model):
     override_reason = models.TextField(_("reason for the override"), blank=True)
     comment = models.TextField(_("comment"), blank=True)
     points = models.DecimalField(
-        _("points"), null=True, blank=True, help_text="Set by scoring.services.", **POINTS
+        _("points"),
+        null=True,
+        blank=True,
+        help_text=_("Computed by the system (scoring.services)."),
+        **POINTS,
     )
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
