@@ -19,6 +19,8 @@ The rules (domain.md sections 1 and 4; the phases are the campaign's):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from clusters import permissions as org
@@ -176,24 +178,89 @@ def can_set_phase(user: User, campaign: Campaign) -> bool:
     return is_manager(user) and org.can_manage_campaign(user, campaign)
 
 
+def can_move_to_phase(user: User, campaign: Campaign, phase: str) -> bool:
+    """Managers move a campaign forwards or backwards (a phase opened by mistake, a stage
+    that needs more time): what each role may edit follows the phase, and sheets locked by
+    publication stay locked whatever the phase. Leaving the published phase is reopening
+    the year's official results, which only an administrator may do."""
+    if not can_set_phase(user, campaign):
+        return False
+    if campaign.phase == Phase.PUBLISHED and phase != Phase.PUBLISHED:
+        return org.is_administrator(user)
+    return True
+
+
+def overview_campaigns(user: User) -> QuerySet[Campaign]:
+    """Campaigns whose overview (every cluster in the user's scope with its progress) the
+    user may open: managers their campaigns; a unit officer the campaigns in which their
+    unit leads a cluster or is its deputy (to follow who has submitted)."""
+    if is_manager(user):
+        return org.managed_campaigns(user)
+    if not org.is_unit_officer(user):
+        return Campaign.objects.none()
+    return Campaign.objects.filter(
+        pk__in=Membership.objects.filter(
+            unit_id=user.unit_id, role__in=[MemberRole.LEADER, MemberRole.DEPUTY]
+        ).values("campaign_id")
+    )
+
+
+def can_view_campaign_overview(user: User, campaign: Campaign) -> bool:
+    return overview_campaigns(user).filter(pk=campaign.pk).exists()
+
+
+def result_stages(user: User, clusters: Iterable[Cluster]) -> dict[int, list[str]]:
+    """For each cluster, the stages whose ranking the user may view, in stage order, in a
+    fixed number of queries whatever the number of clusters (the clusters' campaigns should
+    be loaded). Managers: every stage of the clusters in their scope. The cluster's leader
+    and deputy units: self and cluster stages. Every member: the cluster stage once
+    explanations open; the final stage once the cluster's final results are published
+    (locked after a publication)."""
+    clusters = list(clusters)
+    ids = [c.pk for c in clusters]
+    result: dict[int, list[str]] = {pk: [] for pk in ids}
+    if not clusters:
+        return result
+    if is_manager(user):
+        in_scope = set(org.visible_clusters(user).filter(pk__in=ids).values_list("pk", flat=True))
+        for pk in in_scope:
+            result[pk] = [s.value for s in Stage]
+        return result
+    if not (user.is_authenticated and user.unit_id):
+        return result
+    roles = dict(
+        Membership.objects.filter(cluster_id__in=ids, unit_id=user.unit_id).values_list(
+            "cluster_id", "role"
+        )
+    )
+    if not roles:
+        return result
+    published = set(
+        ScoreSheet.objects.filter(
+            cluster_id__in=list(roles),
+            stage=Stage.FINAL,
+            status=SheetStatus.LOCKED,
+            cluster__publications__isnull=False,
+        ).values_list("cluster_id", flat=True)
+    )
+    for cluster in clusters:
+        role = roles.get(cluster.pk)
+        if role is None:
+            continue
+        stages = result[cluster.pk]
+        if role in (MemberRole.LEADER, MemberRole.DEPUTY):
+            stages.append(Stage.SELF.value)
+        if role in (MemberRole.LEADER, MemberRole.DEPUTY) or _reached(
+            cluster.campaign, Phase.EXPLANATION
+        ):
+            stages.append(Stage.CLUSTER.value)
+        if cluster.pk in published:
+            stages.append(Stage.FINAL.value)
+    return result
+
+
 def can_view_cluster_results(user: User, cluster: Cluster, stage: str) -> bool:
     """Rankings: managers always; the cluster's leaders for self and cluster stages; every
     member once the stage's scores are visible to it (cluster from explanations on, final
-    when published)."""
-    if is_manager(user):
-        return org.visible_clusters(user).filter(pk=cluster.pk).exists()
-    role = cluster_role(user, cluster)
-    if role is None:
-        return False
-    if role in (MemberRole.LEADER, MemberRole.DEPUTY) and stage in (Stage.SELF, Stage.CLUSTER):
-        return True
-    if stage == Stage.CLUSTER:
-        return _reached(cluster.campaign, Phase.EXPLANATION)
-    if stage == Stage.FINAL:
-        return (
-            cluster.publications.exists()
-            and ScoreSheet.objects.filter(
-                cluster=cluster, stage=Stage.FINAL, status=SheetStatus.LOCKED
-            ).exists()
-        )
-    return False
+    when published). The rule itself is ``result_stages``."""
+    return stage in result_stages(user, [cluster])[cluster.pk]
