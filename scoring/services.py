@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -662,29 +662,73 @@ def recompute_scope(sheets: QuerySet[ScoreSheet]) -> RecomputeSummary:
     return summary
 
 
+# The inputs of an entry as _recompute_group reads them: plain rows, no model instances.
+_ENTRY_ROW = (
+    "pk",
+    "criterion_id",
+    "sheet__unit_id",
+    "sheet__table_id",
+    "points",
+    "override",
+    *INPUT_FIELDS.values(),
+)
+
+
 def _recompute_group(cluster_id: int, stage: str, tables: dict[int, TableSpec]) -> int:
-    entries = list(
-        ScoreEntry.objects.filter(sheet__cluster_id=cluster_id, sheet__stage=stage).select_related(
-            "sheet"
+    rows = list(
+        ScoreEntry.objects.filter(sheet__cluster_id=cluster_id, sheet__stage=stage).values_list(
+            *_ENTRY_ROW
         )
     )
-    if not entries:
+    if not rows:
         return 0
-    table_ids = {e.sheet.table_id for e in entries}
+    table_ids = {row[3] for row in rows}
     for table in ScoreTable.objects.filter(pk__in=table_ids - tables.keys()):
         tables[table.pk] = load_table(table)
     specs = {pk: spec for loaded in tables.values() for pk, spec in loaded.specs.items()}
-    targets = _targets({e.criterion_id for e in entries}, {e.sheet.unit_id for e in entries})
+    targets = _targets({row[1] for row in rows}, {row[2] for row in rows})
+    names = tuple(INPUT_FIELDS)
     by_criterion: dict[int, dict[int, engine.EntryInput]] = defaultdict(dict)
-    for e in entries:
-        by_criterion[e.criterion_id][e.pk] = entry_input(
-            e, targets.get((e.criterion_id, e.sheet.unit_id))
+    for pk, criterion_id, unit_id, _table_id, _points, override, *inputs in rows:
+        by_criterion[criterion_id][pk] = engine.EntryInput(
+            **dict(zip(names, inputs, strict=True)),
+            target=targets.get((criterion_id, unit_id)),
+            override=override,
         )
     points: dict[int, Decimal | None] = {}
     for criterion_id, inputs in by_criterion.items():
         points.update(engine.points_for_cluster(specs[criterion_id], inputs))
-    changed = [e for e in entries if e.points != points[e.pk]]
-    for e in changed:
-        e.points = points[e.pk]
-    ScoreEntry.objects.bulk_update(changed, ["points"], batch_size=2000)
+    changed = {row[0]: points[row[0]] for row in rows if row[4] != points[row[0]]}
+    _store_points(changed)
     return len(changed)
+
+
+def _store_points(points: Mapping[int, Decimal | None], batch_size: int = 2000) -> None:
+    """Store entries' points (by entry id), one statement per ``batch_size`` entries.
+
+    On PostgreSQL an UPDATE ... FROM (VALUES ...): Django's bulk_update builds a
+    CASE WHEN expression per row, and for a national recompute (750,000 entries) building
+    those took three times as long as everything else together (docs/performance.md).
+    """
+    if not points:
+        return
+    if connection.vendor != "postgresql":
+        ScoreEntry.objects.bulk_update(
+            [ScoreEntry(pk=pk, points=value) for pk, value in points.items()],
+            ["points"],
+            batch_size=batch_size,
+        )
+        return
+    table = connection.ops.quote_name(ScoreEntry._meta.db_table)
+    items = list(points.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), batch_size):
+            batch = items[start : start + batch_size]
+            rows = ", ".join(["(%s, %s::numeric)"] * len(batch))
+            # Only placeholders and the quoted table name go into the text; values are
+            # parameters.
+            cursor.execute(
+                f"UPDATE {table} AS e SET points = v.points "
+                f"FROM (VALUES {rows}) AS v(id, points) WHERE e.id = v.id",
+                [value for pair in batch for value in pair],
+            )
