@@ -37,18 +37,7 @@ class ParsedInput:
 
 
 def _label(name: str) -> str:
-    labels = {
-        "points": _("points"),
-        "passed": _("passed"),
-        "count": _("count"),
-        "actual": _("actual"),
-        "numerator": _("numerator"),
-        "denominator": _("denominator"),
-        "baseline": _("baseline"),
-        "violated": _("violated"),
-        "override": _("override points"),
-    }
-    return labels.get(name, name)
+    return str(services.FIELD_LABELS.get(name, name))
 
 
 def parse_value(criterion: Criterion, name: str, raw: str | None) -> tuple[object, str | None]:

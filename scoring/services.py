@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_update_with_history
 
 from clusters.models import Campaign, Cluster, Unit
@@ -381,8 +382,65 @@ def sheet_get_or_create(
     return sheet
 
 
+FIELD_LABELS = {
+    "points": gettext_lazy("points"),
+    "passed": gettext_lazy("passed"),
+    "count": gettext_lazy("count"),
+    "actual": gettext_lazy("actual"),
+    "numerator": gettext_lazy("numerator"),
+    "denominator": gettext_lazy("denominator"),
+    "baseline": gettext_lazy("baseline"),
+    "violated": gettext_lazy("violated"),
+    "target": gettext_lazy("target"),
+    "override": gettext_lazy("override points"),
+}
+# The engine's refusals, by their stable reason, in the user's language.
+_INPUT_MESSAGES = {
+    "not_applicable": gettext_lazy("%(field)s does not apply to a %(kind)s criterion"),
+    "not_a_number": gettext_lazy("%(field)s must be a number, not %(value)s"),
+    "not_a_boolean": gettext_lazy("%(field)s must be true or false, not %(value)s"),
+    "not_whole": gettext_lazy("%(field)s must be a whole number, not %(value)s"),
+    "negative": gettext_lazy("%(field)s must not be negative (%(value)s)"),
+    "above_max": gettext_lazy("%(field)s %(value)s is above the maximum %(max)s"),
+    "too_many_decimals": gettext_lazy("%(field)s %(value)s has more than 2 decimals"),
+    "numerator_above_denominator": gettext_lazy(
+        "numerator %(numerator)s must not exceed denominator %(denominator)s"
+    ),
+    "missing": gettext_lazy("%(field)s is missing: this criterion's inputs go together"),
+}
+
+
+def _shown(value: object) -> str:
+    return "null" if value is None else str(value)
+
+
+def input_error_message(
+    spec: engine.CriterionSpec,
+    data: engine.EntryInput,
+    error: engine.InputError,
+    *,
+    with_code: bool = True,
+) -> str:
+    """The engine's refusal in the user's language (the engine itself has no gettext);
+    ``with_code`` puts the criterion's code first, for messages shown out of context."""
+    template = _INPUT_MESSAGES.get(error.reason)
+    if template is None:
+        message = error.message
+    else:
+        field = error.field or ""
+        message = str(template) % {
+            "field": FIELD_LABELS.get(field, field),
+            "value": _shown(getattr(data, field, None) if field else None),
+            "kind": spec.kind,
+            "max": spec.max_points,
+            "numerator": _shown(data.numerator),
+            "denominator": _shown(data.denominator),
+        }
+    return f"{error.code}: {message}" if with_code else message
+
+
 def _input_errors(spec: engine.CriterionSpec, data: engine.EntryInput) -> list[str]:
-    return [str(error) for error in engine.validate_entry(spec, data)]
+    return [input_error_message(spec, data, e) for e in engine.validate_entry(spec, data)]
 
 
 @transaction.atomic

@@ -19,7 +19,6 @@ from scoring.interchange.common import (
     ScoringFileError,
     campaign_from_file,
     check_head,
-    decimal_text,
     file_call,
     show,
     type_name,
@@ -77,34 +76,6 @@ def _where(unit: str, code: str | None = None) -> str:
     return _("unit %(unit)s, criterion %(code)s") % {"unit": unit, "code": code}
 
 
-def _input_message(error: engine.InputError, given: dict[str, Any], criterion: Criterion) -> str:
-    """The engine's refusal in the user's language (the engine itself has no gettext)."""
-    params = {
-        "field": error.field,
-        "value": show(given.get(error.field)),
-        "kind": criterion.kind,
-        "max": decimal_text(criterion.max_points),
-        "numerator": show(given.get("numerator")),
-        "denominator": show(given.get("denominator")),
-    }
-    messages = {
-        "not_applicable": _("%(field)s does not apply to a %(kind)s criterion"),
-        "not_a_number": _("%(field)s must be a number, not %(value)s"),
-        "not_a_boolean": _("%(field)s must be true or false, not %(value)s"),
-        "not_whole": _("%(field)s must be a whole number, not %(value)s"),
-        "negative": _("%(field)s must not be negative (%(value)s)"),
-        "above_max": _("%(field)s %(value)s is above the maximum %(max)s"),
-        "too_many_decimals": _("%(field)s %(value)s has more than 2 decimals"),
-        "numerator_above_denominator": _(
-            "numerator %(numerator)s must not exceed denominator %(denominator)s"
-        ),
-        "missing": _("%(field)s is missing: this criterion's inputs go together"),
-    }
-    if error.reason not in messages:
-        return error.message
-    return messages[error.reason] % params
-
-
 def _check_entry(
     check: Checker,
     where: str,
@@ -149,9 +120,8 @@ def _check_entry(
     spec = services.criterion_spec(criterion, None)
     entry = engine.EntryInput(**merged, target=values.get("target"), override=override)
     errors = engine.validate_entry(spec, entry)
-    shown = {**merged, "target": values.get("target"), "override": override}
     for error in errors:
-        check.add(where, _input_message(error, shown, criterion))
+        check.add(where, services.input_error_message(spec, entry, error, with_code=False))
     refused = {error.field for error in errors}
     if override is not None and not (reason or "").strip():
         check.add(where, _("an override needs a written reason"))
