@@ -178,16 +178,23 @@ def can_set_phase(user: User, campaign: Campaign) -> bool:
     return is_manager(user) and org.can_manage_campaign(user, campaign)
 
 
-def can_move_to_phase(user: User, campaign: Campaign, phase: str) -> bool:
-    """Managers move a campaign forwards or backwards (a phase opened by mistake, a stage
-    that needs more time): what each role may edit follows the phase, and sheets locked by
-    publication stay locked whatever the phase. Leaving the published phase is reopening
-    the year's official results, which only an administrator may do."""
+def phases_open_to(user: User, campaign: Campaign) -> list[str]:
+    """The phases the user may move the campaign to (its current phase left out).
+
+    Managers move a campaign forwards or backwards (a phase opened by mistake, a stage that
+    needs more time): what each role may edit follows the phase, and sheets locked by
+    publication stay locked whatever the phase. Leaving the published phase reopens the
+    year's official results, which only an administrator may do. (Whether every cluster is
+    published before the campaign is, is a condition on the data, checked by the view.)"""
     if not can_set_phase(user, campaign):
-        return False
-    if campaign.phase == Phase.PUBLISHED and phase != Phase.PUBLISHED:
-        return org.is_administrator(user)
-    return True
+        return []
+    if campaign.phase == Phase.PUBLISHED and not org.is_administrator(user):
+        return []
+    return [p for p in PHASE_ORDER if p != campaign.phase]
+
+
+def can_move_to_phase(user: User, campaign: Campaign, phase: str) -> bool:
+    return phase in phases_open_to(user, campaign)
 
 
 def overview_campaigns(user: User) -> QuerySet[Campaign]:
