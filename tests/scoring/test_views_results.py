@@ -976,3 +976,33 @@ def test_sheet_counts_come_from_the_database(client, org, table, sheets):
 
     _, cluster_stage = _progress(response, "C1", Stage.CLUSTER)
     assert (cluster_stage.members, cluster_stage.sheets) == (3, 2)
+
+
+# --- Links from the home page and the navigation ---------------------------------------------
+
+
+def test_home_links_each_cluster_to_its_ranking_and_managers_to_the_overview(client, org):
+    staff = get(client, org.staff, reverse("home")).content.decode()
+    member = get(client, org.member, reverse("home")).content.decode()
+
+    overview = reverse("campaign_overview", args=[org.campaign.pk])
+    assert reverse("ranking_default", args=[org.cluster.pk]) in staff
+    assert reverse("ranking_default", args=[org.other_cluster.pk]) in staff
+    assert overview in staff
+    assert reverse("ranking_default", args=[org.cluster.pk]) in member
+    assert overview not in member
+
+
+def test_home_leader_gets_the_progress_link_of_their_cluster(client, org):
+    page = get(client, org.leader, reverse("home")).content.decode()
+
+    assert (
+        f"{reverse('campaign_overview', args=[org.campaign.pk])}#cluster-{org.cluster.pk}" in page
+    )
+
+
+@pytest.mark.parametrize("who", ["staff", "member"])
+def test_navigation_links_to_the_campaign_list(client, org, who):
+    page = get(client, getattr(org, who), reverse("home")).content.decode()
+
+    assert f'href="{reverse("campaign_list")}"' in page
