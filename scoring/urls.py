@@ -1,3 +1,9 @@
-from scoring.views import grid, results, sheet
+from scoring.views import evidence, grid, history, results, sheet
 
-urlpatterns = [*sheet.urlpatterns, *grid.urlpatterns, *results.urlpatterns]
+urlpatterns = [
+    *sheet.urlpatterns,
+    *evidence.urlpatterns,
+    *history.urlpatterns,
+    *grid.urlpatterns,
+    *results.urlpatterns,
+]

@@ -1,0 +1,117 @@
+"""Evidence files on a sheet's entries: attaching (the sheet's editors, while it is
+editable; the type is read from the content and the size is limited by
+settings.UPLOAD_MAX_MB), removing, and downloading (only for whoever may see the sheet;
+files are never served from MEDIA_URL)."""
+
+from __future__ import annotations
+
+import os
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from scoring import permissions
+from scoring.models import Evidence, ScoreEntry
+from scoring.views.common import entry_for, require
+from scoring.views.sheet import LEVELS, Row, back, page_path
+
+
+@transaction.atomic
+def _evidence_add(*, entry: ScoreEntry, upload, description: str) -> Evidence:
+    """Attach a file to an entry; its type is read from its content (validate_document)."""
+    if upload is None:
+        raise ValidationError(_("Choose a file to upload."))
+    evidence = Evidence(entry=entry, file=upload, description=description.strip()[:255])
+    evidence.full_clean()
+    evidence.save()
+    return evidence
+
+
+def _evidence_response(request: HttpRequest, entry: ScoreEntry, level: str, notes: list[str]):
+    if not request.htmx:
+        for note in notes:
+            messages.add_message(request, LEVELS[level], note)
+        return back(request, entry.sheet)
+    # As on the page: the criterion's files on every sheet of the unit the user may see.
+    row = Row(
+        criterion=entry.criterion,
+        entry=entry,
+        evidence=list(
+            Evidence.objects.filter(
+                entry__sheet__in=permissions.visible_sheets(request.user).filter(
+                    cluster_id=entry.sheet.cluster_id, unit_id=entry.sheet.unit_id
+                ),
+                entry__criterion_id=entry.criterion_id,
+            ).order_by("uploaded_at", "pk")
+        ),
+    )
+    context = {
+        "row": row,
+        "can_edit": permissions.can_edit_sheet(request.user, entry.sheet),
+        "sheet": entry.sheet,
+        "notes": notes,
+        "level": level,
+        "page_path": page_path(request),
+    }
+    return render(request, "scoring/sheet.html#evidence", context)
+
+
+@require_POST
+@login_required
+def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """Attach evidence to an entry (the sheet's editors, while it is editable)."""
+    entry = entry_for(request.user, pk)
+    require(permissions.can_edit_sheet(request.user, entry.sheet))
+    try:
+        _evidence_add(
+            entry=entry,
+            upload=request.FILES.get("file"),
+            description=request.POST.get("description", ""),
+        )
+    except ValidationError as error:
+        return _evidence_response(request, entry, "danger", error.messages)
+    return _evidence_response(request, entry, "success", [_("The file was attached.")])
+
+
+@require_POST
+@login_required
+def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a file attached by mistake (the sheet's editors, while it is editable)."""
+    evidence = get_object_or_404(
+        Evidence.objects.filter(entry__sheet__in=permissions.visible_sheets(request.user)),
+        pk=pk,
+    )
+    entry = entry_for(request.user, evidence.entry_id)
+    require(permissions.can_edit_sheet(request.user, entry.sheet))
+    evidence.file.delete(save=False)
+    evidence.delete()
+    return _evidence_response(request, entry, "success", [_("The file was removed.")])
+
+
+@require_GET
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file, as a download, for whoever may see its sheet (never served from MEDIA_URL)."""
+    evidence = get_object_or_404(
+        Evidence.objects.filter(entry__sheet__in=permissions.visible_sheets(request.user)),
+        pk=pk,
+    )
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    return FileResponse(handle, as_attachment=True, filename=os.path.basename(evidence.file.name))
+
+
+urlpatterns = [
+    path("entries/<int:pk>/evidence/", evidence_upload, name="evidence_upload"),
+    path("evidence/<int:pk>/", evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/delete/", evidence_delete, name="evidence_delete"),
+]
