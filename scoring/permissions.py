@@ -91,6 +91,18 @@ def can_see_sheet(user: User, sheet: ScoreSheet) -> bool:
     return visible_sheets(user).filter(pk=sheet.pk).exists()
 
 
+def member_roles(cluster: Cluster) -> dict[int, str]:
+    """{unit id: role} of the cluster's members, read once per cluster object (pages that
+    ask about every member's sheet share one cluster object, so they ask the database once)."""
+    cached = getattr(cluster, "_member_roles", None)
+    if cached is None:
+        cached = dict(
+            Membership.objects.filter(cluster_id=cluster.pk).values_list("unit_id", "role")
+        )
+        cluster._member_roles = cached
+    return cached
+
+
 def cluster_role(user: User, cluster: Cluster) -> str | None:
     return org.role_in_cluster(user, cluster)
 
@@ -99,9 +111,7 @@ def can_score_cluster_stage(user: User, sheet: ScoreSheet) -> bool:
     """The leader unit scores every member but itself; the deputy unit scores the leader."""
     if not org.is_unit_officer(user):
         return False
-    roles = dict(
-        Membership.objects.filter(cluster_id=sheet.cluster_id).values_list("unit_id", "role")
-    )
+    roles = member_roles(sheet.cluster)
     mine = roles.get(user.unit_id)
     leader = next((u for u, r in roles.items() if r == MemberRole.LEADER), None)
     if sheet.unit_id == leader:
@@ -139,12 +149,9 @@ def can_return_sheet(user: User, sheet: ScoreSheet) -> bool:
         return False
     if is_manager(user):
         return True
-    return org.is_unit_officer(user) and (
-        Membership.objects.filter(
-            cluster_id=sheet.cluster_id,
-            unit_id=user.unit_id,
-            role__in=[MemberRole.LEADER, MemberRole.DEPUTY],
-        ).exists()
+    return org.is_unit_officer(user) and member_roles(sheet.cluster).get(user.unit_id) in (
+        MemberRole.LEADER,
+        MemberRole.DEPUTY,
     )
 
 
@@ -271,3 +278,41 @@ def can_view_cluster_results(user: User, cluster: Cluster, stage: str) -> bool:
     member once the stage's scores are visible to it (cluster from explanations on, final
     when published). The rule itself is ``result_stages``."""
     return stage in result_stages(user, [cluster])[cluster.pk]
+
+
+# --- The scoring grid (cluster leaders' scoring and the final review) ---------------------
+
+GRID_STAGES = (Stage.CLUSTER, Stage.FINAL)
+
+
+def can_view_grid(user: User, cluster: Cluster, stage: str) -> bool:
+    """The grid of every member's scores at a stage: the standing agency for both stages
+    (the cluster within their scope), the cluster's leader and deputy units for the cluster
+    stage. Members see their own sheets, not the grid."""
+    if stage not in GRID_STAGES:
+        return False
+    if is_manager(user):
+        return True
+    return stage == Stage.CLUSTER and (
+        org.is_unit_officer(user)
+        and member_roles(cluster).get(user.unit_id) in (MemberRole.LEADER, MemberRole.DEPUTY)
+    )
+
+
+def can_start_stage(user: User, cluster: Cluster, stage: str) -> bool:
+    """Create the members' sheets at a stage: the cluster stage by the cluster's leader or
+    deputy unit or the standing agency while cluster scoring is open; the final stage by the
+    standing agency while the final review is open."""
+    phase = cluster.campaign.phase
+    if stage == Stage.CLUSTER:
+        return phase == Phase.CLUSTER_SCORING and (
+            is_manager(user)
+            or (
+                org.is_unit_officer(user)
+                and member_roles(cluster).get(user.unit_id)
+                in (MemberRole.LEADER, MemberRole.DEPUTY)
+            )
+        )
+    if stage == Stage.FINAL:
+        return phase == Phase.FINAL_REVIEW and is_manager(user)
+    return False

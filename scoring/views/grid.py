@@ -1,3 +1,684 @@
-"""grid pages (being built)."""
+"""The scoring grid: the cluster leader's scoring of every member (stage "cluster") and the
+standing agency's final review (stage "final"), as one spreadsheet-like page.
 
-urlpatterns: list = []
+Criteria are rows and member units columns (``?by=units`` swaps them). Every input of a
+leaf criterion is a cell, saved on its own when it is left (``grid_cell_save``); the answer
+is the cell again (its new version, or the error that kept it from being stored) with
+out-of-band swaps for the points, subtotals, totals, ranks and bands that changed.
+Overrides with a reason (``grid_override``) work the same way.
+
+The page and a cell save both read a fixed number of queries whatever the size of the
+cluster and the table (``build_grid``): the members, the sheets at the stage, the table's
+criteria, the entries, the self-assessments and their entries, the explanations and the
+units' own targets, each in one query. The starting of stages, publishing and reopening
+live in scoring/views/review.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from clusters.enums import MemberRole, Phase
+from clusters.models import Cluster, Unit
+from scoring import engine, forms, permissions, services, workflow
+from scoring.enums import CriterionKind, SheetStatus, Stage
+from scoring.models import Explanation, ScoreEntry, ScoreSheet, UnitTarget
+from scoring.views.common import cluster_for, entry_for, require
+
+GRID_STAGES = (Stage.CLUSTER, Stage.FINAL)
+ROLE_ORDER = {MemberRole.LEADER: 0, MemberRole.DEPUTY: 1, MemberRole.MEMBER: 2}
+
+FIELD_LABELS = {
+    "points": gettext_lazy("points"),
+    "passed": gettext_lazy("passed"),
+    "count": gettext_lazy("count"),
+    "actual": gettext_lazy("actual"),
+    "numerator": gettext_lazy("numerator"),
+    "denominator": gettext_lazy("denominator"),
+    "baseline": gettext_lazy("baseline"),
+    "violated": gettext_lazy("violated"),
+}
+BOOLEAN_FIELDS = {"passed", "violated"}
+# The sheet's figures shown at the foot of each unit's column, in order.
+FIGURES = [
+    ("base", gettext_lazy("Base points")),
+    ("bonus", gettext_lazy("Bonus")),
+    ("deduction", gettext_lazy("Deduction")),
+    ("total", gettext_lazy("Total")),
+    ("rank", gettext_lazy("Rank")),
+    ("band", gettext_lazy("Band")),
+    ("self", gettext_lazy("Self-assessed total")),
+]
+# The entry's columns read for the grid, in this order (one row per entry).
+ENTRY_COLUMNS = [
+    "pk",
+    "sheet_id",
+    "criterion__code",
+    *services.INPUT_FIELDS.values(),
+    "override",
+    "override_reason",
+    "points",
+    "version",
+]
+INPUT_INDEX = {name: 3 + i for i, name in enumerate(services.INPUT_FIELDS)}
+E_OVERRIDE, E_REASON, E_POINTS, E_VERSION = 11, 12, 13, 14
+
+
+def _stage(stage: str) -> str:
+    if stage not in GRID_STAGES:
+        raise Http404
+    return stage
+
+
+def _optional_url(name: str, *args) -> str:
+    """The URL of a page another part of the product provides, or "" while it is missing."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+class Text:
+    """Numbers as the grid shows them: the decimal separator of the user's language."""
+
+    def __init__(self) -> None:
+        self.sep = str(formats.get_format("DECIMAL_SEPARATOR"))
+
+    def value(self, value: object) -> str:
+        """A stored input as typed text: no trailing zeros, 1/0 for yes/no."""
+        if value is None:
+            return ""
+        if value is True:
+            return "1"
+        if value is False:
+            return "0"
+        if isinstance(value, Decimal):
+            text = format(value, "f")
+            if "." in text:
+                text = text.rstrip("0").rstrip(".")
+            return text.replace(".", self.sep)
+        return str(value)
+
+    def points(self, value: Decimal | None) -> str:
+        return "—" if value is None else format(value, ".2f").replace(".", self.sep)
+
+
+# --- The grid as data ------------------------------------------------------------------------
+
+
+@dataclass
+class Grid:
+    """Everything the page shows, precomputed so the template only prints it."""
+
+    cluster: Cluster
+    stage: str
+    by_units: bool
+    table: object = None
+    columns: list[dict] = field(default_factory=list)
+    lines: list[dict] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
+    cells: dict[str, dict] = field(default_factory=dict)  # input cells by id
+    badges: list[dict] = field(default_factory=list)
+    subtotals: list[dict] = field(default_factory=list)
+    figures: list[dict] = field(default_factory=list)
+    missing: list[Unit] = field(default_factory=list)
+    editable: bool = False
+    entries: dict[tuple[int, str], tuple] = field(default_factory=dict)
+
+
+def _unit_head(user, cluster: Cluster, unit: Unit, role: str, sheet, self_sheet, text) -> dict:
+    head = {
+        "unit": unit,
+        "role": role,
+        "role_label": MemberRole(role).label,
+        "sheet": sheet,
+        "self_sheet": self_sheet,
+        "self_status": self_sheet.get_status_display() if self_sheet else "",
+        "self_total": text.points(self_sheet.total) if self_sheet else "—",
+        "return_url": "",
+        "self_url": "",
+        "sheet_url": _optional_url("sheet_detail", sheet.pk),
+    }
+    if self_sheet is not None:
+        self_sheet.cluster = cluster
+        head["self_url"] = _optional_url("sheet_detail", self_sheet.pk)
+        if permissions.can_return_sheet(user, self_sheet):
+            head["return_url"] = _optional_url("sheet_return", self_sheet.pk)
+    return head
+
+
+def _figures(sheet: ScoreSheet, self_sheet, text) -> dict:
+    return {
+        "sid": sheet.pk,
+        "base": text.points(sheet.base),
+        "bonus": text.points(sheet.bonus),
+        "deduction": text.points(sheet.deduction),
+        "total": text.points(sheet.total),
+        "rank": sheet.rank or "—",
+        "band": sheet.band or "—",
+        "leading": sheet.leading,
+        "complete": sheet.complete,
+        "self": text.points(self_sheet.total) if self_sheet else "—",
+    }
+
+
+def build_grid(
+    cluster: Cluster, stage: str, user, *, by_units: bool = False, focus: str | None = None
+) -> Grid:
+    """The grid of ``cluster`` at ``stage`` for ``user``. With ``focus`` (a criterion code)
+    only that criterion's cells, the subtotals of its groups and every unit's figures are
+    built (what a cell save answers)."""
+    text = Text()
+    grid = Grid(cluster=cluster, stage=stage, by_units=by_units)
+    roles = permissions.member_roles(cluster)
+    units = sorted(
+        Unit.objects.filter(pk__in=list(roles)),
+        key=lambda u: (ROLE_ORDER.get(roles[u.pk], 9), u.code),
+    )
+    sheets = {
+        s.unit_id: s
+        for s in ScoreSheet.objects.filter(cluster=cluster, stage=stage).select_related("table")
+    }
+    self_sheets = {
+        s.unit_id: s for s in ScoreSheet.objects.filter(cluster=cluster, stage=Stage.SELF)
+    }
+    table = None
+    if sheets:
+        table = max((s.table for s in sheets.values()), key=lambda t: (t.version, t.pk))
+    else:
+        table = services.table_for_cluster(cluster)
+    grid.table = table
+    if table is None or not sheets:
+        grid.missing = [u for u in units if u.pk not in sheets]
+        return grid
+    loaded = services.load_table(table)
+    spec_by_code = {c.code: loaded.specs[c.pk] for c in loaded.criteria}
+    wanted = None
+    if focus is not None:
+        wanted = {focus}
+        parent = spec_by_code[focus].parent if focus in spec_by_code else None
+        while parent is not None:
+            wanted.add(parent)
+            parent = spec_by_code[parent].parent
+
+    # Columns: the member units with a sheet at this stage.
+    for unit in units:
+        sheet = sheets.get(unit.pk)
+        if sheet is None:
+            grid.missing.append(unit)
+            continue
+        sheet.cluster = cluster
+        sheet.unit = unit
+        self_sheet = self_sheets.get(unit.pk)
+        column = _unit_head(user, cluster, unit, roles[unit.pk], sheet, self_sheet, text)
+        column["i"] = len(grid.columns)
+        column["editable"] = permissions.can_edit_sheet(user, sheet)
+        column["figs"] = _figures(sheet, self_sheet, text)
+        grid.columns.append(column)
+    grid.editable = any(c["editable"] for c in grid.columns)
+    if grid.editable:
+        for column in grid.columns:
+            if not column["editable"]:
+                column["lock"] = _("You do not score this unit at this stage.")
+
+    # The entries (and what the unit said it scored itself, and its explanations).
+    sheet_ids = [c["sheet"].pk for c in grid.columns]
+    unit_of_sheet = {c["sheet"].pk: c["unit"].pk for c in grid.columns}
+    entries_qs = ScoreEntry.objects.filter(sheet_id__in=sheet_ids)
+    self_qs = ScoreEntry.objects.filter(sheet__cluster=cluster, sheet__stage=Stage.SELF)
+    explanations_qs = Explanation.objects.filter(
+        entry__sheet__cluster=cluster, entry__sheet__stage=Stage.CLUSTER
+    )
+    targets_qs = UnitTarget.objects.filter(criterion__table=table, unit_id__in=list(roles))
+    if focus is not None:
+        entries_qs = entries_qs.filter(criterion__code=focus)
+        self_qs = self_qs.filter(criterion__code=focus)
+        explanations_qs = explanations_qs.filter(entry__criterion__code=focus)
+        targets_qs = targets_qs.filter(criterion__code=focus)
+    entries = {
+        (unit_of_sheet[row[1]], row[2]): row for row in entries_qs.values_list(*ENTRY_COLUMNS)
+    }
+    grid.entries = entries
+    self_columns = ["sheet__unit_id", "criterion__code", *services.INPUT_FIELDS.values(), "points"]
+    self_entries = {(row[0], row[1]): row for row in self_qs.values_list(*self_columns)}
+    explanations = {
+        (u, code): text_
+        for u, code, text_ in explanations_qs.values_list(
+            "entry__sheet__unit_id", "entry__criterion__code", "text"
+        )
+    }
+    targets = {(c, u): t for c, u, t in targets_qs.values_list("criterion_id", "unit_id", "target")}
+
+    # Subtotals need every leaf's points, whatever the focus.
+    if focus is None:
+        points_rows = [
+            (unit, code, row[E_POINTS], row[10]) for (unit, code), row in entries.items()
+        ]
+    else:
+        points_rows = [
+            (unit_of_sheet[s], code, p, v)
+            for s, code, p, v in ScoreEntry.objects.filter(sheet_id__in=sheet_ids).values_list(
+                "sheet_id", "criterion__code", "points", "violated"
+            )
+        ]
+    sheet_points: dict[int, dict[str, Decimal | None]] = {c["unit"].pk: {} for c in grid.columns}
+    sheet_violated: dict[int, dict[str, bool]] = {c["unit"].pk: {} for c in grid.columns}
+    for unit_id, code, points, violated in points_rows:
+        spec = spec_by_code.get(code)
+        if spec is None:
+            continue
+        sheet_points[unit_id][code] = points
+        if spec.kind == CriterionKind.VETO:
+            sheet_violated[unit_id][code] = bool(violated)
+    subtotals = {
+        unit_id: engine.sheet_figures(
+            loaded.spec_list,
+            sheet_points[unit_id],
+            sheet_violated[unit_id],
+            loaded.bands,
+            table.bonus_cap,
+        ).subtotals
+        for unit_id in sheet_points
+    }
+
+    # Lines: a group's header, one line per input of each leaf, the figures at the foot.
+    r = 0  # the input lines' index, counted over the whole table whatever the focus
+    for criterion in loaded.criteria:
+        spec = loaded.specs[criterion.pk]
+        if wanted is not None and criterion.code not in wanted:
+            r += len(engine.input_fields(spec))
+            continue
+        if criterion.kind == CriterionKind.GROUP:
+            grid.lines.append(
+                {
+                    "k": "g",
+                    "crit": criterion,
+                    "code": criterion.code,
+                    "title": criterion.title,
+                    "max": text.value(criterion.max_points),
+                    "depth": min(criterion.depth, 3),
+                }
+            )
+            continue
+        names = engine.input_fields(spec)
+        for index, name in enumerate(names):
+            grid.lines.append(
+                {
+                    "k": "i",
+                    "crit": criterion,
+                    "code": criterion.code,
+                    "title": criterion.title,
+                    "field": name,
+                    "flabel": FIELD_LABELS[name],
+                    "bool": name in BOOLEAN_FIELDS,
+                    "first": index == 0,
+                    "last": index == len(names) - 1,
+                    "max": text.value(criterion.max_points),
+                    "target": text.value(criterion.target) if criterion.target is not None else "",
+                    "kind": criterion.get_kind_display(),
+                    "depth": min(criterion.depth, 3),
+                    "r": r,
+                }
+            )
+            r += 1
+    if focus is None:
+        for name, label in FIGURES:
+            grid.lines.append({"k": "f", "name": name, "label": label})
+
+    # Cells, line by line.
+    matrix: list[list[dict]] = []
+    for line in grid.lines:
+        kind = line["k"]
+        row_cells = []
+        if kind == "g":
+            for column in grid.columns:
+                cell = {
+                    "k": "g",
+                    "id": f"s{column['sheet'].pk}-{line['crit'].pk}",
+                    "text": text.points(subtotals[column["unit"].pk].get(line["code"])),
+                }
+                row_cells.append(cell)
+                grid.subtotals.append(cell)
+        elif kind == "f":
+            for column in grid.columns:
+                row_cells.append({"k": "f", "name": line["name"], "figs": column["figs"]})
+        else:
+            criterion = line["crit"]
+            name = line["field"]
+            for column in grid.columns:
+                unit_id = column["unit"].pk
+                row = entries.get((unit_id, criterion.code))
+                if row is None:
+                    row_cells.append({"k": "n"})
+                    continue
+                mine = self_entries.get((unit_id, criterion.code))
+                cell = {
+                    "k": "i",
+                    "id": f"{row[0]}-{name}",
+                    "entry": row[0],
+                    "field": name,
+                    "version": row[E_VERSION],
+                    "value": text.value(row[INPUT_INDEX[name]]),
+                    "self": text.value(mine[INPUT_INDEX[name] - 1]) if mine else "",
+                    "ro": not column["editable"],
+                    "r": column["i"] if by_units else line["r"],
+                    "c": line["r"] if by_units else column["i"],
+                    "cls": "",
+                    "err": "",
+                    "p": None,
+                    "x": "",
+                }
+                if line["last"]:
+                    cell["p"] = _badge(
+                        row, mine, column, criterion, targets.get((criterion.pk, unit_id)), text
+                    )
+                    cell["x"] = explanations.get((unit_id, criterion.code), "")
+                    if cell["x"]:
+                        cell["cls"] += " has-x"
+                    grid.badges.append(cell["p"])
+                if column["editable"]:
+                    cell["cls"] += " is-edit"
+                row_cells.append(cell)
+                grid.cells[cell["id"]] = cell
+        matrix.append(row_cells)
+    for column in grid.columns:
+        for name, _label in FIGURES:
+            grid.figures.append({"name": name, "figs": column["figs"]})
+
+    if by_units:
+        grid.rows = [
+            {"unit": column, "cells": [row_cells[i] for row_cells in matrix]}
+            for i, column in enumerate(grid.columns)
+        ]
+    else:
+        grid.rows = [
+            {"line": line, "cells": row_cells}
+            for line, row_cells in zip(grid.lines, matrix, strict=True)
+        ]
+    return grid
+
+
+def _badge(row, mine, column, criterion, own_target, text) -> dict:
+    """The leaf's points for one unit (the override button when the user may override)."""
+    points = row[E_POINTS]
+    override = row[E_OVERRIDE]
+    self_points = mine[-1] if mine else None
+    badge = {
+        "entry": row[0],
+        "text": text.points(points),
+        "cls": "",
+        "btn": column["editable"] and criterion.kind != CriterionKind.VETO,
+        "override": text.value(override),
+        "reason": row[E_REASON],
+        "version": row[E_VERSION],
+        "code": criterion.code,
+        "unit": column["unit"].label,
+        "max": text.value(criterion.max_points),
+        "self": text.points(self_points) if mine else "",
+        "target": text.value(own_target) if own_target is not None else "",
+    }
+    if override is not None:
+        badge["cls"] += " is-override"
+    if points is None:
+        badge["cls"] += " is-empty"
+    elif self_points is not None and points < self_points:
+        badge["cls"] += " is-below"
+    return badge
+
+
+# --- The page ----------------------------------------------------------------------------------
+
+
+def _readonly_reason(grid: Grid, user, published: bool) -> str:
+    if grid.editable or not grid.columns:
+        return ""
+    phase = grid.cluster.campaign.phase
+    if published or any(c["sheet"].status == SheetStatus.LOCKED for c in grid.columns):
+        return _("These results are published and locked; nothing can change.")
+    if grid.stage == Stage.CLUSTER and phase != Phase.CLUSTER_SCORING:
+        return _("Cluster scoring is not open; the grid is read-only.")
+    if grid.stage == Stage.FINAL and phase != Phase.FINAL_REVIEW:
+        return _("The final review is not open; the grid is read-only.")
+    if grid.stage == Stage.CLUSTER:
+        return _(
+            "The cluster's leader and deputy units score at this stage; the grid is read-only."
+        )
+    return _("The standing agency scores the final review; the grid is read-only.")
+
+
+def grid_context(request: HttpRequest, cluster: Cluster, stage: str) -> dict:
+    user = request.user
+    by_units = request.GET.get("by") == "units"
+    grid = build_grid(cluster, stage, user, by_units=by_units)
+    published = workflow.is_published(cluster)
+    publication = (
+        cluster.publications.select_related("user").order_by("-at", "-pk").first()
+        if published
+        else None
+    )
+    stages = [
+        {"stage": s, "label": Stage(s).label, "url": reverse("grid", args=[cluster.pk, s])}
+        for s in GRID_STAGES
+        if permissions.can_view_grid(user, cluster, s)
+    ]
+    base_url = reverse("grid", args=[cluster.pk, stage])
+    save_url = reverse("grid_cell_save", args=[cluster.pk, stage, 0])
+    override_url = reverse("grid_override", args=[cluster.pk, stage, 0])
+    return {
+        "cluster": cluster,
+        "campaign": cluster.campaign,
+        "stage": stage,
+        "stage_label": Stage(stage).label,
+        "stages": stages,
+        "grid": grid,
+        "by_units": by_units,
+        "criteria_url": base_url,
+        "units_url": f"{base_url}?by=units",
+        "save_url": save_url.replace("/0/", "/__entry__/"),
+        "override_url": override_url.replace("/0/", "/__entry__/"),
+        "history_url": _optional_url("entry_history", 0).replace("/0/", "/__entry__/"),
+        "ranking_url": _optional_url("ranking", cluster.pk, stage),
+        "overview_url": _optional_url("campaign_overview", cluster.campaign_id),
+        "published": published,
+        "publication": publication,
+        "can_start": permissions.can_start_stage(user, cluster, stage),
+        "can_publish": stage == Stage.FINAL
+        and not published
+        and bool(grid.columns)
+        and permissions.can_publish(user, cluster),
+        "can_reopen": stage == Stage.FINAL and published and permissions.can_reopen(user, cluster),
+        "readonly_reason": _readonly_reason(grid, user, published),
+        "has_returns": any(c["return_url"] for c in grid.columns),
+        "fig_labels": dict(FIGURES),
+    }
+
+
+@require_GET
+@login_required
+def grid(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
+    """Every member's scores at a stage, editable cell by cell where the user may score.
+    htmx requests (the refresh button) get the grid card only."""
+    stage = _stage(stage)
+    cluster = cluster_for(request.user, pk)
+    require(permissions.can_view_grid(request.user, cluster, stage))
+    context = grid_context(request, cluster, stage)
+    template = "scoring/grid.html#grid_card" if request.htmx else "scoring/grid.html"
+    return render(request, template, context)
+
+
+# --- Saving a cell -----------------------------------------------------------------------------
+
+
+def _grid_entry(user, pk: int, stage: str, entry_pk: int) -> ScoreEntry:
+    """An entry of this cluster's grid at this stage that the user may see, or 404 (an
+    entry of another cluster or stage is not part of this grid)."""
+    entry = entry_for(user, entry_pk)
+    if entry.sheet.cluster_id != pk or entry.sheet.stage != stage:
+        raise Http404
+    return entry
+
+
+def _answer(request, entry: ScoreEntry, main_field: str, *, typed=None, error="", stale=False):
+    """The saved cell, with out-of-band swaps for everything its save may have changed."""
+    sheet = entry.sheet
+    by_units = request.POST.get("by") == "units"
+    grid = build_grid(
+        sheet.cluster, sheet.stage, request.user, by_units=by_units, focus=entry.criterion.code
+    )
+    main = grid.cells.get(f"{entry.pk}-{main_field}")
+    if main is None:  # pragma: no cover - the entry belongs to the grid (checked above)
+        raise Http404
+    if typed is not None:
+        main["value"] = typed
+    if error:
+        main["err"] = error
+        main["cls"] += " is-stale" if stale else " is-invalid"
+    partners = [
+        c for c in grid.cells.values() if c["entry"] == entry.pk and c["field"] != main_field
+    ]
+    if not stale:
+        # Only a stale save replaces the other inputs (the user may be typing in them);
+        # their points still change, as badges of their own.
+        partners = []
+    swapped = {id(c["p"]) for c in [main, *partners] if c["p"]}
+    badges = [b for b in grid.badges if id(b) not in swapped]
+    context = {
+        "c": main,
+        "partners": partners,
+        "badges": badges,
+        "subtotals": grid.subtotals,
+        "figures": grid.figures,
+        "columns": grid.columns,
+        "history_url": _optional_url("entry_history", 0).replace("/0/", "/__entry__/"),
+    }
+    status = 409 if stale else (422 if error else 200)
+    return render(request, "scoring/grid.html#save_response", context, status=status)
+
+
+@require_POST
+@login_required
+def grid_cell_save(request: HttpRequest, pk: int, stage: str, entry_pk: int) -> HttpResponse:
+    """Store one cell (``field``, ``value``; the entry's other inputs may come along by
+    name) if ``version`` is still the entry's version. Answers the cell: 200 saved, 422
+    refused (the error on the cell, nothing stored), 409 someone saved first (the newer
+    value shown)."""
+    stage = _stage(stage)
+    entry = _grid_entry(request.user, pk, stage, entry_pk)
+    require(permissions.can_edit_sheet(request.user, entry.sheet))
+    names = forms.input_fields(entry.criterion)
+    main_field = request.POST.get("field", "")
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return HttpResponseBadRequest(_("The cell's version is missing."))
+    if main_field not in names:
+        return HttpResponseBadRequest(_("This criterion has no such input."))
+    raw = {name: request.POST[name] for name in names if name in request.POST}
+    raw[main_field] = request.POST.get("value", "")
+    typed = raw[main_field]
+    if version != entry.version:
+        return _stale(request, entry, main_field)
+    parsed = forms.parse_entry(entry.criterion, raw)
+    errors = parsed.errors
+    if not errors:
+        try:
+            services.entry_update(
+                entry=entry, user=request.user, values=parsed.values, expected_version=version
+            )
+        except services.StaleEntry:
+            return _stale(request, entry, main_field)
+        except services.SheetLocked as locked:
+            raise PermissionDenied from locked
+        except ValidationError as refused:
+            errors = refused.messages
+    if errors:
+        return _answer(request, entry, main_field, typed=typed, error=" ".join(errors))
+    return _answer(request, entry, main_field)
+
+
+def _stale(request, entry: ScoreEntry, main_field: str) -> HttpResponse:
+    message = _("Someone else changed this score first; the newer value is shown.")
+    return _answer(request, entry, main_field, error=message, stale=True)
+
+
+@require_POST
+@login_required
+def grid_override(request: HttpRequest, pk: int, stage: str, entry_pk: int) -> HttpResponse:
+    """Override a leaf's computed points with a written reason (``override``, ``reason``,
+    ``version``), or clear the override (empty ``override``). htmx requests get the cell
+    answer (422/409 with the message); others go back to the grid with a message."""
+    stage = _stage(stage)
+    entry = _grid_entry(request.user, pk, stage, entry_pk)
+    sheet = entry.sheet
+    require(permissions.can_edit_sheet(request.user, sheet))
+    if entry.criterion.kind == CriterionKind.VETO:
+        raise PermissionDenied
+    parsed = forms.parse_entry(
+        entry.criterion,
+        {"override": request.POST.get("override", ""), "reason": request.POST.get("reason", "")},
+        with_override=True,
+    )
+    errors = parsed.errors
+    stale = False
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        return HttpResponseBadRequest(_("The cell's version is missing."))
+    if not errors:
+        try:
+            services.entry_update(
+                entry=entry,
+                user=request.user,
+                values=parsed.values,
+                expected_version=version,
+                change_reason=parsed.values.get("reason") or _("Override cleared"),
+            )
+        except services.StaleEntry:
+            stale = True
+            errors = [_("Someone else changed this score first; the newer value is shown.")]
+        except services.SheetLocked as locked:
+            raise PermissionDenied from locked
+        except ValidationError as refused:
+            errors = refused.messages
+    if not request.htmx:
+        if errors:
+            messages.error(request, " ".join(errors))
+        else:
+            messages.success(
+                request, _("The points of %(code)s were saved.") % {"code": entry.criterion.code}
+            )
+        return redirect("grid", pk, stage)
+    if errors:
+        status = 409 if stale else 422
+        return render(
+            request, "scoring/grid.html#override_errors", {"errors": errors}, status=status
+        )
+    last = forms.input_fields(entry.criterion)[-1]
+    return _answer(request, entry, last)
+
+
+urlpatterns = [
+    path("clusters/<int:pk>/grid/<str:stage>/", grid, name="grid"),
+    path(
+        "clusters/<int:pk>/grid/<str:stage>/cells/<int:entry_pk>/",
+        grid_cell_save,
+        name="grid_cell_save",
+    ),
+    path(
+        "clusters/<int:pk>/grid/<str:stage>/override/<int:entry_pk>/",
+        grid_override,
+        name="grid_override",
+    ),
+]

@@ -1,0 +1,407 @@
+// The scoring grid (templates/scoring/grid.html): moves like a spreadsheet, saves a cell when
+// it is left, fills a block pasted from Excel. No framework; htmx does the swaps.
+//
+// Keys: arrows move between cells (left/right move the caret while editing, and leave the
+// cell at its edge); Tab / Shift+Tab move right / left; Enter / Shift+Enter move down / up;
+// Escape puts back the value the cell had when it was entered; F2 edits the cell.
+(function () {
+  "use strict";
+
+  var editing = false; // typing in the cell (the caret moves) rather than moving between cells
+  var focusValue = ""; // the value of the focused cell when it was entered (for Escape)
+  var clicking = false;
+  var queue = Promise.resolve(); // saves run one after another, in the order they were made
+  var inFlight = 0;
+  var swapping = false; // a cell being replaced by the server's answer is not "left"
+
+  function table() {
+    return document.getElementById("score-grid");
+  }
+
+  function csrfToken() {
+    try {
+      return JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
+    } catch (e) {
+      return "";
+    }
+  }
+
+  function isCell(el) {
+    return el && el.classList && el.classList.contains("gi") && el.closest("#score-grid");
+  }
+
+  function cellAt(r, c) {
+    return table().querySelector('input.gi[data-r="' + r + '"][data-c="' + c + '"]');
+  }
+
+  function limits() {
+    var grid = table();
+    if (!grid.dataset.maxR) {
+      var maxR = 0, maxC = 0;
+      grid.querySelectorAll("input.gi").forEach(function (input) {
+        maxR = Math.max(maxR, +input.dataset.r);
+        maxC = Math.max(maxC, +input.dataset.c);
+      });
+      grid.dataset.maxR = maxR;
+      grid.dataset.maxC = maxC;
+    }
+    return { r: +grid.dataset.maxR, c: +grid.dataset.maxC };
+  }
+
+  // The next cell from `input` in the direction (dr, dc), skipping gaps; null at the edge.
+  function neighbour(input, dr, dc) {
+    var max = limits();
+    var r = +input.dataset.r, c = +input.dataset.c;
+    for (;;) {
+      r += dr;
+      c += dc;
+      if (r < 0 || c < 0 || r > max.r || c > max.c) return null;
+      var next = cellAt(r, c);
+      if (next) return next;
+    }
+  }
+
+  function go(input, dr, dc) {
+    var next = neighbour(input, dr, dc);
+    if (!next) return false;
+    next.focus();
+    return true;
+  }
+
+  function setEditing(input, value) {
+    editing = value;
+    input.classList.toggle("is-editing", value);
+  }
+
+  function siblings(input) {
+    return table().querySelectorAll('input.gi[data-entry="' + input.dataset.entry + '"]');
+  }
+
+  function message(name) {
+    return table().dataset[name] || "";
+  }
+
+  // --- Saving ---------------------------------------------------------------------------
+
+  function markFailed(td, text) {
+    td.classList.remove("is-saving");
+    td.classList.add("is-failed");
+    var old = td.querySelector(".ge");
+    if (old) old.remove();
+    var note = document.createElement("div");
+    note.className = "ge";
+    note.setAttribute("role", "alert");
+    note.textContent = text;
+    td.appendChild(note);
+  }
+
+  // Save the entry `input` belongs to when one of its inputs changed. The inputs of one
+  // criterion (a rate's numerator and denominator) are saved together, once all are filled.
+  function maybeSave(input) {
+    if (input.readOnly) return;
+    var all = Array.prototype.slice.call(siblings(input));
+    var changed = all.some(function (i) { return i.value !== i.defaultValue; });
+    var filled = all.filter(function (i) { return i.value.trim() !== ""; }).length;
+    all.forEach(function (i) {
+      i.closest("td").classList.remove("is-pending");
+      i.closest("td").removeAttribute("title");
+    });
+    if (!changed) return;
+    if (filled > 0 && filled < all.length) {
+      all.forEach(function (i) {
+        if (i.value !== i.defaultValue || i.value.trim() === "") {
+          i.closest("td").classList.add("is-pending");
+          i.closest("td").title = message("msgPending");
+        }
+      });
+      return;
+    }
+    var id = input.id;
+    inFlight += 1;
+    input.closest("td").classList.add("is-saving");
+    queue = queue.then(function () { return send(id); }).then(done, done);
+  }
+
+  function replace(td, html) {
+    swapping = true;
+    try {
+      htmx.swap(td, html, { swapStyle: "outerHTML" });
+    } finally {
+      swapping = false;
+    }
+  }
+
+  function done() {
+    inFlight -= 1;
+  }
+
+  function send(id) {
+    var input = document.getElementById(id);
+    if (!input) return null;
+    var grid = table();
+    var body = new FormData();
+    var sent = {};
+    body.append("field", input.dataset.field);
+    body.append("value", input.value);
+    body.append("version", input.dataset.version);
+    body.append("by", grid.dataset.by || "");
+    siblings(input).forEach(function (i) {
+      sent[i.id] = i.value;
+      if (i !== input) body.append(i.dataset.field, i.value);
+    });
+    var url = grid.dataset.saveUrl.replace("__entry__", input.dataset.entry);
+    return fetch(url, {
+      method: "POST",
+      body: body,
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
+    }).then(function (response) {
+      return response.text().then(function (html) {
+        var td = document.getElementById("c" + input.dataset.entry + "-" + input.dataset.field);
+        if (!td) return;
+        if ([200, 409, 422].indexOf(response.status) < 0) {
+          markFailed(td, response.status === 403 ? message("msgForbidden") : message("msgFailed"));
+          return;
+        }
+        replace(td, html);
+        var fresh = document.getElementById(id);
+        if (!fresh) return;
+        siblings(fresh).forEach(function (i) {
+          i.dataset.version = fresh.dataset.version;
+          if (response.status === 200 && i !== fresh && sent[i.id] !== undefined) {
+            i.defaultValue = sent[i.id];
+          }
+        });
+        if (response.status === 200) {
+          var cell = fresh.closest("td");
+          cell.classList.add("is-saved");
+          window.setTimeout(function () { cell.classList.remove("is-saved"); }, 1300);
+        }
+        initPopovers(document.getElementById("grid-card"));
+      });
+    }).catch(function () {
+      var td = document.getElementById("c" + input.dataset.entry + "-" + input.dataset.field);
+      if (td) markFailed(td, message("msgFailed"));
+    });
+  }
+
+  // --- Keys, focus and paste ------------------------------------------------------------------
+
+  document.addEventListener("mousedown", function (event) {
+    clicking = isCell(event.target) ? true : clicking;
+  });
+
+  document.addEventListener("focusin", function (event) {
+    var input = event.target;
+    if (!isCell(input)) return;
+    focusValue = input.value;
+    setEditing(input, clicking && !input.readOnly);
+    if (!clicking) input.select();
+    clicking = false;
+  });
+
+  document.addEventListener("focusout", function (event) {
+    var input = event.target;
+    if (!isCell(input) || swapping) return;
+    input.classList.remove("is-editing");
+    maybeSave(input);
+  });
+
+  document.addEventListener("input", function (event) {
+    if (isCell(event.target)) setEditing(event.target, true);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var input = event.target;
+    if (!isCell(input) || event.altKey || event.ctrlKey || event.metaKey) return;
+    var atStart = input.selectionStart === 0 && input.selectionEnd === 0;
+    var atEnd = input.selectionStart === input.value.length;
+    var moved = false;
+    switch (event.key) {
+      case "ArrowUp":
+        moved = go(input, -1, 0);
+        event.preventDefault();
+        break;
+      case "ArrowDown":
+        moved = go(input, 1, 0);
+        event.preventDefault();
+        break;
+      case "ArrowLeft":
+        if (!editing || atStart) {
+          moved = go(input, 0, -1);
+          event.preventDefault();
+        }
+        break;
+      case "ArrowRight":
+        if (!editing || atEnd) {
+          moved = go(input, 0, 1);
+          event.preventDefault();
+        }
+        break;
+      case "Tab":
+        moved = go(input, 0, event.shiftKey ? -1 : 1);
+        if (moved) event.preventDefault();
+        break;
+      case "Enter":
+        event.preventDefault();
+        moved = go(input, event.shiftKey ? -1 : 1, 0);
+        if (!moved) {
+          maybeSave(input);
+          focusValue = input.value;
+          setEditing(input, false);
+          input.select();
+        }
+        break;
+      case "Escape":
+        event.preventDefault();
+        input.value = focusValue;
+        setEditing(input, false);
+        input.select();
+        break;
+      case "F2":
+        event.preventDefault();
+        if (!input.readOnly) {
+          setEditing(input, true);
+          input.setSelectionRange(input.value.length, input.value.length);
+        }
+        break;
+    }
+    return moved;
+  });
+
+  // A block copied from Excel: rows separated by new lines, cells by tabs. It fills the
+  // cells to the right and below the focused one; each changed entry is saved.
+  document.addEventListener("paste", function (event) {
+    var input = event.target;
+    if (!isCell(input)) return;
+    var text = (event.clipboardData || window.clipboardData).getData("text") || "";
+    text = text.replace(/\r\n?/g, "\n").replace(/\n+$/, "");
+    if (!/[\t\n]/.test(text)) {
+      if (!input.readOnly) {
+        event.preventDefault();
+        input.value = text.trim();
+        setEditing(input, true);
+      }
+      return;
+    }
+    event.preventDefault();
+    var touched = [];
+    var rowStart = input;
+    text.split("\n").forEach(function (line) {
+      var cell = rowStart;
+      line.split("\t").forEach(function (value) {
+        if (!cell) return;
+        value = value.trim();
+        if (!cell.readOnly && cell.value !== value) {
+          cell.value = value;
+          touched.push(cell);
+        }
+        cell = neighbour(cell, 0, 1);
+      });
+      rowStart = rowStart && neighbour(rowStart, 1, 0);
+    });
+    focusValue = input.value;
+    var seen = {};
+    touched.forEach(function (cell) {
+      if (seen[cell.dataset.entry]) return;
+      seen[cell.dataset.entry] = true;
+      maybeSave(cell);
+    });
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    var grid = table();
+    if (!grid) return;
+    if (inFlight > 0 || grid.querySelector(".is-pending")) {
+      event.preventDefault();
+      event.returnValue = message("msgUnsaved");
+    }
+  });
+
+  // --- Explanations and overrides --------------------------------------------------------------
+
+  function initPopovers(root) {
+    if (!root || !window.bootstrap) return;
+    root.querySelectorAll('[data-bs-toggle="popover"]').forEach(function (el) {
+      window.bootstrap.Popover.getOrCreateInstance(el);
+    });
+  }
+
+  function fill(form, name, value) {
+    var el = form.querySelector('[data-o="' + name + '"]');
+    if (el) el.textContent = value || "—";
+  }
+
+  function initOverride() {
+    var modal = document.getElementById("override-modal");
+    var form = document.getElementById("override-form");
+    if (!modal || !form) return;
+    modal.addEventListener("show.bs.modal", function (event) {
+      var button = event.relatedTarget;
+      if (!button) return;
+      var grid = table();
+      form.action = grid.dataset.overrideUrl.replace("__entry__", button.dataset.entry);
+      form.dataset.entry = button.dataset.entry;
+      form.elements.version.value = button.dataset.version;
+      form.elements.override.value = button.dataset.override || "";
+      form.elements.reason.value = button.dataset.reason || "";
+      fill(form, "title", button.dataset.code + " · " + button.dataset.unit);
+      fill(form, "points", button.dataset.points);
+      fill(form, "max", button.dataset.max);
+      fill(form, "self", button.dataset.self);
+      form.querySelector('[data-o="errors"]').textContent = "";
+      var history = form.querySelector('[data-o="history"]');
+      if (history) history.href = history.dataset.url.replace("__entry__", button.dataset.entry);
+    });
+    modal.addEventListener("shown.bs.modal", function () {
+      form.elements.override.focus();
+      form.elements.override.select();
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = new FormData(form);
+      body.append("by", table().dataset.by || "");
+      var errors = form.querySelector('[data-o="errors"]');
+      fetch(form.action, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
+      }).then(function (response) {
+        return response.text().then(function (html) {
+          if (response.status !== 200) {
+            if (response.status === 409 || response.status === 422) {
+              errors.innerHTML = "";
+              htmx.swap(errors, html, { swapStyle: "innerHTML" });
+            } else {
+              errors.textContent = message("msgForbidden");
+            }
+            return;
+          }
+          var badge = document.getElementById("p" + form.dataset.entry);
+          var td = badge && badge.closest("td");
+          if (td) replace(td, html);
+          var entryInputs = table().querySelectorAll('input.gi[data-entry="' + form.dataset.entry + '"]');
+          var fresh = document.getElementById("p" + form.dataset.entry);
+          var cell = fresh && fresh.closest("td");
+          var freshInput = cell && cell.querySelector("input.gi");
+          if (freshInput) {
+            entryInputs.forEach(function (i) { i.dataset.version = freshInput.dataset.version; });
+          }
+          window.bootstrap.Modal.getOrCreateInstance(modal).hide();
+        });
+      }).catch(function () {
+        errors.textContent = message("msgFailed");
+      });
+    });
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.target && event.target.id === "grid-card") initPopovers(event.target);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initPopovers(document.getElementById("grid-card"));
+    initOverride();
+  });
+})();
