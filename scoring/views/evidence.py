@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from scoring import permissions
 from scoring.models import Evidence, ScoreEntry
 from scoring.views.common import entry_for, require
-from scoring.views.sheet import LEVELS, Row, back, page_path
+from scoring.views.sheet import LEVELS, Row, back, named, page_path
 
 
 @transaction.atomic
@@ -43,14 +43,15 @@ def _evidence_response(request: HttpRequest, entry: ScoreEntry, level: str, note
     row = Row(
         criterion=entry.criterion,
         entry=entry,
-        evidence=list(
-            Evidence.objects.filter(
+        evidence=[
+            named(item)
+            for item in Evidence.objects.filter(
                 entry__sheet__in=permissions.visible_sheets(request.user).filter(
                     cluster_id=entry.sheet.cluster_id, unit_id=entry.sheet.unit_id
                 ),
                 entry__criterion_id=entry.criterion_id,
             ).order_by("uploaded_at", "pk")
-        ),
+        ],
     )
     context = {
         "row": row,

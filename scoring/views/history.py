@@ -53,10 +53,7 @@ class Event:
 
     record: object
     changes: list[Change] = field(default_factory=list)
-
-    @property
-    def created(self) -> bool:
-        return self.record.history_type == "+"
+    created: bool = False  # the object's first record: its values, without a "before"
 
 
 def _shown(name: str, value: object) -> str:
@@ -77,6 +74,8 @@ def _changes(model, names: list[str], before: dict | None, after: dict) -> list[
     for name in names:
         old = None if before is None else before.get(name)
         new = after.get(name)
+        if old in ("", None) and new in ("", None):
+            continue
         if old != new:
             label = str(model._meta.get_field(name).verbose_name)
             result.append(Change(label=label, before=_shown(name, old), after=_shown(name, new)))
@@ -90,7 +89,8 @@ def _events(model, records, names: list[str], key: str = "id") -> list[Event]:
     events = []
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
         values = {name: getattr(record, name) for name in names}
-        events.append(Event(record, _changes(model, names, last.get(getattr(record, key)), values)))
+        before = last.get(getattr(record, key))
+        events.append(Event(record, _changes(model, names, before, values), before is None))
         last[getattr(record, key)] = values
     return list(reversed(events))
 
@@ -101,7 +101,7 @@ def _entry_changes(sheet: ScoreSheet, page_number) -> tuple[object, list[Event]]
     order = [F("history_date").asc(), F("history_id").asc()]
     before = {
         f"before_{name}": Window(Lag(name), partition_by=[F("id")], order_by=order)
-        for name in ENTRY_FIELDS
+        for name in [*ENTRY_FIELDS, "history_id"]
     }
     records = (
         ScoreEntry.history.filter(sheet_id=sheet.pk)
@@ -113,12 +113,9 @@ def _entry_changes(sheet: ScoreSheet, page_number) -> tuple[object, list[Event]]
     events = []
     for record in page.object_list:
         after = {name: getattr(record, name) for name in ENTRY_FIELDS}
-        old = (
-            None
-            if record.history_type == "+"
-            else {name: getattr(record, f"before_{name}") for name in ENTRY_FIELDS}
-        )
-        events.append(Event(record, _changes(ScoreEntry, ENTRY_FIELDS, old, after)))
+        first = record.history_type == "+" or record.before_history_id is None
+        old = None if first else {name: getattr(record, f"before_{name}") for name in ENTRY_FIELDS}
+        events.append(Event(record, _changes(ScoreEntry, ENTRY_FIELDS, old, after), first))
     return page, events
 
 

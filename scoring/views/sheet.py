@@ -9,6 +9,7 @@ explanations), the unit's targets and the evidence, each in one query.
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -153,6 +154,12 @@ class Row:
         return self.entry.points is not None
 
 
+def named(evidence: Evidence) -> Evidence:
+    """The name a file is shown by: its description, else its file name without folders."""
+    evidence.display_name = evidence.description or os.path.basename(evidence.file.name)
+    return evidence
+
+
 def _inputs(criterion: Criterion, entry: ScoreEntry | None) -> list[Input]:
     result = []
     for name in forms.input_fields(criterion):
@@ -241,7 +248,7 @@ def sheet_context(user, sheet: ScoreSheet) -> dict:
         .select_related("entry")
         .order_by("uploaded_at", "pk")
     ):
-        evidence.setdefault(item.entry.criterion_id, []).append(item)
+        evidence.setdefault(item.entry.criterion_id, []).append(named(item))
 
     codes = {c.pk: c.code for c in criteria}
     loaded = services.TableSpec(

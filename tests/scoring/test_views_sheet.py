@@ -981,3 +981,15 @@ def test_sheet_page_query_count_does_not_grow_with_the_table(
     assert response.status_code == 200
     assert len([r for r in response.context["rows"] if not r.is_group]) == 33
     assert response.context["compare"] is (phase == Phase.EXPLANATION)
+
+
+def test_sheet_history_first_record_shows_only_the_values_given(client, org, own):
+    fill(own["M1"])
+    client.force_login(org.member)
+
+    response = client.get(reverse("sheet_history", args=[own["M1"].pk]))
+
+    events = {e.record.criterion.code: e for e in response.context["entry_events"]}
+    assert events["I.1"].created is True
+    assert [(c.before, c.after) for c in events["I.1"].changes] == [("—", "15")]
+    assert [(c.before, c.after) for c in events["I.2"].changes] == [("—", "50"), ("—", "50")]
