@@ -971,7 +971,7 @@ def test_sheet_page_query_count_does_not_grow_with_the_table(
     large = _scaled_sheet(org, org.other_cluster, other_member, 30)
     set_phase(org, phase)
     client.force_login(org.member)
-    with django_assert_max_num_queries(40) as measured:
+    with django_assert_max_num_queries(15) as measured:
         client.get(reverse("sheet_detail", args=[small[Stage.SELF].pk]))
     client.force_login(second)
 
