@@ -25,7 +25,7 @@ from simple_history.utils import bulk_update_with_history
 from clusters.models import Campaign, Cluster, Unit
 from scoring import engine
 from scoring.enums import CriterionKind, Method, SheetStatus, TableStatus
-from scoring.models import Criterion, ScoreEntry, ScoreSheet, ScoreTable, UnitTarget
+from scoring.models import Criterion, Evidence, ScoreEntry, ScoreSheet, ScoreTable, UnitTarget
 
 # The model fields that hold an entry's inputs, by the engine's EntryInput field name.
 INPUT_FIELDS = {
@@ -573,6 +573,26 @@ def sheet_fill(
     )
     ScoreSheet.objects.filter(pk=sheet.pk).update(version=F("version") + 1)
     return changed
+
+
+@transaction.atomic
+def evidence_add(*, entry: ScoreEntry, upload, description: str = "") -> Evidence:
+    """Attach a file to an entry; its type is read from its content (validate_document)
+    and its size limited by settings.UPLOAD_MAX_MB."""
+    if upload is None:
+        raise ValidationError(_("Choose a file to upload."))
+    evidence = Evidence(entry=entry, file=upload, description=(description or "").strip()[:255])
+    evidence.full_clean()
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def evidence_remove(*, evidence: Evidence) -> None:
+    """Remove a file attached by mistake, and its stored copy."""
+    evidence.delete()
+    # Only once the row is gone (and the transaction commits) is the file removed.
+    transaction.on_commit(lambda: evidence.file.delete(save=False))
 
 
 # --- Recomputing -------------------------------------------------------------------------

@@ -10,28 +10,16 @@ import os
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from scoring import permissions
+from scoring import permissions, services
 from scoring.models import Evidence, ScoreEntry
 from scoring.views.common import entry_for, require
 from scoring.views.sheet import LEVELS, Row, back, named, page_path
-
-
-@transaction.atomic
-def _evidence_add(*, entry: ScoreEntry, upload, description: str) -> Evidence:
-    """Attach a file to an entry; its type is read from its content (validate_document)."""
-    if upload is None:
-        raise ValidationError(_("Choose a file to upload."))
-    evidence = Evidence(entry=entry, file=upload, description=description.strip()[:255])
-    evidence.full_clean()
-    evidence.save()
-    return evidence
 
 
 def _evidence_response(request: HttpRequest, entry: ScoreEntry, level: str, notes: list[str]):
@@ -71,7 +59,7 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     entry = entry_for(request.user, pk)
     require(permissions.can_edit_sheet(request.user, entry.sheet))
     try:
-        _evidence_add(
+        services.evidence_add(
             entry=entry,
             upload=request.FILES.get("file"),
             description=request.POST.get("description", ""),
@@ -91,8 +79,7 @@ def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
     )
     entry = entry_for(request.user, evidence.entry_id)
     require(permissions.can_edit_sheet(request.user, entry.sheet))
-    evidence.file.delete(save=False)
-    evidence.delete()
+    services.evidence_remove(evidence=evidence)
     return _evidence_response(request, entry, "success", [_("The file was removed.")])
 
 
