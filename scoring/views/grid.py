@@ -26,6 +26,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import formats
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -135,7 +137,6 @@ class Grid:
     figures: list[dict] = field(default_factory=list)
     missing: list[Unit] = field(default_factory=list)
     editable: bool = False
-    entries: dict[tuple[int, str], tuple] = field(default_factory=dict)
 
 
 def _unit_head(user, cluster: Cluster, unit: Unit, role: str, sheet, self_sheet, text) -> dict:
@@ -250,7 +251,6 @@ def build_grid(
     entries = {
         (unit_of_sheet[row[1]], row[2]): row for row in entries_qs.values_list(*ENTRY_COLUMNS)
     }
-    grid.entries = entries
     self_columns = ["sheet__unit_id", "criterion__code", *services.INPUT_FIELDS.values(), "points"]
     self_entries = {(row[0], row[1]): row for row in self_qs.values_list(*self_columns)}
     explanations = {
@@ -282,16 +282,34 @@ def build_grid(
         sheet_points[unit_id][code] = points
         if spec.kind == CriterionKind.VETO:
             sheet_violated[unit_id][code] = bool(violated)
-    subtotals = {
-        unit_id: engine.sheet_figures(
+    # A group's subtotal counts its base leaves (domain rule); a group holding only bonus,
+    # deduction or veto leaves shows the sum of what those leaves count instead.
+    leaves_of: dict[str, list[str]] = {}
+    has_base: set[str] = set()
+    for spec in loaded.spec_list:
+        if spec.kind == CriterionKind.GROUP:
+            continue
+        parent = spec.parent
+        while parent is not None and parent in spec_by_code:
+            leaves_of.setdefault(parent, []).append(spec.code)
+            if spec.kind in engine.BASE_KINDS:
+                has_base.add(parent)
+            parent = spec_by_code[parent].parent
+    subtotals: dict[int, dict[str, Decimal]] = {}
+    for unit_id in sheet_points:
+        figures = engine.sheet_figures(
             loaded.spec_list,
             sheet_points[unit_id],
             sheet_violated[unit_id],
             loaded.bands,
             table.bonus_cap,
-        ).subtotals
-        for unit_id in sheet_points
-    }
+        )
+        subtotals[unit_id] = dict(figures.subtotals)
+        for code, leaves in leaves_of.items():
+            if code not in has_base:
+                subtotals[unit_id][code] = sum(
+                    (figures.points.get(leaf, Decimal(0)) for leaf in leaves), Decimal("0.00")
+                )
 
     # Lines: a group's header, one line per input of each leaf, the figures at the foot.
     r = 0  # the input lines' index, counted over the whole table whatever the focus
@@ -397,17 +415,117 @@ def build_grid(
         for name, _label in FIGURES:
             grid.figures.append({"name": name, "figs": column["figs"]})
 
+    if focus is not None:
+        return grid  # a cell save answers single cells, not rows
+    marks = Marks()
     if by_units:
         grid.rows = [
-            {"unit": column, "cells": [row_cells[i] for row_cells in matrix]}
+            {"unit": column, "html": mark_safe("".join(any_html(r[i], marks) for r in matrix))}
             for i, column in enumerate(grid.columns)
         ]
     else:
         grid.rows = [
-            {"line": line, "cells": row_cells}
+            {"line": line, "html": mark_safe("".join(any_html(c, marks) for c in row_cells))}
             for line, row_cells in zip(grid.lines, matrix, strict=True)
         ]
     return grid
+
+
+# --- Cells as HTML -------------------------------------------------------------------------------
+# A big grid has thousands of cells (15 units × 200 input lines): written here rather than
+# by a template tag per cell, the page renders in a fraction of the time. The template
+# prints each row's cells at once; a cell save answers with the same functions.
+
+
+class Marks:
+    """Translated words used inside cells, looked up once per response."""
+
+    def __init__(self) -> None:
+        self.explanation = escape(_("Explanation"))
+        self.own_target = escape(_("Own target"))
+        self.leading = escape(_("Leading unit"))
+
+
+def _oob(oob: bool) -> str:
+    return ' hx-swap-oob="true"' if oob else ""
+
+
+def cell_html(c: dict, marks: Marks, oob: bool = False) -> str:
+    """An input cell: the value, the unit's own value (muted), the explanation button, the
+    points badge (on a leaf's last input) and the error that kept the value from being
+    stored. The input's id ``i<entry>-<field>`` is what grid.js sends back."""
+    cid, r, col = c["id"], c["r"], c["c"]
+    parts = [
+        f'<td id="c{cid}" class="gc{c["cls"]}"{_oob(oob)}><input id="i{cid}" class="gi" '
+        f'value="{escape(c["value"])}" data-version="{c["version"]}" data-r="{r}" '
+        f'data-c="{col}" aria-labelledby="rh-{r} ch-{col}" autocomplete="off"'
+    ]
+    if c["ro"]:
+        parts.append(" readonly")
+    if c["err"]:
+        parts.append(f' aria-invalid="true" aria-describedby="e{cid}"')
+    parts.append(">")
+    if c["self"]:
+        parts.append(f'<span class="gs">{c["self"]}</span>')
+    if c["x"]:
+        parts.append(
+            f'<button type="button" class="gx" data-bs-toggle="popover" data-bs-trigger="focus" '
+            f'data-bs-placement="left" data-bs-title="{marks.explanation}" '
+            f'data-bs-content="{escape(c["x"])}" aria-label="{marks.explanation}">'
+            '<i class="bi bi-chat-left-text-fill" aria-hidden="true"></i></button>'
+        )
+    badge = c["p"]
+    if badge:
+        parts.append(badge_html(badge))
+        if badge["target"]:
+            parts.append(
+                f'<span class="gt" title="{marks.own_target}"><i class="bi bi-bullseye" '
+                f'aria-hidden="true"></i>{badge["target"]}</span>'
+            )
+    if c["err"]:
+        parts.append(f'<div class="ge" id="e{cid}" role="alert">{escape(c["err"])}</div>')
+    parts.append("</td>")
+    return "".join(parts)
+
+
+def badge_html(p: dict, oob: bool = False) -> str:
+    """A leaf's points; a button opening the override form where the user may override."""
+    extra = ""
+    if p["override"]:
+        reason = escape(p["reason"])
+        extra = f' data-override="{escape(p["override"])}" data-reason="{reason}" title="{reason}"'
+    if p["btn"]:
+        return (
+            f'<button type="button" id="p{p["entry"]}" class="gp{p["cls"]}"{extra}{_oob(oob)}>'
+            f"{p['text']}</button>"
+        )
+    return f'<span id="p{p["entry"]}" class="gp{p["cls"]}"{extra}{_oob(oob)}>{p["text"]}</span>'
+
+
+def subtotal_html(c: dict, oob: bool = False) -> str:
+    return f'<td id="{c["id"]}" class="gsub"{_oob(oob)}>{c["text"]}</td>'
+
+
+def figure_html(c: dict, marks: Marks, oob: bool = False) -> str:
+    name, figs = c["name"], c["figs"]
+    css = f"gfig gfig-{name}"
+    text = escape(figs[name])
+    if name == "total" and not figs["complete"]:
+        css += " is-incomplete"
+    if name == "rank" and figs["leading"]:
+        text += f' <i class="bi bi-flag-fill text-warning" title="{marks.leading}"></i>'
+    return f'<td id="f{name}-{figs["sid"]}" class="{css}"{_oob(oob)}>{text}</td>'
+
+
+def any_html(c: dict, marks: Marks) -> str:
+    kind = c["k"]
+    if kind == "i":
+        return cell_html(c, marks)
+    if kind == "g":
+        return subtotal_html(c)
+    if kind == "f":
+        return figure_html(c, marks)
+    return '<td class="gna">—</td>'
 
 
 def _badge(row, mine, column, criterion, own_target, text) -> dict:
@@ -462,7 +580,8 @@ def grid_context(request: HttpRequest, cluster: Cluster, stage: str) -> dict:
     user = request.user
     by_units = request.GET.get("by") == "units"
     grid = build_grid(cluster, stage, user, by_units=by_units)
-    published = workflow.is_published(cluster)
+    # Publishing is the final stage's: the cluster stage's grid does not speak of it.
+    published = stage == Stage.FINAL and workflow.is_published(cluster)
     publication = (
         cluster.publications.select_related("user").order_by("-at", "-pk").first()
         if published
@@ -553,15 +672,17 @@ def _answer(request, entry: ScoreEntry, main_field: str, *, typed=None, error=""
         # their points still change, as badges of their own.
         partners = []
     swapped = {id(c["p"]) for c in [main, *partners] if c["p"]}
-    badges = [b for b in grid.badges if id(b) not in swapped]
+    marks = Marks()
+    parts = [
+        *(cell_html(c, marks, oob=True) for c in partners),
+        *(badge_html(b, oob=True) for b in grid.badges if id(b) not in swapped),
+        *(subtotal_html(c, oob=True) for c in grid.subtotals),
+        *(figure_html(c, marks, oob=True) for c in grid.figures),
+    ]
     context = {
-        "c": main,
-        "partners": partners,
-        "badges": badges,
-        "subtotals": grid.subtotals,
-        "figures": grid.figures,
+        "main": mark_safe(cell_html(main, marks)),
+        "parts": mark_safe("".join(parts)),
         "columns": grid.columns,
-        "history_url": _optional_url("entry_history", 0).replace("/0/", "/__entry__/"),
     }
     status = 409 if stale else (422 if error else 200)
     return render(request, "scoring/grid.html#save_response", context, status=status)

@@ -68,13 +68,42 @@
     return true;
   }
 
+  // Tab at the end of a row goes on at the start of the next one (Shift+Tab: back).
+  function wrap(input, forward) {
+    var max = limits();
+    var r = +input.dataset.r + (forward ? 1 : -1);
+    for (; r >= 0 && r <= max.r; r += forward ? 1 : -1) {
+      for (var i = 0; i <= max.c; i++) {
+        var next = cellAt(r, forward ? i : max.c - i);
+        if (next) {
+          next.focus();
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   function setEditing(input, value) {
     editing = value;
     input.classList.toggle("is-editing", value);
   }
 
+  // A cell's input is "i<entry>-<field>"; its cell (td) is "c<entry>-<field>".
+  function entryOf(input) {
+    return input.id.slice(1).split("-")[0];
+  }
+
+  function fieldOf(input) {
+    return input.id.slice(1).split("-")[1];
+  }
+
+  function entryInputs(entry) {
+    return table().querySelectorAll('input.gi[id^="i' + entry + '-"]');
+  }
+
   function siblings(input) {
-    return table().querySelectorAll('input.gi[data-entry="' + input.dataset.entry + '"]');
+    return entryInputs(entryOf(input));
   }
 
   function message(name) {
@@ -141,15 +170,15 @@
     var grid = table();
     var body = new FormData();
     var sent = {};
-    body.append("field", input.dataset.field);
+    body.append("field", fieldOf(input));
     body.append("value", input.value);
     body.append("version", input.dataset.version);
     body.append("by", grid.dataset.by || "");
     siblings(input).forEach(function (i) {
       sent[i.id] = i.value;
-      if (i !== input) body.append(i.dataset.field, i.value);
+      if (i !== input) body.append(fieldOf(i), i.value);
     });
-    var url = grid.dataset.saveUrl.replace("__entry__", input.dataset.entry);
+    var url = grid.dataset.saveUrl.replace("__entry__", entryOf(input));
     return fetch(url, {
       method: "POST",
       body: body,
@@ -157,7 +186,7 @@
       headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
     }).then(function (response) {
       return response.text().then(function (html) {
-        var td = document.getElementById("c" + input.dataset.entry + "-" + input.dataset.field);
+        var td = document.getElementById("c" + input.id.slice(1));
         if (!td) return;
         if ([200, 409, 422].indexOf(response.status) < 0) {
           markFailed(td, response.status === 403 ? message("msgForbidden") : message("msgFailed"));
@@ -180,7 +209,7 @@
         initPopovers(document.getElementById("grid-card"));
       });
     }).catch(function () {
-      var td = document.getElementById("c" + input.dataset.entry + "-" + input.dataset.field);
+      var td = document.getElementById("c" + input.id.slice(1));
       if (td) markFailed(td, message("msgFailed"));
     });
   }
@@ -239,7 +268,7 @@
         }
         break;
       case "Tab":
-        moved = go(input, 0, event.shiftKey ? -1 : 1);
+        moved = go(input, 0, event.shiftKey ? -1 : 1) || wrap(input, !event.shiftKey);
         if (moved) event.preventDefault();
         break;
       case "Enter":
@@ -303,8 +332,8 @@
     focusValue = input.value;
     var seen = {};
     touched.forEach(function (cell) {
-      if (seen[cell.dataset.entry]) return;
-      seen[cell.dataset.entry] = true;
+      if (seen[entryOf(cell)]) return;
+      seen[entryOf(cell)] = true;
       maybeSave(cell);
     });
   });
@@ -332,26 +361,45 @@
     if (el) el.textContent = value || "—";
   }
 
+  // What the override form shows, read from the badge's cell and the grid's headers.
+  function badgeInfo(button) {
+    var input = button.closest("td").querySelector("input.gi");
+    var byUnits = table().dataset.by === "units";
+    var line = document.getElementById((byUnits ? "ch-" : "rh-") + (byUnits ? input.dataset.c : input.dataset.r));
+    var unit = document.getElementById((byUnits ? "rh-" : "ch-") + (byUnits ? input.dataset.r : input.dataset.c));
+    return {
+      entry: button.id.slice(1),
+      version: input.dataset.version,
+      code: line ? line.dataset.code : "",
+      max: line ? line.dataset.max : "",
+      unit: unit ? unit.dataset.unit : "",
+    };
+  }
+
   function initOverride() {
     var modal = document.getElementById("override-modal");
     var form = document.getElementById("override-form");
     if (!modal || !form) return;
+    document.addEventListener("click", function (event) {
+      var button = event.target.closest && event.target.closest("#score-grid button.gp");
+      if (button) window.bootstrap.Modal.getOrCreateInstance(modal).show(button);
+    });
     modal.addEventListener("show.bs.modal", function (event) {
       var button = event.relatedTarget;
       if (!button) return;
+      var info = badgeInfo(button);
       var grid = table();
-      form.action = grid.dataset.overrideUrl.replace("__entry__", button.dataset.entry);
-      form.dataset.entry = button.dataset.entry;
-      form.elements.version.value = button.dataset.version;
+      form.action = grid.dataset.overrideUrl.replace("__entry__", info.entry);
+      form.dataset.entry = info.entry;
+      form.elements.version.value = info.version;
       form.elements.override.value = button.dataset.override || "";
       form.elements.reason.value = button.dataset.reason || "";
-      fill(form, "title", button.dataset.code + " · " + button.dataset.unit);
-      fill(form, "points", button.dataset.points);
-      fill(form, "max", button.dataset.max);
-      fill(form, "self", button.dataset.self);
+      fill(form, "title", info.code + " · " + info.unit);
+      fill(form, "points", button.textContent);
+      fill(form, "max", info.max);
       form.querySelector('[data-o="errors"]').textContent = "";
       var history = form.querySelector('[data-o="history"]');
-      if (history) history.href = history.dataset.url.replace("__entry__", button.dataset.entry);
+      if (history) history.href = history.dataset.url.replace("__entry__", info.entry);
     });
     modal.addEventListener("shown.bs.modal", function () {
       form.elements.override.focus();
@@ -381,12 +429,13 @@
           var badge = document.getElementById("p" + form.dataset.entry);
           var td = badge && badge.closest("td");
           if (td) replace(td, html);
-          var entryInputs = table().querySelectorAll('input.gi[data-entry="' + form.dataset.entry + '"]');
           var fresh = document.getElementById("p" + form.dataset.entry);
           var cell = fresh && fresh.closest("td");
           var freshInput = cell && cell.querySelector("input.gi");
           if (freshInput) {
-            entryInputs.forEach(function (i) { i.dataset.version = freshInput.dataset.version; });
+            entryInputs(form.dataset.entry).forEach(function (i) {
+              i.dataset.version = freshInput.dataset.version;
+            });
           }
           window.bootstrap.Modal.getOrCreateInstance(modal).hide();
         });
