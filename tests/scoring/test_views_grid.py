@@ -1072,3 +1072,48 @@ def test_cell_save_query_count_does_not_grow(
 
     assert (first.status_code, second.status_code) == (200, 200)
     assert entry(big_sheet, "I.1").input_points == D("12")
+
+
+def test_grid_marks_the_column_the_user_does_not_score(client, org, sheets):
+    set_phase(org, Phase.CLUSTER_SCORING)
+
+    response = as_user(client, org.leader).get(grid_url(org.cluster))
+
+    columns = {c["unit"].code: c for c in response.context["grid"].columns}
+    assert [code for code, c in columns.items() if c.get("lock")] == ["L1"]
+    assert "gu-lock" in response.content.decode()
+
+
+def test_grid_footer_shows_self_totals_and_group_sums(client, org):
+    set_phase(org, Phase.CLUSTER_SCORING)
+    table = ScoreTable.objects.create(
+        campaign=org.campaign, title="Có nhóm điểm thưởng", bands=[{"label": "Đạt", "min": "0"}]
+    )
+    table.clusters.set([org.cluster])
+    Criterion.objects.create(table=table, code="A", title="A", kind="manual", max_points=D(10))
+    bonus = Criterion.objects.create(table=table, code="B", title="Thưởng", kind="group", order=2)
+    for i in (1, 2):
+        Criterion.objects.create(
+            table=table,
+            parent=bonus,
+            code=f"B.{i}",
+            title="b",
+            kind="bonus",
+            max_points=D(3),
+            order=i,
+        )
+    services.table_renumber(table=table)
+    services.table_publish(table=table)
+    sheet = services.sheet_get_or_create(cluster=org.cluster, unit=org.member_unit, stage="cluster")
+    own = services.sheet_get_or_create(cluster=org.cluster, unit=org.member_unit, stage="self")
+    services.sheet_fill(sheet=sheet, values={"B.1": {"points": D("1.5")}, "B.2": {"points": D(2)}})
+    services.sheet_fill(sheet=own, values={"A": {"points": D("9.25")}})
+    services.recompute_scope(ScoreSheet.objects.filter(cluster=org.cluster))
+
+    response = as_user(client, org.leader).get(grid_url(org.cluster))
+
+    group = Criterion.objects.get(table=table, code="B")
+    html = response.content.decode()
+    assert f'<td id="s{sheet.pk}-{group.pk}" class="gsub">3,50</td>' in html
+    assert cells(response, "fself") == {sheet.pk: "9,25"}
+    assert cells(response, "fbonus") == {sheet.pk: "3,50"}
