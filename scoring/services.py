@@ -785,8 +785,8 @@ def _store_points(points: Mapping[int, Decimal | None], batch_size: int = 2000) 
     """Store entries' points (by entry id), one statement per ``batch_size`` entries.
 
     On PostgreSQL an UPDATE ... FROM (VALUES ...): Django's bulk_update builds a
-    CASE WHEN expression per row, and for a national recompute (750,000 entries) building
-    those took three times as long as everything else together (docs/performance.md).
+    CASE WHEN expression per row, and in a national recompute (750,000 entries) building
+    those took longer than everything else together (docs/performance.md).
     """
     if not points:
         return
