@@ -165,14 +165,16 @@ def test_locked_sheet_refuses_changes(sheets):
 
 
 def _spy(monkeypatch, name):
+    from scoring.services import recompute
+
     calls = []
-    real = getattr(services, name)
+    real = getattr(recompute, name)
 
     def wrapper(*args, **kwargs):
         calls.append((args, kwargs))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, name, wrapper)
+    monkeypatch.setattr(recompute, name, wrapper)
     return calls
 
 

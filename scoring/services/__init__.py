@@ -1,0 +1,84 @@
+"""Writes to score tables and sheets, and the one place computed numbers are stored.
+
+Every figure a sheet shows (an entry's points, the sheet's base, bonus, deduction, total,
+band, completeness, rank and leading mark) is computed by scoring.engine and stored here:
+``recompute_after_change`` for one changed entry (it recomputes only what that change
+affects), ``recompute_scope`` for whole clusters or campaigns. Forms, imports, commands and
+the demo all call these services.
+"""
+
+from scoring.services.entries import (
+    entry_update,
+    evidence_add,
+    evidence_remove,
+    sheet_fill,
+    sheet_get_or_create,
+)
+from scoring.services.recompute import (
+    RecomputeSummary,
+    recompute_after_change,
+    recompute_criterion,
+    recompute_ranks,
+    recompute_scope,
+    recompute_sheets,
+)
+from scoring.services.specs import (
+    FIELD_LABELS,
+    INPUT_FIELDS,
+    SheetLocked,
+    StaleEntry,
+    TableFrozen,
+    TableNotPublishable,
+    TableSpec,
+    criterion_spec,
+    entry_input,
+    input_error_message,
+    load_table,
+    table_bands,
+)
+from scoring.services.tables import (
+    CriterionData,
+    table_create_from_tree,
+    table_for_cluster,
+    table_new_version,
+    table_problems,
+    table_publish,
+    table_renumber,
+    table_replace_tree,
+    unit_target_set,
+)
+
+__all__ = [
+    "FIELD_LABELS",
+    "INPUT_FIELDS",
+    "CriterionData",
+    "RecomputeSummary",
+    "SheetLocked",
+    "StaleEntry",
+    "TableFrozen",
+    "TableNotPublishable",
+    "TableSpec",
+    "criterion_spec",
+    "entry_input",
+    "entry_update",
+    "evidence_add",
+    "evidence_remove",
+    "input_error_message",
+    "load_table",
+    "recompute_after_change",
+    "recompute_criterion",
+    "recompute_ranks",
+    "recompute_scope",
+    "recompute_sheets",
+    "sheet_fill",
+    "sheet_get_or_create",
+    "table_bands",
+    "table_create_from_tree",
+    "table_for_cluster",
+    "table_new_version",
+    "table_problems",
+    "table_publish",
+    "table_renumber",
+    "table_replace_tree",
+    "unit_target_set",
+]

@@ -1,0 +1,215 @@
+"""Sheets and their entries: creating sheets, storing inputs (one or many), evidence."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
+
+from clusters.models import Cluster, Unit
+from scoring import engine
+from scoring.enums import CriterionKind, Method, SheetStatus
+from scoring.models import Evidence, ScoreEntry, ScoreSheet, ScoreTable
+from scoring.services.recompute import (
+    recompute_after_change,
+    recompute_ranks,
+    recompute_sheets,
+)
+from scoring.services.specs import (
+    INPUT_FIELDS,
+    SheetLocked,
+    StaleEntry,
+    _input_errors,
+    _targets,
+    criterion_spec,
+    entry_input,
+)
+
+# The model fields that hold an entry's inputs, by the engine's EntryInput field name.
+from scoring.services.tables import table_for_cluster
+
+# --- Sheets ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sheet_get_or_create(
+    *, cluster: Cluster, unit: Unit, stage: str, table: ScoreTable | None = None
+) -> ScoreSheet:
+    """The unit's sheet at ``stage``, created with one empty entry per leaf criterion."""
+    sheet = ScoreSheet.objects.filter(cluster=cluster, unit=unit, stage=stage).first()
+    if sheet is not None:
+        return sheet
+    table = table or table_for_cluster(cluster)
+    if table is None:
+        raise ValidationError(
+            _("No published score table applies to %(cluster)s."), params={"cluster": cluster}
+        )
+    if not cluster.memberships.filter(unit=unit).exists():
+        raise ValidationError(
+            _("%(unit)s is not a member of %(cluster)s."), params={"unit": unit, "cluster": cluster}
+        )
+    sheet = ScoreSheet(table=table, cluster=cluster, unit=unit, stage=stage)
+    sheet.full_clean()
+    sheet.save()
+    leaves = table.criteria.exclude(kind=CriterionKind.GROUP).values_list("pk", flat=True)
+    ScoreEntry.objects.bulk_create(ScoreEntry(sheet=sheet, criterion_id=pk) for pk in leaves)
+    recompute_sheets([sheet.pk])
+    recompute_ranks(cluster=cluster, stage=stage)
+    return sheet
+
+
+@transaction.atomic
+def entry_update(
+    *,
+    entry: ScoreEntry,
+    user=None,
+    values: Mapping[str, object],
+    expected_version: int | None = None,
+    recompute: bool = True,
+    change_reason: str = "",
+) -> ScoreEntry:
+    """Store new inputs for one entry and recompute what they affect.
+
+    ``values`` uses the engine's names (points, passed, count, actual, numerator,
+    denominator, baseline, violated, override) plus ``reason`` (for an override) and
+    ``comment``; keys left out keep their value. A bad input is refused with a message that
+    names the criterion, and nothing is stored. With ``expected_version``, a save based on
+    an older version is refused (StaleEntry) instead of overwriting someone else's change.
+    The change is recorded in the entry's history with ``user`` and ``change_reason`` (the
+    override's reason when there is one).
+    """
+    entry = (
+        ScoreEntry.objects.select_for_update().select_related("sheet", "criterion").get(pk=entry.pk)
+    )
+    if entry.sheet.status == SheetStatus.LOCKED:
+        raise SheetLocked(_("This sheet is locked; its scores cannot change."), code="locked")
+    if expected_version is not None and expected_version != entry.version:
+        raise StaleEntry(
+            _("Someone else changed this score first; the newer value is shown."), current=entry
+        )
+    for name, field in INPUT_FIELDS.items():
+        if name in values:
+            setattr(entry, field, values[name])
+    if "override" in values:
+        entry.override = values["override"]
+    if "reason" in values:
+        entry.override_reason = str(values["reason"] or "")
+    if "comment" in values:
+        entry.comment = str(values["comment"] or "")
+    if entry.override is None:
+        entry.override_reason = ""
+    elif not entry.override_reason.strip():
+        raise ValidationError(
+            _("%(code)s: an override needs a written reason."),
+            params={"code": entry.criterion.code},
+        )
+    spec = criterion_spec(entry.criterion, None)  # a leaf's rules do not need its parent
+    unit_id = entry.sheet.unit_id
+    target = _targets([entry.criterion_id], [unit_id]).get((entry.criterion_id, unit_id))
+    data = entry_input(entry, target)
+    errors = _input_errors(spec, data)
+    if errors:
+        raise ValidationError(errors)
+    if entry.criterion.method != Method.RELATIVE:
+        # Stored now so the history row holds the points this change gave.
+        entry.points = engine.leaf_points(spec, data)
+    # The row is locked (select_for_update), so a plain increment is safe.
+    entry.version += 1
+    entry.updated_by = user if user is not None and user.is_authenticated else None
+    entry._history_user = entry.updated_by
+    entry._change_reason = change_reason or entry.override_reason
+    entry.save()
+    ScoreSheet.objects.filter(pk=entry.sheet_id).update(version=F("version") + 1)
+    if recompute:
+        recompute_after_change(entry)
+    return entry
+
+
+@transaction.atomic
+def sheet_fill(
+    *,
+    sheet: ScoreSheet,
+    values: Mapping[str, Mapping[str, object]],
+    user=None,
+    change_reason: str = "",
+) -> list[ScoreEntry]:
+    """Store many entries of one sheet at once (imports, the demo), by criterion code.
+
+    Every value is validated first and every problem reported together (each naming its
+    criterion); nothing is stored unless all are valid. Points are not recomputed here:
+    the caller runs ``recompute_scope`` once for everything it filled.
+    """
+    if sheet.status == SheetStatus.LOCKED:
+        raise SheetLocked(_("This sheet is locked; its scores cannot change."), code="locked")
+    entries = {
+        e.criterion.code: e for e in sheet.entries.select_related("criterion").select_for_update()
+    }
+    errors: list[str] = []
+    changed: list[ScoreEntry] = []
+    for code, data in values.items():
+        entry = entries.get(code)
+        if entry is None:
+            errors.append(_("%(code)s: no such criterion to score in this table.") % {"code": code})
+            continue
+        for name, field in INPUT_FIELDS.items():
+            if name in data:
+                setattr(entry, field, data[name])
+        if "override" in data:
+            entry.override = data["override"]
+            entry.override_reason = str(data.get("reason") or "")
+        if "comment" in data:
+            entry.comment = str(data["comment"] or "")
+        if entry.override is not None and not entry.override_reason.strip():
+            errors.append(_("%(code)s: an override needs a written reason.") % {"code": code})
+        errors += _input_errors(criterion_spec(entry.criterion, None), entry_input(entry))
+        entry.version += 1
+        entry.updated_by = user if user is not None and user.is_authenticated else None
+        changed.append(entry)
+    if errors:
+        raise ValidationError(errors)
+    fields = [
+        *INPUT_FIELDS.values(),
+        "override",
+        "override_reason",
+        "comment",
+        "version",
+        "updated_by",
+        "updated_at",
+    ]
+    now = timezone.now()
+    for entry in changed:
+        entry.updated_at = now
+    bulk_update_with_history(
+        changed,
+        ScoreEntry,
+        fields,
+        default_user=user if user is not None and user.is_authenticated else None,
+        default_change_reason=change_reason,
+    )
+    ScoreSheet.objects.filter(pk=sheet.pk).update(version=F("version") + 1)
+    return changed
+
+
+@transaction.atomic
+def evidence_add(*, entry: ScoreEntry, upload, description: str = "") -> Evidence:
+    """Attach a file to an entry; its type is read from its content (validate_document)
+    and its size limited by settings.UPLOAD_MAX_MB."""
+    if upload is None:
+        raise ValidationError(_("Choose a file to upload."))
+    evidence = Evidence(entry=entry, file=upload, description=(description or "").strip()[:255])
+    evidence.full_clean()
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def evidence_remove(*, evidence: Evidence) -> None:
+    """Remove a file attached by mistake, and its stored copy."""
+    evidence.delete()
+    # Only once the row is gone (and the transaction commits) is the file removed.
+    transaction.on_commit(lambda: evidence.file.delete(save=False))

@@ -1,0 +1,243 @@
+"""The one place the computed numbers are stored: entries' points, sheets' figures,
+ranks and leading marks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+
+from clusters.models import Cluster
+from scoring import engine
+from scoring.enums import CriterionKind, Method
+from scoring.models import Criterion, ScoreEntry, ScoreSheet, ScoreTable
+
+# The model fields that hold an entry's inputs, by the engine's EntryInput field name.
+from scoring.services.specs import (
+    INPUT_FIELDS,
+    TableSpec,
+    _targets,
+    criterion_spec,
+    entry_input,
+    load_table,
+)
+
+# --- Recomputing -------------------------------------------------------------------------
+
+
+def _cluster_entries(cluster_id: int, stage: str, criterion_id: int) -> QuerySet[ScoreEntry]:
+    return ScoreEntry.objects.filter(
+        sheet__cluster_id=cluster_id, sheet__stage=stage, criterion_id=criterion_id
+    ).select_related("sheet")
+
+
+def recompute_criterion(*, criterion: Criterion, cluster_id: int, stage: str) -> list[int]:
+    """Recompute one criterion's points on every sheet of a cluster at a stage (needed for
+    the relative method); returns the ids of the sheets whose points changed."""
+    entries = list(_cluster_entries(cluster_id, stage, criterion.pk))
+    targets = _targets([criterion.pk], [e.sheet.unit_id for e in entries])
+    spec = criterion_spec(criterion, None)
+    inputs = {e.pk: entry_input(e, targets.get((criterion.pk, e.sheet.unit_id))) for e in entries}
+    points = engine.points_for_cluster(spec, inputs)
+    changed = []
+    for entry in entries:
+        if entry.points != points[entry.pk]:
+            entry.points = points[entry.pk]
+            changed.append(entry)
+    ScoreEntry.objects.bulk_update(changed, ["points"])
+    return sorted({e.sheet_id for e in changed})
+
+
+def recompute_after_change(entry: ScoreEntry) -> None:
+    """Recompute what a change to ``entry`` affects, and only that: the entry (or, for a
+    relative-method criterion, that criterion across the cluster and stage), the figures
+    of the sheets whose points changed, and the cluster's ranks at that stage."""
+    sheet = entry.sheet
+    criterion = entry.criterion
+    if criterion.method == Method.RELATIVE:
+        changed = recompute_criterion(
+            criterion=criterion, cluster_id=sheet.cluster_id, stage=sheet.stage
+        )
+        changed = sorted({*changed, sheet.pk})
+    else:
+        target = _targets([criterion.pk], [sheet.unit_id]).get((criterion.pk, sheet.unit_id))
+        points = engine.leaf_points(criterion_spec(criterion, None), entry_input(entry, target))
+        if points != entry.points:
+            entry.points = points
+            ScoreEntry.objects.filter(pk=entry.pk).update(points=points)
+        changed = [sheet.pk]
+    if recompute_sheets(changed):
+        recompute_ranks(cluster=sheet.cluster_id, stage=sheet.stage)
+
+
+_FIGURES = ["base", "bonus", "deduction", "total", "band", "complete", "excluded_from_leading"]
+
+
+def recompute_sheets(sheet_ids: Iterable[int], tables: dict[int, TableSpec] | None = None) -> int:
+    """Recompute and store the figures of the given sheets from their entries' points.
+    Returns how many sheets' figures changed."""
+    sheets = list(ScoreSheet.objects.filter(pk__in=list(sheet_ids)).select_related("table"))
+    if not sheets:
+        return 0
+    tables = tables if tables is not None else {}
+    for sheet in sheets:
+        if sheet.table_id not in tables:
+            tables[sheet.table_id] = load_table(sheet.table)
+    by_sheet: dict[int, list[tuple[int, Decimal | None, bool | None]]] = defaultdict(list)
+    rows = ScoreEntry.objects.filter(sheet_id__in=[s.pk for s in sheets]).values_list(
+        "sheet_id", "criterion_id", "points", "violated"
+    )
+    for sheet_id, criterion_id, points, violated in rows:
+        by_sheet[sheet_id].append((criterion_id, points, violated))
+    changed = []
+    for sheet in sheets:
+        loaded = tables[sheet.table_id]
+        points: dict[str, Decimal | None] = {}
+        violated: dict[str, bool] = {}
+        for criterion_id, value, is_violated in by_sheet[sheet.pk]:
+            code = loaded.specs[criterion_id].code
+            points[code] = value
+            if loaded.specs[criterion_id].kind == CriterionKind.VETO:
+                violated[code] = bool(is_violated)
+        figures = engine.sheet_figures(
+            loaded.spec_list, points, violated, loaded.bands, loaded.table.bonus_cap
+        )
+        new = {
+            "base": figures.base,
+            "bonus": figures.bonus,
+            "deduction": figures.deduction,
+            "total": figures.total,
+            "band": figures.band or "",
+            "complete": figures.complete,
+            "excluded_from_leading": figures.excluded_from_leading,
+        }
+        if any(getattr(sheet, name) != value for name, value in new.items()):
+            for name, value in new.items():
+                setattr(sheet, name, value)
+            changed.append(sheet)
+    ScoreSheet.objects.bulk_update(changed, _FIGURES)
+    return len(changed)
+
+
+def recompute_ranks(*, cluster: Cluster | int, stage: str) -> None:
+    """Rank the sheets of a cluster at a stage in one pass over one query, and mark the
+    leading unit(s)."""
+    cluster_id = cluster if isinstance(cluster, int) else cluster.pk
+    sheets = list(
+        ScoreSheet.objects.filter(cluster_id=cluster_id, stage=stage).only(
+            "pk", "total", "excluded_from_leading", "rank", "leading"
+        )
+    )
+    results = engine.rank_cluster(
+        {s.pk: engine.RankInput(s.total, s.excluded_from_leading) for s in sheets}
+    )
+    changed = []
+    for sheet in sheets:
+        result = results[sheet.pk]
+        if (sheet.rank, sheet.leading) != (result.rank, result.leading):
+            sheet.rank, sheet.leading = result.rank, result.leading
+            changed.append(sheet)
+    ScoreSheet.objects.bulk_update(changed, ["rank", "leading"])
+
+
+@dataclass
+class RecomputeSummary:
+    sheets: int = 0
+    entries_changed: int = 0
+    sheets_changed: int = 0
+
+
+def recompute_scope(sheets: QuerySet[ScoreSheet]) -> RecomputeSummary:
+    """Recompute every entry, sheet and rank of the given sheets, cluster by cluster and
+    stage by stage, with a fixed number of queries per cluster and stage."""
+    summary = RecomputeSummary()
+    groups = sheets.order_by().values_list("cluster_id", "stage").distinct()
+    tables: dict[int, TableSpec] = {}
+    for cluster_id, stage in groups:
+        with transaction.atomic():
+            summary.entries_changed += _recompute_group(cluster_id, stage, tables)
+            ids = list(
+                ScoreSheet.objects.filter(cluster_id=cluster_id, stage=stage).values_list(
+                    "pk", flat=True
+                )
+            )
+            summary.sheets += len(ids)
+            summary.sheets_changed += recompute_sheets(ids, tables)
+            recompute_ranks(cluster=cluster_id, stage=stage)
+    return summary
+
+
+# The inputs of an entry as _recompute_group reads them: plain rows, no model instances.
+_ENTRY_ROW = (
+    "pk",
+    "criterion_id",
+    "sheet__unit_id",
+    "sheet__table_id",
+    "points",
+    "override",
+    *INPUT_FIELDS.values(),
+)
+
+
+def _recompute_group(cluster_id: int, stage: str, tables: dict[int, TableSpec]) -> int:
+    rows = list(
+        ScoreEntry.objects.filter(sheet__cluster_id=cluster_id, sheet__stage=stage).values_list(
+            *_ENTRY_ROW
+        )
+    )
+    if not rows:
+        return 0
+    table_ids = {row[3] for row in rows}
+    for table in ScoreTable.objects.filter(pk__in=table_ids - tables.keys()):
+        tables[table.pk] = load_table(table)
+    specs = {pk: spec for loaded in tables.values() for pk, spec in loaded.specs.items()}
+    targets = _targets({row[1] for row in rows}, {row[2] for row in rows})
+    names = tuple(INPUT_FIELDS)
+    by_criterion: dict[int, dict[int, engine.EntryInput]] = defaultdict(dict)
+    for pk, criterion_id, unit_id, _table_id, _points, override, *inputs in rows:
+        by_criterion[criterion_id][pk] = engine.EntryInput(
+            **dict(zip(names, inputs, strict=True)),
+            target=targets.get((criterion_id, unit_id)),
+            override=override,
+        )
+    points: dict[int, Decimal | None] = {}
+    for criterion_id, inputs in by_criterion.items():
+        points.update(engine.points_for_cluster(specs[criterion_id], inputs))
+    changed = {row[0]: points[row[0]] for row in rows if row[4] != points[row[0]]}
+    _store_points(changed)
+    return len(changed)
+
+
+def _store_points(points: Mapping[int, Decimal | None], batch_size: int = 2000) -> None:
+    """Store entries' points (by entry id), one statement per ``batch_size`` entries.
+
+    On PostgreSQL an UPDATE ... FROM (VALUES ...): Django's bulk_update builds a
+    CASE WHEN expression per row, and in a national recompute (750,000 entries) building
+    those took longer than everything else together (docs/performance.md).
+    """
+    if not points:
+        return
+    if connection.vendor != "postgresql":
+        ScoreEntry.objects.bulk_update(
+            [ScoreEntry(pk=pk, points=value) for pk, value in points.items()],
+            ["points"],
+            batch_size=batch_size,
+        )
+        return
+    table = connection.ops.quote_name(ScoreEntry._meta.db_table)
+    items = list(points.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), batch_size):
+            batch = items[start : start + batch_size]
+            rows = ", ".join(["(%s, %s::numeric)"] * len(batch))
+            # Only placeholders and the quoted table name go into the text; values are
+            # parameters.
+            cursor.execute(
+                f"UPDATE {table} AS e SET points = v.points "
+                f"FROM (VALUES {rows}) AS v(id, points) WHERE e.id = v.id",
+                [value for pair in batch for value in pair],
+            )

@@ -1,0 +1,260 @@
+"""Score tables: building, checking, publishing and versioning them; unit targets."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clusters.models import Campaign, Cluster, Unit
+from scoring import engine
+from scoring.enums import CriterionKind, SheetStatus, TableStatus
+from scoring.models import Criterion, ScoreEntry, ScoreTable, UnitTarget
+from scoring.services.recompute import (
+    recompute_after_change,
+)
+
+# The model fields that hold an entry's inputs, by the engine's EntryInput field name.
+from scoring.services.specs import (
+    TableFrozen,
+    TableNotPublishable,
+    load_table,
+)
+
+# --- Score tables -----------------------------------------------------------------------
+
+
+def _ensure_draft(table: ScoreTable) -> None:
+    if table.status != TableStatus.DRAFT:
+        raise TableFrozen(
+            _("The table %(table)s is published and frozen; make a new version to change it."),
+            params={"table": str(table)},
+        )
+
+
+@transaction.atomic
+def table_renumber(*, table: ScoreTable) -> None:
+    """Set every criterion's reading position and depth from the tree (pre-order)."""
+    criteria = list(table.criteria.order_by("order", "pk"))
+    children: dict[int | None, list[Criterion]] = defaultdict(list)
+    for criterion in criteria:
+        children[criterion.parent_id].append(criterion)
+    position = 0
+    stack: list[tuple[Criterion, int]] = [(c, 0) for c in reversed(children[None])]
+    while stack:
+        criterion, depth = stack.pop()
+        criterion.position, criterion.depth = position, depth
+        position += 1
+        stack.extend((c, depth + 1) for c in reversed(children[criterion.pk]))
+    Criterion.objects.bulk_update(criteria, ["position", "depth"])
+
+
+def table_problems(table: ScoreTable) -> list[str]:
+    """Every reason the table cannot be published (empty when it can)."""
+    loaded = load_table(table)
+    problems = engine.check_table(loaded.spec_list, loaded.bands, table.bonus_cap)
+    if not loaded.criteria:
+        problems.insert(0, _("The table has no criteria."))
+    return problems
+
+
+@transaction.atomic
+def table_publish(*, table: ScoreTable) -> ScoreTable:
+    """Check the table and publish (freeze) it; refuse with every problem at once."""
+    _ensure_draft(table)
+    problems = table_problems(table)
+    if problems:
+        raise TableNotPublishable(problems)
+    table.status = TableStatus.PUBLISHED
+    table.published_at = timezone.now()
+    table.full_clean()
+    table.save(update_fields=["status", "published_at"])
+    return table
+
+
+@transaction.atomic
+def table_new_version(*, table: ScoreTable) -> ScoreTable:
+    """A draft copy of ``table`` (criteria, unit targets, clusters) as its next version."""
+    latest = (
+        ScoreTable.objects.filter(campaign=table.campaign, title=table.title)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    copy = ScoreTable(
+        campaign=table.campaign,
+        title=table.title,
+        version=(latest or table.version) + 1,
+        previous=table,
+        bands=table.bands,
+        bonus_cap=table.bonus_cap,
+    )
+    copy.full_clean()
+    copy.save()
+    copy.clusters.set(table.clusters.all())
+    old = list(table.criteria.order_by("position", "pk"))
+    new_by_old: dict[int, Criterion] = {}
+    for criterion in old:  # pre-order: parents come before their children
+        new_by_old[criterion.pk] = Criterion.objects.create(
+            table=copy,
+            parent=new_by_old.get(criterion.parent_id),
+            **{
+                f.name: getattr(criterion, f.name)
+                for f in Criterion._meta.concrete_fields
+                if f.name not in {"id", "table", "parent"}
+            },
+        )
+    UnitTarget.objects.bulk_create(
+        UnitTarget(criterion=new_by_old[t.criterion_id], unit_id=t.unit_id, target=t.target)
+        for t in UnitTarget.objects.filter(criterion__table=table)
+    )
+    return copy
+
+
+def table_for_cluster(cluster: Cluster) -> ScoreTable | None:
+    """The newest published table that applies to ``cluster``."""
+    return (
+        ScoreTable.objects.filter(clusters=cluster, status=TableStatus.PUBLISHED)
+        .order_by("-version", "-published_at")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class CriterionData:
+    """One criterion of a tree to store (imports build these), children in order."""
+
+    code: str
+    title: str
+    kind: str
+    guidance: str = ""
+    max_points: Decimal = Decimal(0)
+    per_item: Decimal | None = None
+    metric: str = ""
+    direction: str = "higher"
+    method: str = ""
+    target: Decimal | None = None
+    deduct: Decimal = Decimal(0)
+    max_band: str = ""
+    excludes_leading: bool = True
+    children: tuple[CriterionData, ...] = ()
+
+
+def _tree_store(
+    table: ScoreTable,
+    *,
+    criteria: Iterable[CriterionData],
+    clusters: Iterable[Cluster],
+    bands: list[dict],
+    bonus_cap: Decimal | None,
+) -> None:
+    table.bands = list(bands)
+    table.bonus_cap = bonus_cap
+    table.full_clean()
+    table.save()
+    table.clusters.set(list(clusters))
+
+    def store(items: Iterable[CriterionData], parent: Criterion | None) -> None:
+        for order, item in enumerate(items, start=1):
+            criterion = Criterion(
+                table=table,
+                parent=parent,
+                order=order,
+                **{k: v for k, v in item.__dict__.items() if k != "children"},
+            )
+            criterion.full_clean()
+            criterion.save()
+            store(item.children, criterion)
+
+    store(criteria, None)
+    table_renumber(table=table)
+
+
+@transaction.atomic
+def table_create_from_tree(
+    *,
+    campaign: Campaign,
+    title: str,
+    criteria: Iterable[CriterionData],
+    clusters: Iterable[Cluster] = (),
+    bands: list[dict] | None = None,
+    bonus_cap: Decimal | None = None,
+    previous: ScoreTable | None = None,
+) -> ScoreTable:
+    """A new draft table holding the tree ``criteria`` (siblings in the given order).
+
+    With ``previous`` it is that table's next version: numbered one above the newest
+    version of the title, and the units' own targets of ``previous`` carry over to the
+    target criteria that keep their code.
+    """
+    latest = (
+        ScoreTable.objects.filter(campaign=campaign, title=title)
+        .order_by("-version")
+        .values_list("version", flat=True)
+        .first()
+    )
+    table = ScoreTable(campaign=campaign, title=title, version=(latest or 0) + 1, previous=previous)
+    _tree_store(table, criteria=criteria, clusters=clusters, bands=bands or [], bonus_cap=bonus_cap)
+    if previous is not None:
+        new = {
+            c.code: c for c in table.criteria.filter(kind=CriterionKind.TARGET).only("pk", "code")
+        }
+        UnitTarget.objects.bulk_create(
+            UnitTarget(criterion=new[t.criterion.code], unit_id=t.unit_id, target=t.target)
+            for t in UnitTarget.objects.filter(criterion__table=previous).select_related(
+                "criterion"
+            )
+            if t.criterion.code in new
+        )
+    return table
+
+
+@transaction.atomic
+def table_replace_tree(
+    *,
+    table: ScoreTable,
+    criteria: Iterable[CriterionData],
+    clusters: Iterable[Cluster] = (),
+    bands: list[dict] | None = None,
+    bonus_cap: Decimal | None = None,
+) -> ScoreTable:
+    """Replace a draft table's criteria (and their unit targets), bands, bonus cap and
+    clusters; refused for a published table or a draft that already has sheets."""
+    _ensure_draft(table)
+    if table.sheets.exists():
+        raise ValidationError(
+            _("The draft table %(table)s already has score sheets; its criteria cannot change."),
+            params={"table": str(table)},
+        )
+    table.criteria.all().delete()
+    _tree_store(table, criteria=criteria, clusters=clusters, bands=bands or [], bonus_cap=bonus_cap)
+    return table
+
+
+@transaction.atomic
+def unit_target_set(
+    *, criterion: Criterion, unit: Unit, target: Decimal | None, recompute: bool = True
+) -> None:
+    """Give ``unit`` its own target for ``criterion`` (None removes it), then recompute
+    (unless ``recompute`` is false: a caller changing many recomputes once at the end)."""
+    if target is None:
+        UnitTarget.objects.filter(criterion=criterion, unit=unit).delete()
+    else:
+        obj = UnitTarget.objects.filter(criterion=criterion, unit=unit).first()
+        obj = obj or UnitTarget(criterion=criterion, unit=unit)
+        obj.target = target
+        obj.full_clean()
+        obj.save()
+    if not recompute:
+        return
+    for entry in ScoreEntry.objects.filter(criterion=criterion, sheet__unit=unit).select_related(
+        "sheet", "criterion"
+    ):
+        if entry.sheet.status != SheetStatus.LOCKED:
+            recompute_after_change(entry)
