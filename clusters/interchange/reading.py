@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -103,20 +104,23 @@ class ImportSummary:
     kept_clusters: list[str] = field(default_factory=list)
 
 
-def _show(value: Any) -> str:
-    """A value as it was written in the file, for messages."""
+def show(value: Any) -> str:
+    """A value as it was written in the file, for messages (shared by every file format)."""
+    if isinstance(value, Decimal):
+        return f"{value:f}"
     try:
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False, default=str)
     except (TypeError, ValueError):
         return repr(value)
 
 
-def _type_name(value: Any) -> str:
+def type_name(value: Any) -> str:
+    """What kind of JSON value ``value`` is, in words, for messages."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return _("true/false")
-    if isinstance(value, int | float):
+    if isinstance(value, int | float | Decimal):
         return _("a number")
     if isinstance(value, str):
         return _("text")
@@ -127,7 +131,7 @@ def _type_name(value: Any) -> str:
     return type(value).__name__
 
 
-def _validation_messages(exc: ValidationError) -> list[str]:
+def validation_messages(exc: ValidationError) -> list[str]:
     """``exc`` as "field: message" lines (or bare messages where no field is named)."""
     if hasattr(exc, "error_dict"):
         return [
@@ -150,7 +154,7 @@ class _Checker:
     def obj(self, label: str, value: Any, required: tuple, optional: tuple = ()) -> bool:
         """Check that ``value`` is an object with the required keys and no others."""
         if not isinstance(value, dict):
-            self.add(label, _("must be an object, not %(type)s") % {"type": _type_name(value)})
+            self.add(label, _("must be an object, not %(type)s") % {"type": type_name(value)})
             return False
         ok = True
         for key in required:
@@ -180,7 +184,7 @@ class _Checker:
         if not isinstance(value, str):
             self.add(
                 label,
-                _("%(key)s must be text, not %(type)s") % {"key": key, "type": _type_name(value)},
+                _("%(key)s must be text, not %(type)s") % {"key": key, "type": type_name(value)},
             )
             return None
         value = value.strip()
@@ -195,7 +199,7 @@ class _Checker:
         try:
             instance.clean_fields(exclude=exclude)
         except ValidationError as exc:
-            for message in _validation_messages(exc):
+            for message in validation_messages(exc):
                 self.add(label, message)
 
 
@@ -218,7 +222,7 @@ def _check_year(check: _Checker, data: dict) -> int | None:
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
         check.add(
             "year",
-            _("must be a whole number from 2000 to 2100, not %(value)s") % {"value": _show(year)},
+            _("must be a whole number from 2000 to 2100, not %(value)s") % {"value": show(year)},
         )
         return None
     return year
@@ -231,7 +235,7 @@ def _check_units(
     with a wrong kind does not also make each cluster listing it fail; None when some
     entry has no usable code (then members cannot be told apart from typos)."""
     if not isinstance(raw, list):
-        check.add("units", _("must be a list, not %(type)s") % {"type": _type_name(raw)})
+        check.add("units", _("must be a list, not %(type)s") % {"type": type_name(raw)})
         return [], None
     complete = True
     records: list[UnitRecord] = []
@@ -281,7 +285,7 @@ def _check_member_code(check: _Checker, label: str, key: str, value: Any) -> str
     if not isinstance(value, str) or not value.strip():
         check.add(
             label,
-            _("%(key)s must be a unit code, not %(value)s") % {"key": key, "value": _show(value)},
+            _("%(key)s must be a unit code, not %(value)s") % {"key": key, "value": show(value)},
         )
         return None
     return value.strip()
@@ -293,7 +297,7 @@ def _check_clusters(
     """The cluster records that passed, and the (label, member codes) of every cluster,
     so that the members of a cluster with other errors are checked too."""
     if not isinstance(raw, list):
-        check.add("clusters", _("must be a list, not %(type)s") % {"type": _type_name(raw)})
+        check.add("clusters", _("must be a list, not %(type)s") % {"type": type_name(raw)})
         return [], []
     records: list[ClusterRecord] = []
     listed: list[tuple[str, list[str]]] = []
@@ -324,7 +328,7 @@ def _check_clusters(
             check.add(
                 label,
                 _("number must be a whole number from 1 to 32767, not %(value)s")
-                % {"value": _show(number)},
+                % {"value": show(number)},
             )
             number = None
         elif number in numbers:
@@ -353,7 +357,7 @@ def _check_clusters(
             check.add(
                 label,
                 _("members must be a list of unit codes, not %(type)s")
-                % {"type": _type_name(raw_members)},
+                % {"type": type_name(raw_members)},
             )
             ok = False
             raw_members = []
@@ -424,14 +428,14 @@ def organization_validate(data: Any, *, organiser_code: str | None = None) -> Or
     check = _Checker()
     if not isinstance(data, dict):
         raise OrganizationFileError(
-            [_("The file must hold a JSON object, not %(type)s.") % {"type": _type_name(data)}]
+            [_("The file must hold a JSON object, not %(type)s.") % {"type": type_name(data)}]
         )
     check.obj(_("file"), data, _TOP_REQUIRED, _TOP_OPTIONAL)
     if "format" in data and data["format"] != FORMAT:
         check.add(
             "format",
             _('must be "%(expected)s", not %(value)s')
-            % {"expected": FORMAT, "value": _show(data["format"])},
+            % {"expected": FORMAT, "value": show(data["format"])},
         )
     year = _check_year(check, data)
 

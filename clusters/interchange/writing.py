@@ -19,8 +19,8 @@ from clusters.interchange.reading import (
     OrganizationFileError,
     OrganizationPlan,
     T,
-    _validation_messages,
     organization_validate,
+    validation_messages,
 )
 from clusters.models import Campaign, Cluster, Membership, Unit
 
@@ -33,7 +33,7 @@ def _call(label: str, function: Callable[..., T], **kwargs: Any) -> T:
         raise OrganizationFileError(
             [
                 _("%(record)s: %(message)s") % {"record": label, "message": message}
-                for message in _validation_messages(exc)
+                for message in validation_messages(exc)
             ]
         ) from exc
     except DatabaseError as exc:

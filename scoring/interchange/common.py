@@ -15,6 +15,7 @@ from django.db import DatabaseError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from clusters.interchange.reading import show, type_name, validation_messages
 from clusters.models import Campaign
 from clusters.services import DEFAULT_ORGANISER_CODE
 
@@ -116,42 +117,6 @@ def decimal_text(value: Decimal | None) -> str | None:
     if rounded == value:
         return f"{rounded:f}"
     return f"{value.normalize():f}"
-
-
-def show(value: Any) -> str:
-    """A value as it was written in the file, for messages."""
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    try:
-        return json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        return repr(value)
-
-
-def type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return _("true/false")
-    if isinstance(value, int | Decimal):
-        return _("a number")
-    if isinstance(value, str):
-        return _("text")
-    if isinstance(value, list):
-        return _("a list")
-    if isinstance(value, dict):
-        return _("an object")
-    return type(value).__name__
-
-
-def validation_messages(exc: ValidationError) -> list[str]:
-    if hasattr(exc, "error_dict"):
-        return [
-            message if name == "__all__" else f"{name}: {message}"
-            for name, messages in exc.message_dict.items()
-            for message in messages
-        ]
-    return list(exc.messages)
 
 
 class Checker:
