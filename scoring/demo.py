@@ -13,9 +13,11 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
+from clusters import services as clusters_services
 from clusters.demo import register_part
+from clusters.enums import Phase
 from clusters.models import Campaign, Membership
-from scoring import services
+from scoring import services, workflow
 from scoring.enums import Stage, TableStatus
 from scoring.models import Criterion, ScoreSheet, ScoreTable
 
@@ -343,3 +345,8 @@ def seed_scoring(campaign: Campaign) -> None:
             filled.append(sheet.pk)
     if filled:
         services.recompute_scope(ScoreSheet.objects.filter(cluster__campaign=campaign))
+        # The units have handed in their self-assessments; the clusters are scoring now, so
+        # every page of the product has something real to show.
+        for sheet in ScoreSheet.objects.filter(pk__in=filled, stage=Stage.SELF):
+            workflow.sheet_submit(sheet=sheet, user=None)
+        clusters_services.campaign_set_phase(campaign=campaign, phase=Phase.CLUSTER_SCORING)

@@ -1,0 +1,73 @@
+"""The demo's scoring part: a published table for the four clusters, self and cluster
+sheets for every unit, rankings, and the campaign moved on to cluster scoring."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from clusters.enums import Phase
+from clusters.models import Campaign, Membership
+from scoring.enums import SheetStatus, Stage, TableStatus
+from scoring.models import ScoreEntry, ScoreSheet, ScoreTable
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = False
+    call_command("seed_demo", verbosity=0)
+    return Campaign.objects.get()
+
+
+def test_demo_table_is_published_for_the_four_clusters(seeded):
+    table = ScoreTable.objects.get()
+
+    assert table.status == TableStatus.PUBLISHED
+    assert sorted(table.clusters.values_list("code", flat=True)) == ["CUM1", "CUM2", "CUM3", "CUM4"]
+    assert table.criteria.filter(method="relative").count() == 3
+    assert table.criteria.filter(kind="veto").count() == 2
+
+
+def test_demo_every_member_has_complete_self_and_cluster_sheets(seeded):
+    members = Membership.objects.filter(campaign=seeded).count()
+
+    for stage in (Stage.SELF, Stage.CLUSTER):
+        sheets = ScoreSheet.objects.filter(cluster__campaign=seeded, stage=stage)
+        assert sheets.count() == members
+        assert sheets.filter(complete=True).count() == members
+    assert not ScoreEntry.objects.filter(points__isnull=True).exists()
+
+
+def test_demo_self_sheets_are_submitted_and_clusters_are_scoring(seeded):
+    assert seeded.phase == Phase.CLUSTER_SCORING
+    assert set(ScoreSheet.objects.filter(stage=Stage.SELF).values_list("status", flat=True)) == {
+        SheetStatus.SUBMITTED
+    }
+
+
+def test_demo_each_cluster_is_ranked_with_a_leading_unit(seeded):
+    for cluster in seeded.clusters.all():
+        sheets = list(
+            ScoreSheet.objects.filter(cluster=cluster, stage=Stage.CLUSTER).order_by("rank")
+        )
+        assert sheets[0].rank == 1
+        assert [s.rank for s in sheets] == sorted(s.rank for s in sheets)
+        assert any(s.leading for s in sheets)
+
+
+def test_demo_twice_changes_nothing_in_scoring(seeded):
+    before = list(
+        ScoreSheet.objects.order_by("pk").values_list("pk", "total", "rank", "status", "version")
+    )
+    history = ScoreEntry.history.count()
+
+    call_command("seed_demo", verbosity=0)
+
+    after = list(
+        ScoreSheet.objects.order_by("pk").values_list("pk", "total", "rank", "status", "version")
+    )
+    assert after == before
+    assert ScoreEntry.history.count() == history
+    assert Campaign.objects.get().phase == Phase.CLUSTER_SCORING
