@@ -49,10 +49,12 @@ messages: install
 	$(DEV_ENV) $(MANAGE) makemessages --locale vi --locale en --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'staticfiles/*' --no-obsolete
 	$(DEV_ENV) $(MANAGE) compilemessages --ignore '.venv/*' --ignore 'node_modules/*'
 
-# Scoring benchmark on its own database, thidua_bench (never the development one); see
-# docs/performance.md. BENCH_DATABASE_URL picks another server; BENCH_ARGS=--reseed starts over.
+# Scoring and page benchmarks on their own database, thidua_bench (never the development
+# one); see docs/performance.md. BENCH_DATABASE_URL picks another server; BENCH_ARGS go to
+# bench.scoring (--reseed starts over), PAGES_ARGS to bench.pages (--repeat N).
 bench: install
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.scoring $(BENCH_ARGS)
+	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.pages $(PAGES_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -185,15 +185,18 @@ def build_grid(
     grid = Grid(cluster=cluster, stage=stage, by_units=by_units)
     roles = permissions.member_roles(cluster)
     units = sorted(
-        Unit.objects.filter(pk__in=list(roles)),
+        Unit.objects.filter(pk__in=list(roles)).order_by(),
         key=lambda u: (ROLE_ORDER.get(roles[u.pk], 9), u.code),
     )
     sheets = {
         s.unit_id: s
-        for s in ScoreSheet.objects.filter(cluster=cluster, stage=stage).select_related("table")
+        for s in ScoreSheet.objects.filter(cluster=cluster, stage=stage)
+        .select_related("table")
+        .order_by()
     }
     self_sheets = {
-        s.unit_id: s for s in ScoreSheet.objects.filter(cluster=cluster, stage=Stage.SELF)
+        s.unit_id: s
+        for s in ScoreSheet.objects.filter(cluster=cluster, stage=Stage.SELF).order_by()
     }
     table = None
     if sheets:
@@ -234,15 +237,19 @@ def build_grid(
             if not column["editable"]:
                 column["lock"] = _("You do not score this unit at this stage.")
 
-    # The entries (and what the unit said it scored itself, and its explanations).
+    # The entries (and what the unit said it scored itself, and its explanations). Read
+    # into dicts, so unordered: the models' default orderings join sheets, clusters,
+    # campaigns and units only to sort, which took most of these queries' time.
     sheet_ids = [c["sheet"].pk for c in grid.columns]
     unit_of_sheet = {c["sheet"].pk: c["unit"].pk for c in grid.columns}
-    entries_qs = ScoreEntry.objects.filter(sheet_id__in=sheet_ids)
-    self_qs = ScoreEntry.objects.filter(sheet__cluster=cluster, sheet__stage=Stage.SELF)
+    entries_qs = ScoreEntry.objects.filter(sheet_id__in=sheet_ids).order_by()
+    self_qs = ScoreEntry.objects.filter(sheet__cluster=cluster, sheet__stage=Stage.SELF).order_by()
     explanations_qs = Explanation.objects.filter(
         entry__sheet__cluster=cluster, entry__sheet__stage=Stage.CLUSTER
-    )
-    targets_qs = UnitTarget.objects.filter(criterion__table=table, unit_id__in=list(roles))
+    ).order_by()
+    targets_qs = UnitTarget.objects.filter(
+        criterion__table=table, unit_id__in=list(roles)
+    ).order_by()
     if focus is not None:
         entries_qs = entries_qs.filter(criterion__code=focus)
         self_qs = self_qs.filter(criterion__code=focus)
@@ -261,27 +268,6 @@ def build_grid(
     }
     targets = {(c, u): t for c, u, t in targets_qs.values_list("criterion_id", "unit_id", "target")}
 
-    # Subtotals need every leaf's points, whatever the focus.
-    if focus is None:
-        points_rows = [
-            (unit, code, row[E_POINTS], row[10]) for (unit, code), row in entries.items()
-        ]
-    else:
-        points_rows = [
-            (unit_of_sheet[s], code, p, v)
-            for s, code, p, v in ScoreEntry.objects.filter(sheet_id__in=sheet_ids).values_list(
-                "sheet_id", "criterion__code", "points", "violated"
-            )
-        ]
-    sheet_points: dict[int, dict[str, Decimal | None]] = {c["unit"].pk: {} for c in grid.columns}
-    sheet_violated: dict[int, dict[str, bool]] = {c["unit"].pk: {} for c in grid.columns}
-    for unit_id, code, points, violated in points_rows:
-        spec = spec_by_code.get(code)
-        if spec is None:
-            continue
-        sheet_points[unit_id][code] = points
-        if spec.kind == CriterionKind.VETO:
-            sheet_violated[unit_id][code] = bool(violated)
     # A group's subtotal counts its base leaves (domain rule); a group holding only bonus,
     # deduction or veto leaves shows the sum of what those leaves count instead.
     leaves_of: dict[str, list[str]] = {}
@@ -295,10 +281,41 @@ def build_grid(
             if spec.kind in engine.BASE_KINDS:
                 has_base.add(parent)
             parent = spec_by_code[parent].parent
+
+    # Subtotals need the points of every leaf of the groups shown: the whole table on the
+    # page; for a cell save, the leaves of the saved criterion's groups only (a sheet's
+    # figures are stored; only the subtotals are computed here).
+    specs = loaded.spec_list
+    if focus is None:
+        points_rows = [
+            (unit, code, row[E_POINTS], row[10]) for (unit, code), row in entries.items()
+        ]
+    else:
+        needed = {focus}
+        for code in wanted:
+            needed.update(leaves_of.get(code, ()))
+        specs = [s for s in specs if s.kind == CriterionKind.GROUP or s.code in needed]
+        points_rows = [
+            (unit_of_sheet[s], code, p, v)
+            for s, code, p, v in ScoreEntry.objects.filter(
+                sheet_id__in=sheet_ids, criterion__code__in=sorted(needed)
+            )
+            .order_by()
+            .values_list("sheet_id", "criterion__code", "points", "violated")
+        ]
+    sheet_points: dict[int, dict[str, Decimal | None]] = {c["unit"].pk: {} for c in grid.columns}
+    sheet_violated: dict[int, dict[str, bool]] = {c["unit"].pk: {} for c in grid.columns}
+    for unit_id, code, points, violated in points_rows:
+        spec = spec_by_code.get(code)
+        if spec is None:
+            continue
+        sheet_points[unit_id][code] = points
+        if spec.kind == CriterionKind.VETO:
+            sheet_violated[unit_id][code] = bool(violated)
     subtotals: dict[int, dict[str, Decimal]] = {}
     for unit_id in sheet_points:
         figures = engine.sheet_figures(
-            loaded.spec_list,
+            specs,
             sheet_points[unit_id],
             sheet_violated[unit_id],
             loaded.bands,
