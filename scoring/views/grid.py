@@ -139,7 +139,11 @@ class Grid:
     editable: bool = False
 
 
-def _unit_head(user, cluster: Cluster, unit: Unit, role: str, sheet, self_sheet, text) -> dict:
+def _unit_head(
+    user, cluster: Cluster, unit: Unit, role: str, sheet, self_sheet, text, *, links: bool = True
+) -> dict:
+    """A unit's column head; without ``links`` (a cell save, which answers only the
+    figures) its links and the return permission are left out."""
     head = {
         "unit": unit,
         "role": role,
@@ -150,9 +154,9 @@ def _unit_head(user, cluster: Cluster, unit: Unit, role: str, sheet, self_sheet,
         "self_total": text.points(self_sheet.total) if self_sheet else "—",
         "return_url": "",
         "self_url": "",
-        "sheet_url": _optional_url("sheet_detail", sheet.pk),
+        "sheet_url": _optional_url("sheet_detail", sheet.pk) if links else "",
     }
-    if self_sheet is not None:
+    if self_sheet is not None and links:
         self_sheet.cluster = cluster
         head["self_url"] = _optional_url("sheet_detail", self_sheet.pk)
         if permissions.can_return_sheet(user, self_sheet):
@@ -226,7 +230,9 @@ def build_grid(
         sheet.cluster = cluster
         sheet.unit = unit
         self_sheet = self_sheets.get(unit.pk)
-        column = _unit_head(user, cluster, unit, roles[unit.pk], sheet, self_sheet, text)
+        column = _unit_head(
+            user, cluster, unit, roles[unit.pk], sheet, self_sheet, text, links=focus is None
+        )
         column["i"] = len(grid.columns)
         column["editable"] = permissions.can_edit_sheet(user, sheet)
         column["figs"] = _figures(sheet, self_sheet, text)
