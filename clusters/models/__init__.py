@@ -1,0 +1,30 @@
+"""The organisation: units, campaigns, clusters and their members, users, and the
+records of each cluster's signing conference (domain.md sections 2–4)."""
+
+from clusters.models.activities import Activity, ActivityPhoto, AdvancedModel
+from clusters.models.organisation import Campaign, Cluster, Membership, Unit, User
+from clusters.models.signing import (
+    ConferencePhoto,
+    Pledge,
+    PledgeItem,
+    Registration,
+    Signature,
+    SigningConference,
+)
+
+__all__ = [
+    "Activity",
+    "ActivityPhoto",
+    "AdvancedModel",
+    "Campaign",
+    "Cluster",
+    "ConferencePhoto",
+    "Membership",
+    "Pledge",
+    "PledgeItem",
+    "Registration",
+    "Signature",
+    "SigningConference",
+    "Unit",
+    "User",
+]
