@@ -1,7 +1,11 @@
 from django.urls import path
 
-from clusters import views
+from clusters.views import activities, cluster, documents, home, setup
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
+    *setup.urlpatterns,
+    *cluster.urlpatterns,
+    *activities.urlpatterns,
+    *documents.urlpatterns,
 ]

@@ -1,0 +1,3 @@
+"""cluster pages (being built)."""
+
+urlpatterns: list = []

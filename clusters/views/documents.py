@@ -1,0 +1,3 @@
+"""documents pages (being built)."""
+
+urlpatterns: list = []

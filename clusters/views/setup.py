@@ -1,0 +1,3 @@
+"""setup pages (being built)."""
+
+urlpatterns: list = []
