@@ -17,7 +17,15 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from clusters.enums import MemberRole
-from clusters.models import Campaign, Cluster, Membership, Unit, User
+from clusters.models import (
+    Activity,
+    AdvancedModel,
+    Campaign,
+    Cluster,
+    Membership,
+    Unit,
+    User,
+)
 
 LEADING_ROLES = (MemberRole.LEADER, MemberRole.DEPUTY)
 
@@ -162,3 +170,74 @@ def role_in_cluster(user: User, cluster: Cluster) -> str | None:
         .values_list("role", flat=True)
         .first()
     )
+
+
+# --- Exchange activities and models (advanced examples) ------------------------------------
+
+
+def visible_activities(user: User) -> QuerySet[Activity]:
+    """Activities with at least one cluster the user may see."""
+    qs = Activity.objects.all()
+    if is_administrator(user):
+        return qs
+    linked = Activity.clusters.through.objects.filter(cluster__in=visible_clusters(user))
+    return qs.filter(pk__in=linked.values("activity_id"))
+
+
+def activity_clusters(user: User) -> QuerySet[Cluster]:
+    """Clusters whose exchange activities the user may record: the same as for the signing
+    records (every cluster in scope for administrators and province staff, the clusters
+    their unit leads or deputises for unit officers). A member unit's activity is recorded
+    by its cluster's leader, so one rule covers every record of a cluster."""
+    return signing_clusters(user)
+
+
+def can_record_activities(user: User) -> bool:
+    return activity_clusters(user).exists()
+
+
+def can_record_activity(user: User, activity: Activity) -> bool:
+    """May change ``activity``: the leader or deputy of one of its clusters, or a manager."""
+    return activity.clusters.filter(pk__in=activity_clusters(user).values("pk")).exists()
+
+
+def visible_models(user: User) -> QuerySet[AdvancedModel]:
+    """Models and advanced examples: all for administrators; for province staff, those of
+    the units in their scope; for an officer, those of their own unit, the ones it
+    replicated, and those of the units that share a campaign with it."""
+    qs = AdvancedModel.objects.all()
+    if is_administrator(user):
+        return qs
+    if is_province_staff(user):
+        return qs.filter(unit_id__in=visible_units(user).values("pk"))
+    if is_unit_officer(user):
+        peers = Membership.objects.filter(campaign__in=visible_campaigns(user)).values("unit_id")
+        replicated = AdvancedModel.replicated_by.through.objects.filter(unit_id=user.unit_id)
+        return qs.filter(
+            Q(unit_id=user.unit_id)
+            | Q(unit_id__in=peers)
+            | Q(pk__in=replicated.values("advancedmodel_id"))
+        )
+    return qs.none()
+
+
+def model_units(user: User) -> QuerySet[Unit]:
+    """Units whose models the user may record: every unit in scope for administrators and
+    province staff, their own unit for an officer."""
+    if is_administrator(user) or is_province_staff(user):
+        return visible_units(user)
+    if is_unit_officer(user):
+        return Unit.objects.filter(pk=user.unit_id)
+    return Unit.objects.none()
+
+
+def can_record_models(user: User) -> bool:
+    return is_administrator(user) or is_province_staff(user) or is_unit_officer(user)
+
+
+def can_record_model(user: User, model: AdvancedModel) -> bool:
+    if is_administrator(user):
+        return True
+    if is_unit_officer(user):
+        return model.unit_id == user.unit_id
+    return model_units(user).filter(pk=model.unit_id).exists()
