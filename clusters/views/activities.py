@@ -1,3 +1,266 @@
-"""activities pages (being built)."""
+"""Exchange activities (giao lưu, trao đổi kinh nghiệm) within and between clusters, with
+their photos, and the registry of models and advanced examples (mô hình, điển hình tiên
+tiến).
 
-urlpatterns: list = []
+Who sees and records what is ``clusters.permissions`` (visible_activities,
+activity_clusters, can_record_activity, visible_models, model_units, can_record_model);
+writes go through ``clusters.services_activities``. Photos are served by ``activity_photo``
+to whoever may see the activity, never from MEDIA_URL."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clusters import permissions
+from clusters import services_activities as services
+from clusters.forms_activities import ActivityForm, AdvancedModelForm, PhotoForm, add_errors
+from clusters.models import Activity, ActivityPhoto, AdvancedModel, Cluster, Unit
+
+PAGE_SIZE = 50
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+# --- Exchange activities -----------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    """The activities the user may see, newest first, by campaign and cluster."""
+    user = request.user
+    campaigns = list(permissions.visible_campaigns(user).select_related("organiser"))
+    campaign_id = _int(request.GET.get("campaign"))
+    cluster_id = _int(request.GET.get("cluster"))
+    activities = permissions.visible_activities(user)
+    clusters: list[Cluster] = []
+    if campaign_id is not None:
+        activities = activities.filter(campaign_id=campaign_id)
+        clusters = list(
+            permissions.visible_clusters(user).filter(campaign_id=campaign_id).order_by("number")
+        )
+    if cluster_id is not None:
+        activities = activities.filter(
+            pk__in=Activity.clusters.through.objects.filter(cluster_id=cluster_id).values(
+                "activity_id"
+            )
+        )
+    activities = (
+        activities.select_related("host", "campaign")
+        .prefetch_related(Prefetch("clusters", queryset=Cluster.objects.order_by("number")))
+        .annotate(
+            participant_count=Count("participants", distinct=True),
+            photo_count=Count("photos", distinct=True),
+        )
+        .order_by("-held_on", "-pk")
+    )
+    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "campaigns": campaigns,
+        "clusters": clusters,
+        "campaign_id": campaign_id,
+        "cluster_id": cluster_id,
+        "can_record": permissions.can_record_activities(user),
+    }
+    return render(request, "clusters/activities/activity_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def activity_create(request: HttpRequest) -> HttpResponse:
+    """Record an activity (leaders and deputies of a cluster, and managers)."""
+    _require(permissions.can_record_activities(request.user))
+    form = ActivityForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.activity_record(**form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The activity was recorded."))
+            return redirect("activity_detail", pk=activity.pk)
+    return render(request, "clusters/activities/activity_form.html", {"form": form})
+
+
+def _activity_for(request: HttpRequest, pk: int) -> Activity:
+    return get_object_or_404(
+        permissions.visible_activities(request.user).select_related("host", "campaign"), pk=pk
+    )
+
+
+@require_GET
+@login_required
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity_for(request, pk)
+    can_edit = permissions.can_record_activity(request.user, activity)
+    context = {
+        "activity": activity,
+        "clusters": activity.clusters.order_by("number"),
+        "participants": activity.participants.order_by("code"),
+        "photos": activity.photos.all(),
+        "can_edit": can_edit,
+        "photo_form": PhotoForm() if can_edit else None,
+    }
+    return render(request, "clusters/activities/activity_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _activity_for(request, pk)
+    _require(permissions.can_record_activity(request.user, activity))
+    form = ActivityForm(request.POST or None, user=request.user, activity=activity)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_record(activity=activity, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The activity was saved."))
+            return redirect("activity_detail", pk=activity.pk)
+    context = {"form": form, "activity": activity}
+    return render(request, "clusters/activities/activity_form.html", context)
+
+
+@require_POST
+@login_required
+def activity_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a photo (its type read from its content by the model's validate_image)."""
+    activity = _activity_for(request, pk)
+    _require(permissions.can_record_activity(request.user, activity))
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.activity_photo_add(activity=activity, **form.cleaned_data)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The photo was added."))
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("activity_detail", pk=activity.pk)
+
+
+@require_GET
+@login_required
+def activity_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A photo, for whoever may see its activity (never served from MEDIA_URL)."""
+    photo = get_object_or_404(
+        ActivityPhoto.objects.filter(activity__in=permissions.visible_activities(request.user)),
+        pk=pk,
+    )
+    try:
+        handle = photo.image.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    name = os.path.basename(photo.image.name)
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return FileResponse(handle, filename=name, content_type=content_type)
+
+
+# --- Models and advanced examples ----------------------------------------------------------
+
+
+@require_GET
+@login_required
+def model_list(request: HttpRequest) -> HttpResponse:
+    """The models and advanced examples the user may see, by unit."""
+    user = request.user
+    models = (
+        permissions.visible_models(user)
+        .select_related("unit")
+        .prefetch_related(Prefetch("replicated_by", queryset=Unit.objects.order_by("code")))
+        .order_by("unit__code", "title", "pk")
+    )
+    page = Paginator(models, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "can_record": permissions.can_record_models(user)}
+    return render(request, "clusters/activities/model_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def model_create(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_record_models(request.user))
+    form = AdvancedModelForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            model = services.advanced_model_record(**form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The model was recorded."))
+            return redirect("model_detail", pk=model.pk)
+    return render(request, "clusters/activities/model_form.html", {"form": form})
+
+
+def _model_for(request: HttpRequest, pk: int) -> AdvancedModel:
+    return get_object_or_404(permissions.visible_models(request.user).select_related("unit"), pk=pk)
+
+
+@require_GET
+@login_required
+def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    model = _model_for(request, pk)
+    context = {
+        "model": model,
+        "replicated_by": model.replicated_by.order_by("code"),
+        "can_edit": permissions.can_record_model(request.user, model),
+    }
+    return render(request, "clusters/activities/model_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def model_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    model = _model_for(request, pk)
+    _require(permissions.can_record_model(request.user, model))
+    form = AdvancedModelForm(request.POST or None, user=request.user, model=model)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.advanced_model_record(model=model, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The model was saved."))
+            return redirect("model_detail", pk=model.pk)
+    return render(request, "clusters/activities/model_form.html", {"form": form, "model": model})
+
+
+urlpatterns = [
+    path("activities/", activity_list, name="activity_list"),
+    path("activities/new/", activity_create, name="activity_create"),
+    path("activities/<int:pk>/", activity_detail, name="activity_detail"),
+    path("activities/<int:pk>/edit/", activity_edit, name="activity_edit"),
+    path("activities/<int:pk>/photos/", activity_photo_add, name="activity_photo_add"),
+    path("activities/photos/<int:pk>/", activity_photo, name="activity_photo"),
+    path("models/", model_list, name="model_list"),
+    path("models/new/", model_create, name="model_create"),
+    path("models/<int:pk>/", model_detail, name="model_detail"),
+    path("models/<int:pk>/edit/", model_edit, name="model_edit"),
+]
