@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from clusters.enums import MemberRole
+from clusters.enums import MemberRole, UnitKind
 from clusters.models import (
     Activity,
     AdvancedModel,
@@ -144,6 +144,40 @@ def signing_clusters(user: User) -> QuerySet[Cluster]:
 
 def can_manage_campaign(user: User, campaign: Campaign) -> bool:
     return managed_campaigns(user).filter(pk=campaign.pk).exists()
+
+
+def can_set_up_years(user: User) -> bool:
+    """Whether the user sets up years (campaigns, clusters, leaders): the set-up pages."""
+    return is_administrator(user) or is_province_staff(user)
+
+
+def setup_organisers(user: User) -> QuerySet[Unit]:
+    """The units a user may create a campaign for: their unit and the units above it for
+    province staff; any ministry or provincial force (or existing organiser) for an
+    administrator."""
+    if is_administrator(user):
+        kinds = [UnitKind.MINISTRY, UnitKind.PROVINCE]
+        return Unit.objects.filter(
+            Q(kind__in=kinds) | Q(organised_campaigns__isnull=False)
+        ).distinct()
+    if is_province_staff(user):
+        return Unit.objects.filter(pk__in=organiser_ids(user))
+    return Unit.objects.none()
+
+
+def setup_candidate_units(campaign: Campaign) -> QuerySet[Unit]:
+    """The units that may be placed in the campaign's clusters: the organiser's units two
+    levels down, and every unit that was ever in one of its campaigns."""
+    organiser = campaign.organiser_id
+    return (
+        Unit.objects.filter(
+            Q(parent_id=organiser)
+            | Q(parent__parent_id=organiser)
+            | Q(memberships__campaign__organiser_id=organiser)
+        )
+        .exclude(pk=organiser)
+        .distinct()
+    )
 
 
 def can_record_signing(user: User, cluster: Cluster) -> bool:

@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import PROTECT
+from django.utils.translation import gettext_lazy as _
 
 from clusters.enums import MemberRole, Phase, UnitKind
 from clusters.models import (
@@ -131,6 +134,129 @@ def cluster_set_members(
         membership = membership or Membership(cluster=cluster, unit=units[unit_id])
         result.append(_save(membership, role=role))
     return result
+
+
+# --- Setting up a year: campaigns, clusters, members and roles -------------------------
+
+
+def _ensure_open(campaign: Campaign) -> None:
+    """A published year is history: its clusters and roles no longer change."""
+    if campaign.phase == Phase.PUBLISHED:
+        raise ValidationError(
+            _("The campaign %(campaign)s is published; its clusters can no longer change."),
+            params={"campaign": str(campaign)},
+        )
+
+
+@transaction.atomic
+def campaign_create(*, organiser: Unit, year: int, name: str, slogan: str = "") -> Campaign:
+    """A new campaign of ``organiser`` for ``year``; refused when that year exists."""
+    return _save(Campaign(organiser=organiser, year=year), name=name, slogan=slogan)
+
+
+@transaction.atomic
+def cluster_create(
+    *, campaign: Campaign, number: int, code: str, name: str, description: str = ""
+) -> Cluster:
+    """A new cluster of ``campaign``; refused when the number or code is taken."""
+    _ensure_open(campaign)
+    cluster = Cluster(campaign=campaign, code=code)
+    return _save(cluster, number=number, name=name, description=description)
+
+
+@transaction.atomic
+def cluster_rename(*, cluster: Cluster, number: int, name: str) -> Cluster:
+    """Give ``cluster`` another number and name (its code stays: files name it by code)."""
+    _ensure_open(cluster.campaign)
+    return _save(cluster, number=number, name=name)
+
+
+@transaction.atomic
+def membership_add(*, cluster: Cluster, unit: Unit, role: str = MemberRole.MEMBER) -> Membership:
+    """Place ``unit`` in ``cluster``; refused for a unit dissolved before the year, a unit
+    already placed this year, or a second leader or deputy."""
+    _ensure_open(cluster.campaign)
+    return _save(Membership(cluster=cluster, unit=unit), role=role)
+
+
+@transaction.atomic
+def membership_move(*, unit: Unit, cluster: Cluster) -> Membership:
+    """Move ``unit`` to ``cluster`` within the same campaign (placing it when it has no
+    cluster yet). It joins as a member: a leader or deputy leaves that role behind."""
+    _ensure_open(cluster.campaign)
+    membership = Membership.objects.filter(campaign_id=cluster.campaign_id, unit=unit).first()
+    if membership is None:
+        return membership_add(cluster=cluster, unit=unit)
+    if membership.cluster_id == cluster.pk:
+        return membership
+    _ensure_no_records(membership)
+    membership.cluster = cluster
+    membership.role = MemberRole.MEMBER
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+def _ensure_no_records(membership: Membership) -> None:
+    """Refuse to take a unit out of a cluster where records of that unit protect the cluster
+    (score sheets, for instance). Other apps' models are found through the relations, so
+    this module names none of them."""
+    for relation in Cluster._meta.related_objects:
+        model = relation.related_model
+        if relation.on_delete is not PROTECT or not relation.many_to_one:
+            continue
+        if "unit" not in {f.name for f in model._meta.get_fields()}:
+            continue
+        lookup = {relation.field.name: membership.cluster_id, "unit_id": membership.unit_id}
+        if model._default_manager.filter(**lookup).exists():
+            raise ValidationError(
+                _("%(unit)s already has %(records)s in %(cluster)s; it cannot leave that cluster."),
+                params={
+                    "unit": membership.unit.name,
+                    "records": model._meta.verbose_name_plural,
+                    "cluster": membership.cluster.name,
+                },
+            )
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    """Take the unit out of its cluster for the year; refused when the unit already has
+    records (such as score sheets) in that cluster."""
+    _ensure_open(membership.cluster.campaign)
+    _ensure_no_records(membership)
+    membership.delete()
+
+
+@transaction.atomic
+def cluster_set_head(*, cluster: Cluster, unit: Unit, role: str) -> Membership:
+    """Give ``unit`` (a member of ``cluster``) the role ``role``: leader, deputy or member.
+
+    The unit that held that role takes the unit's old role when it was leader or deputy
+    (the two swap), and otherwise becomes a member.
+    """
+    _ensure_open(cluster.campaign)
+    role = MemberRole(role)
+    membership = cluster.memberships.filter(unit=unit).first()
+    if membership is None:
+        raise ValidationError(
+            _("%(unit)s is not a member of %(cluster)s."),
+            params={"unit": unit.name, "cluster": cluster.name},
+        )
+    old_role = membership.role
+    if old_role == role:
+        return membership
+    holder = None
+    if role != MemberRole.MEMBER:
+        holder = cluster.memberships.filter(role=role).exclude(pk=membership.pk).first()
+    # Clear both roles first: the database allows one leader and one deputy at any moment.
+    ids = [membership.pk] + ([holder.pk] if holder else [])
+    Membership.objects.filter(pk__in=ids).update(role=MemberRole.MEMBER)
+    if holder is not None:
+        holder.refresh_from_db()
+        _save(holder, role=old_role)
+    membership.refresh_from_db()
+    return _save(membership, role=role)
 
 
 @dataclass
