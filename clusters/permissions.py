@@ -23,6 +23,7 @@ from clusters.models import (
     Campaign,
     Cluster,
     Membership,
+    Pledge,
     Unit,
     User,
 )
@@ -204,6 +205,27 @@ def role_in_cluster(user: User, cluster: Cluster) -> str | None:
         .values_list("role", flat=True)
         .first()
     )
+
+
+def signable_unit_ids(user: User, cluster: Cluster) -> set[int]:
+    """The member units whose signature and registration ``user`` may record in ``cluster``
+    (two queries at most, whatever the number of members): whoever records the cluster's
+    signing (administrators, province staff, the leader and deputy units' officers) for
+    every member; a member unit's officer for its own unit only, and only when the
+    cluster's pledge lets members sign for themselves (``Pledge.members_may_sign``)."""
+    if can_record_signing(user, cluster):
+        return set(cluster.memberships.values_list("unit_id", flat=True))
+    if not is_unit_officer(user):
+        return set()
+    own = Membership.objects.filter(cluster=cluster, unit_id=user.unit_id).exists()
+    if own and Pledge.objects.filter(cluster=cluster, members_may_sign=True).exists():
+        return {user.unit_id}
+    return set()
+
+
+def can_sign_for_unit(user: User, cluster: Cluster, unit: Unit) -> bool:
+    """See ``signable_unit_ids``."""
+    return unit.pk in signable_unit_ids(user, cluster)
 
 
 # --- Exchange activities and models (advanced examples) ------------------------------------

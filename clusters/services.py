@@ -18,6 +18,7 @@ from clusters.enums import MemberRole, Phase, UnitKind
 from clusters.models import (
     Campaign,
     Cluster,
+    ConferencePhoto,
     Membership,
     Pledge,
     PledgeItem,
@@ -401,3 +402,80 @@ def user_upsert(
     user.save()
     user.groups.set([Group.objects.get_or_create(name=name)[0] for name in groups])
     return user
+
+
+# --- Signing records with their files (the cluster page) ---------------------------------
+#
+# A file attached to a signing record (minutes, a signature's scanned copy) is never deleted
+# silently: replacing it keeps the old stored copy, and a signature with a scanned copy
+# cannot be removed (signature_remove refuses). Only a conference photo, which nobody signs,
+# is removed with its file.
+
+
+@transaction.atomic
+def conference_minutes_attach(*, conference: SigningConference, upload) -> SigningConference:
+    """Attach the conference's minutes (validated by content and size). A previous file
+    stays in storage: the minutes are a signed record."""
+    conference.minutes = upload
+    conference.full_clean()
+    conference.save()
+    return conference
+
+
+@transaction.atomic
+def conference_photo_add(
+    *, conference: SigningConference, image, caption: str = ""
+) -> ConferencePhoto:
+    """Add a photo (validated by content and size) to the conference's gallery."""
+    photo = ConferencePhoto(conference=conference, image=image, caption=caption)
+    photo.full_clean()
+    photo.save()
+    return photo
+
+
+@transaction.atomic
+def conference_photo_remove(*, photo: ConferencePhoto) -> None:
+    """Remove a photo and, once the row's deletion commits, its stored file."""
+    photo.delete()
+    transaction.on_commit(lambda: photo.image.delete(save=False))
+
+
+@transaction.atomic
+def pledge_settings_record(*, cluster: Cluster, members_may_sign: bool) -> Pledge:
+    """Let (or stop letting) member units record their own signature and registration."""
+    pledge = Pledge.objects.filter(cluster=cluster).first() or Pledge(cluster=cluster)
+    return _save(pledge, members_may_sign=members_may_sign)
+
+
+@transaction.atomic
+def signature_sign(
+    *,
+    pledge: Pledge,
+    unit: Unit,
+    signatory: str,
+    position: str,
+    signed_on: dt.date,
+    scanned_copy=None,
+) -> Signature:
+    """Record (or correct) a unit's signature and, when given, its scanned copy (validated
+    by content and size). A replaced scanned copy stays in storage."""
+    signature = signature_record(
+        pledge=pledge, unit=unit, signatory=signatory, position=position, signed_on=signed_on
+    )
+    if scanned_copy is not None:
+        signature.scanned_copy = scanned_copy
+        signature.full_clean()
+        signature.save()
+    return signature
+
+
+@transaction.atomic
+def signature_remove(*, signature: Signature) -> None:
+    """Withdraw a signature recorded by mistake. One with a scanned copy is refused: the
+    signed file is never deleted (an administrator can still act in the administration)."""
+    if signature.scanned_copy:
+        raise ValidationError(
+            _("This signature has a scanned copy: it cannot be removed here."),
+            code="signed_file",
+        )
+    signature.delete()

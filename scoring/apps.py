@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ScoringConfig(AppConfig):
     name = "scoring"
     verbose_name = _("Scoring")
+
+    def ready(self) -> None:
+        from clusters.panels import register_cluster_panel
+        from scoring.panels import cluster_panel
+
+        register_cluster_panel(cluster_panel)
