@@ -9,13 +9,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clusters.models import Campaign, Cluster, Unit
+from clusters.models import Activity, AdvancedModel, Campaign, Cluster, Unit
 from clusters.validators import validate_document
 from scoring.enums import (
     CriterionKind,
@@ -360,12 +361,32 @@ class ScoreEntry(models.Model):
 
 
 class Evidence(models.Model):
-    """A file a unit attaches to an entry as evidence (minutes, reports, photos)."""
+    """Evidence a unit gives for an entry: a file it attaches (minutes, reports, photos), or
+    an exchange activity or a model / advanced example it cites (then the file is
+    optional)."""
 
     entry = models.ForeignKey(
         ScoreEntry, verbose_name=_("score entry"), on_delete=models.CASCADE, related_name="evidence"
     )
-    file = models.FileField(_("file"), upload_to="evidence/%Y/", validators=[validate_document])
+    file = models.FileField(
+        _("file"), upload_to="evidence/%Y/", validators=[validate_document], blank=True
+    )
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("exchange activity"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="citations",
+    )
+    advanced_model = models.ForeignKey(
+        AdvancedModel,
+        verbose_name=_("model or advanced example"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="citations",
+    )
     description = models.CharField(_("description"), max_length=255, blank=True)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
@@ -373,9 +394,25 @@ class Evidence(models.Model):
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
         ordering = ["entry", "uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(file="") | Q(activity__isnull=False) | Q(advanced_model__isnull=False),
+                name="%(app_label)s_%(class)s_file_or_citation",
+                violation_error_message=_(
+                    "Attach a file, or cite an exchange activity or a model."
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.description or self.file.name
+        return self.description or self.file.name or str(self.activity or self.advanced_model)
+
+    def clean(self) -> None:
+        if not self.file and self.activity_id is None and self.advanced_model_id is None:
+            # On the file, so that the constraint saying the same is not checked twice.
+            raise ValidationError(
+                {"file": _("Attach a file, or cite an exchange activity or a model.")}
+            )
 
 
 class Explanation(models.Model):
