@@ -1,4 +1,4 @@
-from scoring.views import evidence, grid, history, results, review, sheet
+from scoring.views import evidence, grid, history, results, review, sheet, tables
 
 urlpatterns = [
     *sheet.urlpatterns,
@@ -7,4 +7,5 @@ urlpatterns = [
     *grid.urlpatterns,
     *review.urlpatterns,
     *results.urlpatterns,
+    *tables.urlpatterns,
 ]

@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clusters.enums import Phase
 from clusters.models import Campaign, Cluster, Unit
 from scoring import engine
 from scoring.enums import CriterionKind, SheetStatus, TableStatus
-from scoring.models import Criterion, ScoreEntry, ScoreTable, UnitTarget
+from scoring.models import Criterion, ScoreEntry, ScoreSheet, ScoreTable, UnitTarget
 from scoring.services.recompute import (
     recompute_after_change,
 )
@@ -258,3 +259,59 @@ def unit_target_set(
     ):
         if entry.sheet.status != SheetStatus.LOCKED:
             recompute_after_change(entry)
+
+
+@transaction.atomic
+def table_set_clusters(*, table: ScoreTable, clusters: Iterable[Cluster]) -> ScoreTable:
+    """Apply ``table`` to exactly ``clusters`` (clusters of its campaign).
+
+    Refused, with every cluster at fault named, for a cluster that would gain the table
+    while it already has sheets scored with another table, or lose it while it has sheets
+    scored with this one; and for a campaign whose results are published.
+    """
+    clusters = list(clusters)
+    if table.campaign.phase == Phase.PUBLISHED:
+        raise ValidationError(
+            _("The campaign %(campaign)s is published; its score tables can no longer change."),
+            params={"campaign": str(table.campaign)},
+        )
+    foreign = [c.name for c in clusters if c.campaign_id != table.campaign_id]
+    if foreign:
+        raise ValidationError(
+            _("%(clusters)s: not a cluster of this table's campaign."),
+            params={"clusters": ", ".join(foreign)},
+        )
+    current = set(table.clusters.values_list("pk", flat=True))
+    wanted = {c.pk for c in clusters}
+    problems = []
+    scored_elsewhere = (
+        ScoreSheet.objects.filter(cluster_id__in=wanted - current)
+        .exclude(table=table)
+        .values_list("cluster__name", flat=True)
+        .distinct()
+        .order_by("cluster__name")
+    )
+    if scored_elsewhere:
+        problems.append(
+            ValidationError(
+                _("%(clusters)s already scored sheets with another table."),
+                params={"clusters": ", ".join(scored_elsewhere)},
+            )
+        )
+    scored_here = (
+        ScoreSheet.objects.filter(cluster_id__in=current - wanted, table=table)
+        .values_list("cluster__name", flat=True)
+        .distinct()
+        .order_by("cluster__name")
+    )
+    if scored_here:
+        problems.append(
+            ValidationError(
+                _("%(clusters)s already scored sheets with this table."),
+                params={"clusters": ", ".join(scored_here)},
+            )
+        )
+    if problems:
+        raise ValidationError(problems)
+    table.clusters.set(clusters)
+    return table

@@ -463,3 +463,12 @@ def test_setup_campaigns_query_count_same_at_two_sizes(client, org, django_asser
 
 
 SETUP_LIST_QUERIES = 10
+
+
+def test_setup_campaign_links_phases_and_tables(client, org):
+    client.force_login(org.staff)
+
+    response = client.get(reverse("setup_campaign", args=[org.campaign.pk]))
+
+    assert response.context["overview_url"] == reverse("campaign_overview", args=[org.campaign.pk])
+    assert response.context["tables_url"] == reverse("campaign_tables", args=[org.campaign.pk])
