@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import struct
 import zlib
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,15 +14,18 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from clusters import services
-from clusters.enums import MemberRole, Title
+from clusters.enums import MemberRole, Phase, Title
 from clusters.models import (
     ConferencePhoto,
     Pledge,
+    PledgeItem,
     Registration,
     Signature,
     SigningConference,
 )
 from clusters.models.activities import Activity, AdvancedModel
+from scoring.enums import Stage
+from scoring.models import Criterion
 from tests.factories import (
     MembershipFactory,
     PledgeFactory,
@@ -29,6 +33,10 @@ from tests.factories import (
     SigningConferenceFactory,
     UnitFactory,
 )
+
+# The scoring tests' published table and cluster-stage sheets (fixtures "table", "sheets").
+from tests.scoring.conftest import sheets, table  # noqa: F401
+from tests.scoring.test_views_results import publish
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 ROLES = ["admin", "staff", "leader", "deputy", "member", "outsider"]
@@ -119,9 +127,7 @@ def test_cluster_detail_anonymous_redirects_to_login(client, org):
 
 
 def test_cluster_detail_wrong_method_answers_405(client, org):
-    response = as_user(client, org, "leader").post(
-        reverse("cluster_detail", args=[org.cluster.pk])
-    )
+    response = as_user(client, org, "leader").post(reverse("cluster_detail", args=[org.cluster.pk]))
     assert response.status_code == 405
 
 
@@ -568,3 +574,57 @@ def test_cluster_detail_query_count_fixed(client, org, django_assert_num_queries
     _grow(org, 8)
     with django_assert_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+# --- The scoring panel (scoring/panels.py) --------------------------------------------------
+
+
+def _panel(response):
+    [panel] = [p for p in response.context["panels"] if p.template == "scoring/panels/cluster.html"]
+    return panel.context
+
+
+def test_scoring_panel_shows_table_areas_and_pledged_area(client, org, table):  # noqa: F811
+    first_area = Criterion.objects.get(table=table, code="I")
+    pledge = PledgeFactory(cluster=org.cluster)
+    PledgeItem.objects.create(pledge=pledge, order=1, area=first_area.title, content="Cam kết")
+    response = as_user(client, org, "member").get(reverse("cluster_detail", args=[org.cluster.pk]))
+    panel = _panel(response)
+    assert panel["table"] == table
+    assert panel["table"].criteria_count == 6
+    assert [(a["criterion"].code, a["pledged"]) for a in panel["areas"]] == [
+        ("I", True),
+        ("B", False),
+        ("T", False),
+        ("V", False),
+    ]
+    assert "Thang điểm cụm 1" in response.content.decode()
+
+
+def test_scoring_panel_grid_link_for_leader_not_member(client, org, table, sheets):  # noqa: F811
+    grid = reverse("grid", args=[org.cluster.pk, Stage.CLUSTER])
+    leader = as_user(client, org, "leader").get(reverse("cluster_detail", args=[org.cluster.pk]))
+    progress = {row["stage"]: row for row in _panel(leader)["progress"]}
+    assert (progress[Stage.CLUSTER]["sheets"], progress[Stage.CLUSTER]["grid"]) == (3, True)
+    assert grid in leader.content.decode()
+    member = as_user(client, org, "member").get(reverse("cluster_detail", args=[org.cluster.pk]))
+    assert grid not in member.content.decode()
+
+
+def test_scoring_panel_published_shows_top_units(client, org, table):  # noqa: F811
+    org.campaign.phase = Phase.FINAL_REVIEW
+    org.campaign.save()
+    publish(org, org.cluster, [(org.leader_unit, 20), (org.deputy_unit, 15), (org.member_unit, 5)])
+    response = as_user(client, org, "member").get(reverse("cluster_detail", args=[org.cluster.pk]))
+    panel = _panel(response)
+    assert panel["published"] is True
+    assert [(s.rank, s.unit.code, s.total) for s in panel["top"]] == [
+        (1, "L1", Decimal("60.00")),
+        (2, "D1", Decimal("55.00")),
+        (3, "M1", Decimal("45.00")),
+    ]
+
+
+def test_scoring_panel_unpublished_shows_no_top(client, org, table, sheets):  # noqa: F811
+    response = as_user(client, org, "leader").get(reverse("cluster_detail", args=[org.cluster.pk]))
+    assert (_panel(response)["published"], _panel(response)["top"]) == (False, [])
