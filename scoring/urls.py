@@ -1,4 +1,4 @@
-from scoring.views import evidence, grid, history, results, review, sheet, tables
+from scoring.views import documents, evidence, grid, history, results, review, sheet, tables
 
 urlpatterns = [
     *sheet.urlpatterns,
@@ -8,4 +8,5 @@ urlpatterns = [
     *review.urlpatterns,
     *results.urlpatterns,
     *tables.urlpatterns,
+    *documents.urlpatterns,
 ]

@@ -1,0 +1,345 @@
+"""Official documents of the scoring: a unit's score sheet (Phiếu chấm điểm) and the
+cluster's year-end minutes with the ranking (Biên bản họp Cụm thi đua), built from the
+stored figures with the shared blocks of clusters.documents.base (the same document gives
+the Word file and the print page).
+
+The figures are the stored ones (set by scoring.services); nothing is recomputed here.
+Each document reads a fixed number of queries whatever the size of the table or cluster.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.utils import timezone
+
+from clusters.documents.base import (
+    MOVEMENT,
+    SIGN_NOTE,
+    Cell,
+    Column,
+    Document,
+    Signatures,
+    Signer,
+    Table,
+    TableRow,
+    ascii_slug,
+    heading,
+    labelled,
+    number,
+    para,
+    upper,
+)
+from clusters.documents.pledge import header, members
+from clusters.enums import MemberRole
+from clusters.models import Cluster, Signature
+from scoring import permissions, queries, services, workflow
+from scoring.enums import CriterionKind, Stage
+from scoring.models import Criterion, Publication, ScoreSheet
+
+STAGE_WORDS = {
+    Stage.SELF: "Đơn vị tự chấm điểm",
+    Stage.CLUSTER: "Cụm thi đua chấm điểm",
+    Stage.FINAL: "Phúc tra của Cơ quan Thường trực",
+}
+MINUS = {CriterionKind.DEDUCTION, CriterionKind.VETO}
+D0 = Decimal(0)
+
+
+def _signatories(cluster: Cluster) -> dict[int, Signature]:
+    """{unit id: its signature of the cluster's pledge}: who heads each unit (one query)."""
+    return {s.unit_id: s for s in Signature.objects.filter(pledge__cluster=cluster)}
+
+
+def _signer(role: str, signature: Signature | None, position: str = "") -> Signer:
+    if signature is None:
+        return Signer(role=role, position=position)
+    return Signer(
+        role=role, position=position or upper(signature.position), name=signature.signatory
+    )
+
+
+def _signed(value: Decimal | None, sign: str) -> str:
+    if value is None:
+        return ""
+    return f"{sign}{number(value)}" if sign and value else number(value)
+
+
+def _sign_of(criteria: list[Criterion]) -> dict[int, tuple[str, list[int]]]:
+    """Groups holding only bonus ("+"), or only deduction and veto ("−"), criteria show the
+    sum of their leaves: {group id: (sign, leaf ids)}."""
+    by_pk = {c.pk: c for c in criteria}
+    kinds: dict[int, set[str]] = defaultdict(set)
+    leaves: dict[int, list[int]] = defaultdict(list)
+    for leaf in (c for c in criteria if c.kind != CriterionKind.GROUP):
+        parent = by_pk.get(leaf.parent_id)
+        while parent is not None:
+            kinds[parent.pk].add(leaf.kind)
+            leaves[parent.pk].append(leaf.pk)
+            parent = by_pk.get(parent.parent_id)
+    result = {}
+    for pk, found in kinds.items():
+        if found == {CriterionKind.BONUS}:
+            result[pk] = ("+", leaves[pk])
+        elif found <= MINUS:
+            result[pk] = ("−", leaves[pk])
+    return result
+
+
+# --- The score sheet --------------------------------------------------------------------------
+
+
+def sheet_table(sheet: ScoreSheet) -> Table:
+    """The criteria in reading order with code, title, maximum and the sheet's points, group
+    subtotals, then base, bonus, deduction, total and band."""
+    criteria = queries.table_rows(sheet.table)
+    entries = queries.entries_by_sheet([sheet.pk]).get(sheet.pk, {})
+    codes = {c.pk: c.code for c in criteria}
+    loaded = services.TableSpec(
+        table=sheet.table,
+        criteria=criteria,
+        specs={c.pk: services.criterion_spec(c, codes.get(c.parent_id)) for c in criteria},
+        bands=services.table_bands(sheet.table),
+    )
+    subtotals = queries.subtotals(loaded, entries)
+    sums = _sign_of(criteria)
+    rows = []
+    for c in criteria:
+        entry = entries.get(c.pk)
+        if c.kind == CriterionKind.GROUP:
+            if c.pk in sums:
+                sign, leaves = sums[c.pk]
+                value = sum((entries[pk].points or D0 for pk in leaves if pk in entries), D0)
+                points = _signed(value, sign)
+                maximum = _signed(c.max_points, sign) if c.max_points else ""
+            else:
+                points = number(subtotals.get(c.code))
+                maximum = number(c.max_points)
+            rows.append(
+                TableRow(
+                    [Cell(c.code), Cell(c.title, c.depth), Cell(maximum), Cell(points)],
+                    bold=True,
+                )
+            )
+            continue
+        sign = "−" if c.kind in MINUS else "+" if c.kind == CriterionKind.BONUS else ""
+        maximum = _signed(c.deduct if c.kind == CriterionKind.VETO else c.max_points, sign)
+        points = "" if entry is None else _signed(entry.points, "−" if sign == "−" else "")
+        rows.append(TableRow([Cell(c.code), Cell(c.title, c.depth), Cell(maximum), Cell(points)]))
+    max_total = sum(
+        (
+            c.max_points
+            for c in criteria
+            if c.parent_id is None and c.kind not in MINUS and c.kind != CriterionKind.BONUS
+        ),
+        D0,
+    )
+    rows += [
+        TableRow(
+            [Cell(""), Cell("Điểm cơ bản"), Cell(number(max_total)), Cell(number(sheet.base))],
+            italic=True,
+        ),
+        TableRow(
+            [Cell(""), Cell("Điểm thưởng"), Cell(""), Cell(_signed(sheet.bonus, "+"))], italic=True
+        ),
+        TableRow(
+            [Cell(""), Cell("Điểm trừ"), Cell(""), Cell(_signed(sheet.deduction, "−"))], italic=True
+        ),
+        TableRow([Cell(""), Cell("TỔNG ĐIỂM"), Cell(""), Cell(number(sheet.total))], bold=True),
+        TableRow([Cell(""), Cell("Xếp loại"), Cell(""), Cell(sheet.band)], bold=True),
+    ]
+    columns = [
+        Column("Mã", 18, "center"),
+        Column("Nội dung tiêu chí", 93, "left"),
+        Column("Điểm chuẩn", 27, "center"),
+        Column("Điểm đạt", 27, "center"),
+    ]
+    return Table(columns, rows)
+
+
+def sheet_document(sheet: ScoreSheet) -> Document:
+    """A unit's score sheet at the sheet's stage, with the signature blocks of the unit's
+    head and of the scorer (the cluster's leader unit at the cluster stage, the deputy unit
+    when the leader's own unit is scored; the standing agency at the final stage)."""
+    cluster = sheet.cluster
+    campaign = cluster.campaign
+    unit = sheet.unit
+    heads = _signatories(cluster)
+    date = timezone.localdate(sheet.submitted_at) if sheet.submitted_at else None
+    head = _signer(f"THỦ TRƯỞNG {upper(unit.name)}", heads.get(unit.pk))
+    if sheet.stage == Stage.SELF:
+        issuer = unit.name
+        signers = [Signer(role="NGƯỜI LẬP PHIẾU", note="(Ký, ghi rõ họ tên)"), head]
+    elif sheet.stage == Stage.CLUSTER:
+        issuer = ""
+        roles = permissions.member_roles(cluster)
+        leader = next((u for u, r in roles.items() if r == MemberRole.LEADER), None)
+        wanted = MemberRole.DEPUTY if unit.pk == leader else MemberRole.LEADER
+        scorer_id = next((u for u, r in roles.items() if r == wanted), None)
+        scorer = next((m.unit for m in members(cluster) if m.unit_id == scorer_id), None)
+        role = "ĐẠI DIỆN CỤM PHÓ" if wanted == MemberRole.DEPUTY else "ĐẠI DIỆN CỤM TRƯỞNG"
+        signers = [
+            head,
+            _signer(role, heads.get(scorer_id), upper(scorer.name) if scorer else ""),
+        ]
+    else:
+        issuer = ""
+        signers = [
+            head,
+            Signer(role="CƠ QUAN THƯỜNG TRỰC", position=upper(campaign.organiser.name)),
+        ]
+    blocks = [
+        labelled("Đơn vị", unit.name),
+        labelled("Cụm thi đua", cluster.name),
+        labelled("Thang điểm", f"{sheet.table.title} (phiên bản {sheet.table.version})"),
+        labelled("Giai đoạn", STAGE_WORDS[Stage(sheet.stage)]),
+        sheet_table(sheet),
+        para(
+            f"Tổng điểm đạt được: {number(sheet.total)} điểm"
+            + (f"; xếp loại: {sheet.band}." if sheet.band else ".")
+        ),
+        Signatures(signers),
+    ]
+    return Document(
+        header=header(cluster, date, issuer=issuer),
+        title="PHIẾU CHẤM ĐIỂM THI ĐUA",
+        subtitles=[MOVEMENT.format(year=campaign.year)],
+        blocks=blocks,
+        file_name=f"phieu-cham-diem-{ascii_slug(unit.code)}-{sheet.stage}-{campaign.year}.docx",
+    )
+
+
+# --- The year-end minutes ----------------------------------------------------------------------
+
+
+def minutes_stage(user, cluster: Cluster) -> str | None:
+    """The stage whose ranking the minutes record for this user, or None if they may not
+    read them: the final stage once the cluster's results are published (whoever may see
+    the published ranking: managers, the cluster's leaders and members); before that, the
+    cluster stage as a draft for managers and the cluster's leader and deputy units."""
+    if workflow.is_published(cluster):
+        ok = permissions.can_view_cluster_results(user, cluster, Stage.FINAL)
+        return Stage.FINAL if ok else None
+    leading = permissions.is_manager(user) or permissions.member_roles(cluster).get(
+        user.unit_id
+    ) in (MemberRole.LEADER, MemberRole.DEPUTY)
+    if leading and permissions.can_view_cluster_results(user, cluster, Stage.CLUSTER):
+        return Stage.CLUSTER
+    return None
+
+
+def minutes_document(cluster: Cluster, stage: str) -> Document:
+    """The cluster's year-end meeting minutes: attendees, the ranking at ``stage`` (rank,
+    unit, total, band, leading), the leading unit(s), the proposal and the signatures of
+    the chair (leader unit) and the secretary (deputy unit)."""
+    campaign = cluster.campaign
+    organiser = campaign.organiser
+    memberships = members(cluster)
+    leader = next((m.unit for m in memberships if m.role == MemberRole.LEADER), None)
+    deputy = next((m.unit for m in memberships if m.role == MemberRole.DEPUTY), None)
+    heads = _signatories(cluster)
+    published = (
+        Publication.objects.filter(cluster=cluster, action=Publication.Action.PUBLISH)
+        .order_by("-at", "-pk")
+        .values_list("at", flat=True)
+        .first()
+    )
+    date = timezone.localdate(published) if stage == Stage.FINAL and published else None
+    sheets = list(queries.ranked(ScoreSheet.objects.filter(cluster=cluster, stage=stage)))
+    leading = [s.unit for s in sheets if s.leading]
+    host = f"trụ sở {leader.name}" if leader else "……………………"
+    when = "ngày ….. tháng ….. năm " + str(campaign.year)
+    if date:
+        when = f"ngày {date.day:02d} tháng {date.month:02d} năm {date.year}"
+    blocks = [
+        para(
+            f"Hôm nay, {when}, tại {host}, {cluster.name} tổ chức họp tổng kết, bình xét "
+            f"thi đua phong trào “Vì an ninh Tổ quốc” năm {campaign.year}."
+        ),
+        heading("I. THÀNH PHẦN THAM DỰ"),
+    ]
+    if leader:
+        blocks.append(para(f"- Chủ trì: đại diện lãnh đạo {leader.name} (Cụm trưởng)."))
+    if deputy:
+        blocks.append(para(f"- Thư ký: đại diện lãnh đạo {deputy.name} (Cụm phó)."))
+    blocks.append(para(f"- Đại diện lãnh đạo {len(memberships)} đơn vị thành viên:"))
+    blocks += [para(f"+ {m.unit.name};") for m in memberships]
+    source = (
+        f"kết quả phúc tra của Cơ quan Thường trực Hội đồng Thi đua - Khen thưởng {organiser.name}"
+        if stage == Stage.FINAL
+        else f"kết quả chấm điểm của {cluster.name}"
+    )
+    blocks += [
+        heading("II. NỘI DUNG"),
+        para(
+            f"Căn cứ {source}, Cụm thi đua thống nhất xếp hạng các đơn vị thành viên năm "
+            f"{campaign.year} như sau:"
+        ),
+        Table(
+            [
+                Column("Hạng", 16, "center"),
+                Column("Đơn vị", 79, "left"),
+                Column("Tổng điểm", 25, "center"),
+                Column("Xếp loại", 25, "center"),
+                Column("Ghi chú", 20, "center"),
+            ],
+            [
+                TableRow(
+                    [
+                        Cell(str(s.rank or "")),
+                        Cell(s.unit.name),
+                        Cell(number(s.total)),
+                        Cell(s.band),
+                        Cell("Dẫn đầu" if s.leading else ""),
+                    ],
+                    bold=s.leading,
+                )
+                for s in sheets
+            ],
+        ),
+    ]
+    names = ", ".join(u.name for u in leading)
+    if leading:
+        blocks.append(para(f"Đơn vị dẫn đầu {cluster.name} năm {campaign.year}: {names}."))
+    else:
+        blocks.append(para(f"{cluster.name} chưa xác định đơn vị dẫn đầu."))
+    blocks.append(heading("III. KIẾN NGHỊ, ĐỀ XUẤT"))
+    if leading:
+        blocks.append(
+            para(
+                f"{cluster.name} thống nhất đề nghị Hội đồng Thi đua - Khen thưởng "
+                f"{organiser.name} xem xét, đề nghị cấp có thẩm quyền tặng Cờ thi đua cho "
+                f"{names} là đơn vị dẫn đầu {cluster.name} trong phong trào thi đua "
+                f"“Vì an ninh Tổ quốc” năm {campaign.year}."
+            )
+        )
+    else:
+        blocks.append(
+            para(
+                f"{cluster.name} đề nghị Hội đồng Thi đua - Khen thưởng {organiser.name} "
+                "xem xét kết quả xếp hạng trên."
+            )
+        )
+    blocks.append(
+        para(
+            "Cuộc họp kết thúc vào hồi ….. giờ ….. cùng ngày. Biên bản đã được thông qua "
+            "trước các đại biểu dự họp và nhất trí thông qua./."
+        )
+    )
+    secretary = _signer(
+        "THƯ KÝ", heads.get(deputy.pk) if deputy else None, upper(deputy.name) if deputy else ""
+    )
+    chair = _signer(
+        "CHỦ TRÌ", heads.get(leader.pk) if leader else None, upper(leader.name) if leader else ""
+    )
+    secretary.note = chair.note = SIGN_NOTE
+    return Document(
+        header=header(cluster, date),
+        title="BIÊN BẢN",
+        subtitles=[
+            f"Họp {cluster.name} bình xét, xếp hạng thi đua năm {campaign.year}",
+        ],
+        blocks=[*blocks, Signatures([secretary, chair])],
+        file_name=f"bien-ban-cum-{cluster.number}-{campaign.year}.docx",
+    )
