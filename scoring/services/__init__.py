@@ -8,8 +8,11 @@ the demo all call these services.
 """
 
 from scoring.services.entries import (
+    citable_activities,
+    citable_models,
     entry_update,
     evidence_add,
+    evidence_cite,
     evidence_remove,
     sheet_fill,
     sheet_get_or_create,
@@ -58,10 +61,13 @@ __all__ = [
     "TableFrozen",
     "TableNotPublishable",
     "TableSpec",
+    "citable_activities",
+    "citable_models",
     "criterion_spec",
     "entry_input",
     "entry_update",
     "evidence_add",
+    "evidence_cite",
     "evidence_remove",
     "input_error_message",
     "load_table",

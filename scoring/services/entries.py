@@ -6,12 +6,12 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from clusters.models import Cluster, Unit
+from clusters.models import Activity, AdvancedModel, Cluster, Unit
 from scoring import engine
 from scoring.enums import CriterionKind, Method, SheetStatus
 from scoring.models import Evidence, ScoreEntry, ScoreSheet, ScoreTable
@@ -213,3 +213,56 @@ def evidence_remove(*, evidence: Evidence) -> None:
     evidence.delete()
     # Only once the row is gone (and the transaction commits) is the file removed.
     transaction.on_commit(lambda: evidence.file.delete(save=False))
+
+
+def citable_activities(sheet: ScoreSheet):
+    """The exchange activities of the sheet's campaign that its unit hosted or took part in."""
+    unit_id = sheet.unit_id
+    took_part = Activity.participants.through.objects.filter(unit_id=unit_id)
+    return Activity.objects.filter(campaign_id=sheet.cluster.campaign_id).filter(
+        Q(host_id=unit_id) | Q(pk__in=took_part.values("activity_id"))
+    )
+
+
+def citable_models(sheet: ScoreSheet):
+    """The models and advanced examples of the sheet's unit, or replicated by it."""
+    unit_id = sheet.unit_id
+    replicated = AdvancedModel.replicated_by.through.objects.filter(unit_id=unit_id)
+    return AdvancedModel.objects.filter(
+        Q(unit_id=unit_id) | Q(pk__in=replicated.values("advancedmodel_id"))
+    )
+
+
+@transaction.atomic
+def evidence_cite(
+    *,
+    entry: ScoreEntry,
+    activity: Activity | None = None,
+    advanced_model: AdvancedModel | None = None,
+    description: str = "",
+) -> Evidence:
+    """Cite an exchange activity the entry's unit hosted or took part in (in the sheet's
+    campaign), or a model of the unit or replicated by it, as evidence; no file is needed.
+    Without a description the cited item's title (and date) names it on the sheet."""
+    if activity is None and advanced_model is None:
+        raise ValidationError(_("Choose an exchange activity or a model to cite."))
+    sheet = entry.sheet
+    if activity is not None and not citable_activities(sheet).filter(pk=activity.pk).exists():
+        raise ValidationError(_("The unit neither hosted nor took part in this activity."))
+    if (
+        advanced_model is not None
+        and not citable_models(sheet).filter(pk=advanced_model.pk).exists()
+    ):
+        raise ValidationError(_("This model is neither the unit's nor replicated by it."))
+    description = (description or "").strip()
+    if not description:
+        description = str(activity) if activity is not None else advanced_model.title
+    evidence = Evidence(
+        entry=entry,
+        activity=activity,
+        advanced_model=advanced_model,
+        description=description[:255],
+    )
+    evidence.full_clean()
+    evidence.save()
+    return evidence

@@ -1,7 +1,8 @@
 """Evidence files on a sheet's entries: attaching (the sheet's editors, while it is
 editable; the type is read from the content and the size is limited by
-settings.UPLOAD_MAX_MB), removing, and downloading (only for whoever may see the sheet;
-files are never served from MEDIA_URL)."""
+settings.UPLOAD_MAX_MB), citing an exchange activity or a model instead of a file,
+removing, and downloading (only for whoever may see the sheet; files are never served from
+MEDIA_URL)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from scoring import permissions, services
 from scoring.models import Evidence, ScoreEntry
@@ -69,6 +71,52 @@ def evidence_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return _evidence_response(request, entry, "success", [_("The file was attached.")])
 
 
+def _cite_choices(entry: ScoreEntry) -> dict:
+    sheet = entry.sheet
+    return {
+        "activities": services.citable_activities(sheet).order_by("-held_on", "pk"),
+        "models": services.citable_models(sheet).select_related("unit").order_by("title", "pk"),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def evidence_cite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cite an exchange activity the unit hosted or took part in, or a model of the unit
+    (or replicated by it), as evidence for an entry (the sheet's editors, while editable)."""
+    entry = entry_for(request.user, pk)
+    require(permissions.can_edit_sheet(request.user, entry.sheet))
+    if request.method == "GET":
+        template = "scoring/evidence_cite.html" + ("#form" if request.htmx else "")
+        context = {"entry": entry, "sheet": entry.sheet, **_cite_choices(entry)}
+        target = request.GET.get("next", "")
+        safe = url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        context["page_path"] = target if safe else ""
+        return render(request, template, context)
+    choices = _cite_choices(entry)
+    activity = choices["activities"].filter(pk=_int(request.POST.get("activity"))).first()
+    model = choices["models"].filter(pk=_int(request.POST.get("advanced_model"))).first()
+    try:
+        services.evidence_cite(
+            entry=entry,
+            activity=activity,
+            advanced_model=model,
+            description=request.POST.get("description", ""),
+        )
+    except ValidationError as error:
+        return _evidence_response(request, entry, "danger", error.messages)
+    return _evidence_response(request, entry, "success", [_("The evidence was cited.")])
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
 @require_POST
 @login_required
 def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
@@ -91,6 +139,8 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
         Evidence.objects.filter(entry__sheet__in=permissions.visible_sheets(request.user)),
         pk=pk,
     )
+    if not evidence.file:  # a citation: nothing to download
+        raise Http404
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError as missing:
@@ -100,6 +150,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("entries/<int:pk>/evidence/", evidence_upload, name="evidence_upload"),
+    path("entries/<int:pk>/cite/", evidence_cite, name="evidence_cite"),
     path("evidence/<int:pk>/", evidence_download, name="evidence_download"),
     path("evidence/<int:pk>/delete/", evidence_delete, name="evidence_delete"),
 ]

@@ -544,3 +544,153 @@ def test_model_list_query_count_does_not_grow(
         with django_assert_num_queries(queries):
             response = client.get(url)
         assert len(response.context["page"].object_list) == start + size
+
+
+# --- Citing an activity or a model as evidence ------------------------------------------
+
+
+@pytest.fixture
+def self_sheet(org):
+    """Self-assessment open; the member unit's self sheet on a one-criterion table."""
+    from decimal import Decimal
+
+    from clusters.enums import Phase
+    from scoring import services as scoring
+    from scoring.models import Criterion, ScoreTable
+
+    table = ScoreTable.objects.create(
+        campaign=org.campaign, title="Thang điểm", bands=[{"label": "Đạt", "min": "0"}]
+    )
+    table.clusters.set([org.cluster])
+    Criterion.objects.create(
+        table=table, code="I.1", order=1, title="Giao lưu", kind="manual", max_points=Decimal(10)
+    )
+    scoring.table_renumber(table=table)
+    scoring.table_publish(table=table)
+    org.campaign.phase = Phase.SELF_ASSESSMENT
+    org.campaign.save()
+    return scoring.sheet_get_or_create(cluster=org.cluster, unit=org.member_unit, stage="self")
+
+
+def _entry(sheet):
+    return sheet.entries.get(criterion__code="I.1")
+
+
+def test_evidence_cite_activity_appears_on_the_sheet_without_a_file(
+    client, org, activity, model, self_sheet
+):
+    entry = _entry(self_sheet)
+    _login(client, org, "member")
+    response = client.post(
+        reverse("evidence_cite", args=[entry.pk]),
+        {"activity": activity.pk, "next": reverse("sheet_detail", args=[self_sheet.pk])},
+    )
+    assert response.status_code == 302
+    evidence = entry.evidence.get()
+    assert (evidence.activity, evidence.advanced_model, evidence.file.name) == (
+        activity,
+        None,
+        "",
+    )
+    assert evidence.description == "Giao lưu nghiệp vụ (12/05/2023)"
+    page = client.get(reverse("sheet_detail", args=[self_sheet.pk])).content.decode()
+    assert reverse("activity_detail", args=[activity.pk]) in page
+    assert "Giao lưu nghiệp vụ (12/05/2023)" in page
+    assert f'href="{reverse("evidence_download", args=[evidence.pk])}"' not in page
+
+
+def test_evidence_cite_model_by_htmx_answers_the_evidence_cell(client, org, model, self_sheet):
+    entry = _entry(self_sheet)
+    _login(client, org, "member")
+    response = client.post(
+        reverse("evidence_cite", args=[entry.pk]),
+        {"advanced_model": model.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert reverse("model_detail", args=[model.pk]) in response.content.decode()
+    assert entry.evidence.get().advanced_model == model
+
+
+def test_evidence_cite_form_lists_only_what_the_unit_may_cite(
+    client, org, activity, model, self_sheet
+):
+    elsewhere = services.activity_record(
+        clusters=[org.other_cluster],
+        held_on=dt.date(2023, 8, 1),
+        host=org.outsider_unit,
+        title="Không liên quan",
+    )
+    _login(client, org, "member")
+    response = client.get(reverse("evidence_cite", args=[_entry(self_sheet).pk]))
+    assert response.status_code == 200
+    assert list(response.context["activities"]) == [activity]
+    assert list(response.context["models"]) == [model]
+    assert elsewhere.title not in response.content.decode()
+
+
+def test_evidence_cite_refuses_an_activity_the_unit_did_not_join(client, org, self_sheet):
+    elsewhere = services.activity_record(
+        clusters=[org.other_cluster],
+        held_on=dt.date(2023, 8, 1),
+        host=org.outsider_unit,
+        title="Không liên quan",
+    )
+    entry = _entry(self_sheet)
+    _login(client, org, "member")
+    response = client.post(
+        reverse("evidence_cite", args=[entry.pk]),
+        {"activity": elsewhere.pk},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert entry.evidence.count() == 0
+
+
+def test_evidence_cite_service_refuses_a_foreign_model(org, self_sheet):
+    from django.core.exceptions import ValidationError
+
+    from scoring import services as scoring
+
+    foreign = services.advanced_model_record(unit=org.outsider_unit, title="Của đơn vị khác")
+    with pytest.raises(ValidationError):
+        scoring.evidence_cite(entry=_entry(self_sheet), advanced_model=foreign)
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("admin", 403),
+        ("staff", 403),
+        ("leader", 403),
+        ("deputy", 403),
+        ("member", 200),
+        ("outsider", 404),
+    ],
+)
+def test_evidence_cite_get_by_role(client, org, activity, self_sheet, role, status):
+    # Self-assessment: only the unit itself edits its sheet; the others may look at it.
+    url = reverse("evidence_cite", args=[_entry(self_sheet).pk])
+    assert _login(client, org, role).get(url).status_code == status
+
+
+def test_evidence_cite_put_405(client, org, self_sheet):
+    url = reverse("evidence_cite", args=[_entry(self_sheet).pk])
+    assert _login(client, org, "member").put(url).status_code == 405
+
+
+def test_evidence_download_of_a_citation_404(client, org, activity, self_sheet):
+    from scoring import services as scoring
+
+    evidence = scoring.evidence_cite(entry=_entry(self_sheet), activity=activity)
+    response = _login(client, org, "member").get(reverse("evidence_download", args=[evidence.pk]))
+    assert response.status_code == 404
+
+
+def test_evidence_without_file_or_citation_is_refused_by_the_database(org, self_sheet):
+    from django.db import IntegrityError
+
+    from scoring.models import Evidence
+
+    with pytest.raises(IntegrityError):
+        Evidence.objects.create(entry=_entry(self_sheet))
