@@ -87,11 +87,17 @@ def _render_list(request, *, create_form=None, copy_form=None, status: int = 200
     )
     organisers = permissions.setup_organisers(user).order_by("code")
     source_qs = permissions.managed_campaigns(user).select_related("organiser")
-    context = {
-        "campaigns": campaigns,
-        "create_form": create_form or CampaignCreateForm(organisers=organisers),
-        "copy_form": copy_form or CampaignCopyForm(campaigns=source_qs),
-    }
+    # Most often the next year follows the newest one: the fresh forms start from it.
+    newest = campaigns[0] if campaigns else None
+    if create_form is None:
+        create_form = CampaignCreateForm(organisers=organisers)
+        if newest:
+            create_form.initial = {"organiser": newest.organiser_id, "year": newest.year + 1}
+    if copy_form is None:
+        copy_form = CampaignCopyForm(campaigns=source_qs)
+        if newest:
+            copy_form.initial = {"source": newest.pk, "year": newest.year + 1}
+    context = {"campaigns": campaigns, "create_form": create_form, "copy_form": copy_form}
     return render(request, "clusters/setup/campaigns.html", context, status=status)
 
 
@@ -121,7 +127,7 @@ def setup_campaign_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _error_text(error))
         else:
             messages.success(
-                request, _("The campaign %(campaign)s was created.") % {"campaign": campaign}
+                request, _("The campaign %(campaign)s was created.") % {"campaign": campaign.name}
             )
             return _back(campaign)
     return _render_list(request, create_form=form, status=400)
@@ -148,7 +154,7 @@ def setup_campaign_copy(request: HttpRequest) -> HttpResponse:
                 request,
                 _("%(campaign)s was created with %(clusters)d clusters and %(units)d units.")
                 % {
-                    "campaign": campaign,
+                    "campaign": campaign.name,
                     "clusters": campaign.clusters.count(),
                     "units": campaign.memberships.count(),
                 },
