@@ -422,6 +422,9 @@ def _signatures(doc, block: Signatures) -> None:
                 continue
             first = cell.paragraphs[0]
             first.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            first.paragraph_format.space_before = Pt(0)
+            first.paragraph_format.space_after = Pt(0)
+            first.paragraph_format.line_spacing = 1.0
             _set_font(first.add_run(signer.role), HEADER_PT, bold=True)
             if signer.position:
                 _paragraph(cell, signer.position, size=HEADER_PT, bold=True)
