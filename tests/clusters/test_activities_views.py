@@ -694,3 +694,45 @@ def test_evidence_without_file_or_citation_is_refused_by_the_database(org, self_
 
     with pytest.raises(IntegrityError):
         Evidence.objects.create(entry=_entry(self_sheet))
+
+
+# --- Admin --------------------------------------------------------------------------------
+
+
+def _admin_url(name, *args):
+    return reverse(f"admin:clusters_{name}", args=args)
+
+
+@pytest.mark.parametrize(
+    ("role", "titles"),
+    [("admin", ["Giao lưu nghiệp vụ"]), ("leader", ["Giao lưu nghiệp vụ"]), ("outsider", [])],
+)
+def test_admin_activity_changelist_in_scope(client, org, activity, role, titles):
+    response = _login(client, org, role).get(_admin_url("activity_changelist"))
+    assert response.status_code == 200
+    assert [a.title for a in response.context["cl"].result_list] == titles
+
+
+def test_admin_activity_change_page_shows_photos_inline(client, org, photo):
+    response = _login(client, org, "deputy").get(_admin_url("activity_change", photo.activity_id))
+    assert response.status_code == 200
+    assert [f.instance for f in response.context["inline_admin_formsets"][0].formset.forms][:1] == [
+        photo
+    ]
+
+
+def test_admin_activity_of_another_cluster_is_not_found(client, org, activity):
+    response = _login(client, org, "outsider").get(_admin_url("activity_change", activity.pk))
+    assert response.status_code == 302
+
+
+def test_admin_model_changelist_for_staff(client, org, model):
+    response = _login(client, org, "staff").get(_admin_url("advancedmodel_changelist"))
+    assert response.status_code == 200
+    assert [m.title for m in response.context["cl"].result_list] == ["Mô hình camera an ninh"]
+
+
+def test_admin_model_changelist_leader_sees_only_own_unit(client, org, model):
+    response = _login(client, org, "leader").get(_admin_url("advancedmodel_changelist"))
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []

@@ -1,0 +1,144 @@
+"""Admin for the exchange activities (with their photos) and the registry of models and
+advanced examples. Rights from ``clusters.permissions``: an activity is changed by whoever
+records the activities of one of its clusters (``activity_clusters``); a model by whoever
+records the models of its unit (``model_units``)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.contrib import admin
+from django.db.models import Count, QuerySet
+
+from clusters import permissions
+from clusters.admin.base import ChoiceScope, ScopedAdmin, ScopedTabularInline, _memo
+from clusters.models import Activity, ActivityPhoto, AdvancedModel, Campaign, Membership, Unit
+
+
+def _activity_campaigns(user) -> QuerySet[Campaign]:
+    clusters = permissions.activity_clusters(user)
+    return Campaign.objects.filter(pk__in=clusters.values("campaign_id"))
+
+
+def _activity_units(user) -> QuerySet[Unit]:
+    """Members of the campaigns whose activities the user records (activities may join
+    clusters, so the other clusters' units are choices too)."""
+    campaigns = permissions.activity_clusters(user).values("campaign_id")
+    return Unit.objects.filter(
+        pk__in=Membership.objects.filter(campaign_id__in=campaigns).values("unit_id")
+    )
+
+
+class ActivityPhotoInline(ScopedTabularInline):
+    model = ActivityPhoto
+    fields = ("image", "caption")
+    extra = 1
+
+
+class ActivityRecordAdmin(ScopedAdmin):
+    """Whoever records the activities of one of the record's clusters does everything."""
+
+    activity_path = "pk"
+
+    def scope(self, request, queryset):
+        linked = Activity.clusters.through.objects.filter(
+            cluster__in=permissions.activity_clusters(request.user)
+        )
+        return queryset.filter(**{f"{self.activity_path}__in": linked.values("activity_id")})
+
+    def may_add(self, request):
+        return _memo(
+            request,
+            ("activities", "any"),
+            lambda: permissions.can_record_activities(request.user),
+        )
+
+
+def _activities(user) -> QuerySet[Activity]:
+    linked = Activity.clusters.through.objects.filter(
+        cluster__in=permissions.activity_clusters(user)
+    )
+    return Activity.objects.filter(pk__in=linked.values("activity_id"))
+
+
+@admin.register(Activity)
+class ActivityAdmin(ActivityRecordAdmin):
+    list_display = ("title", "held_on", "host", "campaign__year", "photo_count")
+    list_filter = ("campaign__year", ("clusters", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("host", "campaign")
+    search_fields = ("title", "host__code")
+    folded_search_fields = ("host__search_name",)
+    autocomplete_fields = ("host",)
+    date_hierarchy = "held_on"
+    ordering = ("-held_on", "pk")
+    fields = ("campaign", "clusters", "held_on", "host", "participants", "title", "content")
+    filter_horizontal = ("clusters", "participants")
+    inlines = (ActivityPhotoInline,)
+    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {
+        "campaign": _activity_campaigns,
+        "host": _activity_units,
+    }
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "clusters":
+            campaigns = _activity_campaigns(request.user)
+            kwargs["queryset"] = db_field.related_model.objects.filter(campaign__in=campaigns)
+        elif db_field.name == "participants":
+            kwargs["queryset"] = _activity_units(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(photos_total=Count("photos"))
+
+    @admin.display(description=ActivityPhoto._meta.verbose_name_plural, ordering="photos_total")
+    def photo_count(self, obj: Activity) -> int:
+        return obj.photos_total
+
+
+@admin.register(ActivityPhoto)
+class ActivityPhotoAdmin(ActivityRecordAdmin):
+    activity_path = "activity"
+    list_display = ("caption", "activity", "image")
+    list_display_links = ("caption", "activity")
+    list_filter = ("activity__campaign__year",)
+    list_select_related = ("activity",)
+    search_fields = ("caption", "activity__title")
+    ordering = ("-activity__held_on", "pk")
+    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {"activity": _activities}
+
+
+@admin.register(AdvancedModel)
+class AdvancedModelAdmin(ScopedAdmin):
+    list_display = ("title", "unit", "area", "since", "replicas")
+    list_filter = ("area",)
+    list_select_related = ("unit",)
+    search_fields = ("title", "area", "unit__code")
+    folded_search_fields = ("unit__search_name",)
+    autocomplete_fields = ("unit",)
+    ordering = ("unit__code", "title")
+    fields = ("unit", "title", "area", "since", "description", "replicated_by")
+    filter_horizontal = ("replicated_by",)
+    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {"unit": permissions.model_units}
+
+    def scope(self, request, queryset):
+        if permissions.is_administrator(request.user):
+            return queryset
+        return queryset.filter(unit__in=permissions.model_units(request.user).values("pk"))
+
+    def may_add(self, request):
+        return permissions.can_record_models(request.user)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "replicated_by":
+            kwargs["queryset"] = permissions.visible_units(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(replica_count=Count("replicated_by"))
+
+    @admin.display(
+        description=AdvancedModel._meta.get_field("replicated_by").verbose_name,
+        ordering="replica_count",
+    )
+    def replicas(self, obj: AdvancedModel) -> int:
+        return obj.replica_count
