@@ -192,16 +192,15 @@ def build_grid(
         Unit.objects.filter(pk__in=list(roles)).order_by(),
         key=lambda u: (ROLE_ORDER.get(roles[u.pk], 9), u.code),
     )
-    sheets = {
-        s.unit_id: s
-        for s in ScoreSheet.objects.filter(cluster=cluster, stage=stage)
+    # The sheets at this stage and the self-assessments, in one query.
+    sheets: dict[int, ScoreSheet] = {}
+    self_sheets: dict[int, ScoreSheet] = {}
+    for s in (
+        ScoreSheet.objects.filter(cluster=cluster, stage__in=[stage, Stage.SELF])
         .select_related("table")
         .order_by()
-    }
-    self_sheets = {
-        s.unit_id: s
-        for s in ScoreSheet.objects.filter(cluster=cluster, stage=Stage.SELF).order_by()
-    }
+    ):
+        (sheets if s.stage == stage else self_sheets)[s.unit_id] = s
     table = None
     if sheets:
         table = max((s.table for s in sheets.values()), key=lambda t: (t.version, t.pk))
@@ -243,6 +242,20 @@ def build_grid(
             if not column["editable"]:
                 column["lock"] = _("You do not score this unit at this stage.")
 
+    # A group's subtotal counts its base leaves (domain rule); a group holding only bonus,
+    # deduction or veto leaves shows the sum of what those leaves count instead.
+    leaves_of: dict[str, list[str]] = {}
+    has_base: set[str] = set()
+    for spec in loaded.spec_list:
+        if spec.kind == CriterionKind.GROUP:
+            continue
+        parent = spec.parent
+        while parent is not None and parent in spec_by_code:
+            leaves_of.setdefault(parent, []).append(spec.code)
+            if spec.kind in engine.BASE_KINDS:
+                has_base.add(parent)
+            parent = spec_by_code[parent].parent
+
     # The entries (and what the unit said it scored itself, and its explanations). Read
     # into dicts, so unordered: the models' default orderings join sheets, clusters,
     # campaigns and units only to sort, which took most of these queries' time.
@@ -256,8 +269,16 @@ def build_grid(
     targets_qs = UnitTarget.objects.filter(
         criterion__table=table, unit_id__in=list(roles)
     ).order_by()
+    specs = loaded.spec_list
     if focus is not None:
-        entries_qs = entries_qs.filter(criterion__code=focus)
+        # Subtotals need the points of every leaf of the groups shown: the whole table on
+        # the page; for a cell save, the leaves of the saved criterion's groups only (the
+        # sheets' figures are stored; only the subtotals are computed here).
+        needed = {focus}
+        for code in wanted:
+            needed.update(leaves_of.get(code, ()))
+        specs = [s for s in specs if s.kind == CriterionKind.GROUP or s.code in needed]
+        entries_qs = entries_qs.filter(criterion__code__in=sorted(needed))
         self_qs = self_qs.filter(criterion__code=focus)
         explanations_qs = explanations_qs.filter(entry__criterion__code=focus)
         targets_qs = targets_qs.filter(criterion__code=focus)
@@ -274,41 +295,9 @@ def build_grid(
     }
     targets = {(c, u): t for c, u, t in targets_qs.values_list("criterion_id", "unit_id", "target")}
 
-    # A group's subtotal counts its base leaves (domain rule); a group holding only bonus,
-    # deduction or veto leaves shows the sum of what those leaves count instead.
-    leaves_of: dict[str, list[str]] = {}
-    has_base: set[str] = set()
-    for spec in loaded.spec_list:
-        if spec.kind == CriterionKind.GROUP:
-            continue
-        parent = spec.parent
-        while parent is not None and parent in spec_by_code:
-            leaves_of.setdefault(parent, []).append(spec.code)
-            if spec.kind in engine.BASE_KINDS:
-                has_base.add(parent)
-            parent = spec_by_code[parent].parent
-
-    # Subtotals need the points of every leaf of the groups shown: the whole table on the
-    # page; for a cell save, the leaves of the saved criterion's groups only (a sheet's
-    # figures are stored; only the subtotals are computed here).
-    specs = loaded.spec_list
-    if focus is None:
-        points_rows = [
-            (unit, code, row[E_POINTS], row[10]) for (unit, code), row in entries.items()
-        ]
-    else:
-        needed = {focus}
-        for code in wanted:
-            needed.update(leaves_of.get(code, ()))
-        specs = [s for s in specs if s.kind == CriterionKind.GROUP or s.code in needed]
-        points_rows = [
-            (unit_of_sheet[s], code, p, v)
-            for s, code, p, v in ScoreEntry.objects.filter(
-                sheet_id__in=sheet_ids, criterion__code__in=sorted(needed)
-            )
-            .order_by()
-            .values_list("sheet_id", "criterion__code", "points", "violated")
-        ]
+    # Every entry read (the whole table, or the saved criterion's groups) counts for the
+    # subtotals.
+    points_rows = [(unit, code, row[E_POINTS], row[10]) for (unit, code), row in entries.items()]
     sheet_points: dict[int, dict[str, Decimal | None]] = {c["unit"].pk: {} for c in grid.columns}
     sheet_violated: dict[int, dict[str, bool]] = {c["unit"].pk: {} for c in grid.columns}
     for unit_id, code, points, violated in points_rows:
