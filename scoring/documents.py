@@ -167,7 +167,8 @@ def sheet_document(sheet: ScoreSheet) -> Document:
     unit = sheet.unit
     heads = _signatories(cluster)
     date = timezone.localdate(sheet.submitted_at) if sheet.submitted_at else None
-    head = _signer(f"THỦ TRƯỞNG {upper(unit.name)}", heads.get(unit.pk))
+    signature = heads.get(unit.pk)
+    head = _signer(upper(unit.name), signature, "" if signature else "THỦ TRƯỞNG ĐƠN VỊ")
     if sheet.stage == Stage.SELF:
         issuer = unit.name
         signers = [Signer(role="NGƯỜI LẬP PHIẾU", note="(Ký, ghi rõ họ tên)"), head]
@@ -278,11 +279,11 @@ def minutes_document(cluster: Cluster, stage: str) -> Document:
         ),
         Table(
             [
-                Column("Hạng", 16, "center"),
-                Column("Đơn vị", 79, "left"),
-                Column("Tổng điểm", 25, "center"),
-                Column("Xếp loại", 25, "center"),
-                Column("Ghi chú", 20, "center"),
+                Column("Hạng", 14, "center"),
+                Column("Đơn vị", 70, "left"),
+                Column("Tổng điểm", 22, "center"),
+                Column("Xếp loại", 40, "center"),
+                Column("Ghi chú", 19, "center"),
             ],
             [
                 TableRow(

@@ -408,34 +408,40 @@ def _table(doc, block: Table) -> None:
 
 
 def _signatures(doc, block: Signatures) -> None:
+    """Each row of signers as a borderless table of two rows: who signs (role, position,
+    note, date) above, the space to sign and the name below, so that the names of a row
+    line up even when one role takes more lines; both rows stay on one page."""
     width = TEXT_WIDTH / block.per_row
     for row_signers in block.rows:
         spacer = _paragraph(doc, "", size=8)
         spacer.paragraph_format.keep_with_next = True
-        table = doc.add_table(rows=1, cols=len(row_signers))
+        table = doc.add_table(rows=2, cols=len(row_signers))
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         _no_borders(table)
         _widths(table, [width] * len(row_signers))
-        _keep_row_together(table.rows[0])
-        for cell, signer in zip(table.rows[0].cells, row_signers, strict=True):
+        titles, names = table.rows
+        for row in (titles, names):
+            _keep_row_together(row)
+        for title, name, signer in zip(titles.cells, names.cells, row_signers, strict=True):
             if signer is None:
                 continue
-            first = cell.paragraphs[0]
+            first = title.paragraphs[0]
             first.alignment = WD_ALIGN_PARAGRAPH.CENTER
             first.paragraph_format.space_before = Pt(0)
             first.paragraph_format.space_after = Pt(0)
             first.paragraph_format.line_spacing = 1.0
             _set_font(first.add_run(signer.role), HEADER_PT, bold=True)
             if signer.position:
-                _paragraph(cell, signer.position, size=HEADER_PT, bold=True)
-            _paragraph(cell, signer.note, size=HEADER_PT, italic=True)
+                _paragraph(title, signer.position, size=HEADER_PT, bold=True)
+            _paragraph(title, signer.note, size=HEADER_PT, italic=True)
             if signer.date:
-                _paragraph(cell, signer.date, size=12, italic=True)
-            for _i in range(4):
-                _paragraph(cell, "", size=BODY_PT)
-            _paragraph(cell, signer.name or " ", size=BODY_PT, bold=True)
-            for p in cell.paragraphs[:-1]:
+                _paragraph(title, signer.date, size=12, italic=True)
+            for p in title.paragraphs:
                 p.paragraph_format.keep_with_next = True
+            name.paragraphs[0].paragraph_format.space_after = Pt(0)
+            for _i in range(4):
+                _paragraph(name, "", size=BODY_PT).paragraph_format.keep_with_next = True
+            _paragraph(name, signer.name or " ", size=BODY_PT, bold=True)
 
 
 def to_docx(document: Document) -> bytes:

@@ -49,8 +49,9 @@ def signature_cells(content: bytes) -> list[list[str]]:
     document = docx.Document(io.BytesIO(content))
     blocks = []
     for table in document.tables[1:]:
-        for cell in table.rows[0].cells:
-            blocks.append([p.text for p in cell.paragraphs if p.text.strip()])
+        titles, names = table.rows
+        for title, name in zip(titles.cells, names.cells, strict=True):
+            blocks.append([p.text for p in [*title.paragraphs, *name.paragraphs] if p.text.strip()])
     return blocks
 
 

@@ -68,8 +68,9 @@ def signature_blocks(content: bytes) -> list[list[str]]:
     for table in document.tables[1:]:
         if table.style is not None and table.style.name == "Table Grid":
             continue
-        for cell in table.rows[0].cells:
-            lines = [p.text for p in cell.paragraphs if p.text.strip()]
+        titles, names = table.rows
+        for title, name in zip(titles.cells, names.cells, strict=True):
+            lines = [p.text for p in [*title.paragraphs, *name.paragraphs] if p.text.strip()]
             if lines:
                 blocks.append(lines)
     return blocks
@@ -155,7 +156,7 @@ def test_sheet_docx_signed_by_the_unit_head_and_the_cluster_leader(client, org, 
     blocks = signature_blocks(client.get(sheet_url("sheet_docx", scored)).content)
 
     assert blocks == [
-        [f"THỦ TRƯỞNG {org.member_unit.name.upper()}", "TRƯỞNG ĐƠN VỊ", NOTE, heads["M1"]],
+        [org.member_unit.name.upper(), "TRƯỞNG ĐƠN VỊ", NOTE, heads["M1"]],
         ["ĐẠI DIỆN CỤM TRƯỞNG", "PHÒNG ĐẮK MIL", NOTE, heads["L1"]],
     ]
 
