@@ -412,6 +412,8 @@ def _signatures(doc, block: Signatures) -> None:
     note, date) above, the space to sign and the name below, so that the names of a row
     line up even when one role takes more lines; both rows stay on one page."""
     width = TEXT_WIDTH / block.per_row
+    if doc.paragraphs:  # the closing sentence goes with the first signatures, never alone
+        doc.paragraphs[-1].paragraph_format.keep_with_next = True
     for row_signers in block.rows:
         spacer = _paragraph(doc, "", size=8)
         spacer.paragraph_format.keep_with_next = True
