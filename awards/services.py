@@ -1,0 +1,227 @@
+"""Writes and the reads they rely on for awards: award types, restrictions, votes, and who
+is eligible in a cluster (computed by awards/rules.py from the published final results)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from awards import rules
+from awards.enums import ExclusionReason, RestrictionKind
+from awards.models import AwardType, UnitRestriction, Vote
+from clusters.models import Campaign, Cluster, Unit
+from scoring import workflow
+from scoring.enums import Stage
+from scoring.models import ScoreSheet
+
+# --- Reads -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """A unit of the cluster under one award type: its result, and the vote (eligible) or
+    why it is not eligible (excluded)."""
+
+    unit: Unit
+    sheet: ScoreSheet
+    vote: Vote | None = None
+    reason: str = ""
+
+
+@dataclass
+class AwardEligibility:
+    award_type: AwardType
+    eligible: list[Row] = field(default_factory=list)
+    excluded: list[Row] = field(default_factory=list)
+
+
+@dataclass
+class ClusterAwards:
+    """The awards of a cluster: empty with ``reason`` when its results are not published."""
+
+    cluster: Cluster
+    published: bool
+    reason: str = ""
+    awards: list[AwardEligibility] = field(default_factory=list)
+
+
+def exclusion_text(exclusion: rules.Exclusion) -> str:
+    """Why a unit is not eligible, in the interface language."""
+    if exclusion.reason == rules.RESTRICTED:
+        return _("%(kind)s: %(reason)s") % {
+            "kind": RestrictionKind(exclusion.detail).label,
+            "reason": exclusion.text,
+        }
+    if exclusion.reason == rules.BELOW_BAND:
+        return _("Below the band %(band)s") % {"band": exclusion.detail}
+    if exclusion.reason == rules.BEYOND_LIMIT:
+        return _("Beyond the %(count)s per cluster") % {"count": exclusion.detail}
+    return str(ExclusionReason(exclusion.reason).label)
+
+
+def active_restrictions(campaign: Campaign, on: dt.date | None = None) -> list[UnitRestriction]:
+    """The campaign's restrictions running on ``on`` (today by default)."""
+    on = on or timezone.localdate()
+    return list(
+        UnitRestriction.objects.filter(campaign=campaign, starts_on__lte=on)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .order_by("starts_on", "pk")
+    )
+
+
+def eligibility(cluster: Cluster, on: dt.date | None = None) -> ClusterAwards:
+    """Per award type of the cluster's campaign, the eligible units (by rank, with their
+    vote) and the excluded ones with the reason, from the published final-stage sheets. A
+    fixed number of queries whatever the number of units and award types."""
+    if not workflow.is_published(cluster):
+        return ClusterAwards(
+            cluster, False, _("The cluster's final results are not published yet.")
+        )
+    sheets = list(
+        ScoreSheet.objects.filter(cluster=cluster, stage=Stage.FINAL).select_related(
+            "unit", "table"
+        )
+    )
+    by_unit = {s.unit_id: s for s in sheets}
+    bands = [b.get("label", "") for b in sheets[0].table.bands] if sheets else []
+    results = [rules.UnitResult(s.unit_id, s.rank, s.total, s.band, s.leading) for s in sheets]
+    restrictions = [
+        rules.Restriction(r.unit_id, r.kind, r.reason)
+        for r in active_restrictions(cluster.campaign, on)
+    ]
+    votes = {
+        (v.unit_id, v.award_type_id): v
+        for v in Vote.objects.filter(cluster=cluster).select_related("award_type")
+    }
+    out = ClusterAwards(cluster, True)
+    for award_type in AwardType.objects.filter(campaign_id=cluster.campaign_id):
+        computed = rules.eligibility(results, bands, award_type.rule(), restrictions)
+        item = AwardEligibility(award_type)
+        for result in computed.eligible:
+            sheet = by_unit[result.unit_id]
+            vote = votes.get((result.unit_id, award_type.pk))
+            if vote is not None:
+                vote.award_type = award_type
+            item.eligible.append(Row(sheet.unit, sheet, vote))
+        for exclusion in computed.excluded:
+            sheet = by_unit[exclusion.result.unit_id]
+            item.excluded.append(Row(sheet.unit, sheet, reason=exclusion_text(exclusion)))
+        out.awards.append(item)
+    return out
+
+
+@dataclass
+class Proposal:
+    award_type: AwardType
+    cluster: Cluster
+    unit: Unit
+    sheet: ScoreSheet
+    vote: Vote
+
+
+def passed_proposals(campaign: Campaign, on: dt.date | None = None) -> list[Proposal]:
+    """Every passed vote of the campaign's published clusters whose unit is still eligible,
+    by award type, cluster and rank."""
+    proposals = []
+    for cluster in campaign.clusters.order_by("number"):
+        for item in eligibility(cluster, on).awards:
+            for row in item.eligible:
+                if row.vote is not None and row.vote.passed:
+                    proposal = Proposal(item.award_type, cluster, row.unit, row.sheet, row.vote)
+                    proposals.append(proposal)
+    order = {p.award_type.pk: (p.award_type.order, p.award_type.code) for p in proposals}
+    proposals.sort(key=lambda p: (order[p.award_type.pk], p.cluster.number))
+    return proposals
+
+
+# --- Writes ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def award_type_upsert(
+    *,
+    campaign: Campaign,
+    code: str,
+    name: str,
+    leading_only: bool = False,
+    min_band: str = "",
+    max_per_cluster: int | None = None,
+    pass_share: Decimal = Decimal("0.5"),
+    order: int = 0,
+) -> AwardType:
+    """Create the campaign's award type ``code``, or change its name and rules."""
+    award_type = AwardType.objects.filter(campaign=campaign, code=code).first() or AwardType(
+        campaign=campaign, code=code
+    )
+    award_type.name = name
+    award_type.leading_only = leading_only
+    award_type.min_band = min_band
+    award_type.max_per_cluster = max_per_cluster
+    award_type.pass_share = Decimal(pass_share).quantize(rules.SHARE_PLACES)
+    award_type.order = order
+    award_type.full_clean()
+    award_type.save()
+    return award_type
+
+
+@transaction.atomic
+def restriction_record(
+    *,
+    campaign: Campaign,
+    unit: Unit,
+    kind: str,
+    reason: str,
+    starts_on: dt.date,
+    ends_on: dt.date | None = None,
+    user=None,
+) -> UnitRestriction:
+    """Record that a unit is under discipline or inspection (no award while it runs)."""
+    restriction = UnitRestriction(
+        campaign=campaign,
+        unit=unit,
+        kind=kind,
+        reason=(reason or "").strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    restriction._history_user = user
+    restriction.full_clean()
+    restriction.save()
+    return restriction
+
+
+@transaction.atomic
+def vote_record(
+    *,
+    cluster: Cluster,
+    unit: Unit,
+    award_type: AwardType,
+    members_present: int,
+    votes_for: int,
+    user=None,
+) -> Vote:
+    """Record (or correct) the cluster's vote on proposing ``unit`` for ``award_type``. Only
+    an eligible unit of a cluster whose results are published may be voted on."""
+    if not workflow.is_published(cluster):
+        raise ValidationError(_("The cluster's final results are not published yet."))
+    item = next((a for a in eligibility(cluster).awards if a.award_type.pk == award_type.pk), None)
+    if item is None:
+        raise ValidationError(_("The award type is of another campaign."))
+    if unit.pk not in {row.unit.pk for row in item.eligible}:
+        raise ValidationError(_("This unit is not eligible for this award."))
+    vote = Vote.objects.filter(cluster=cluster, unit=unit, award_type=award_type).first()
+    vote = vote or Vote(cluster=cluster, unit=unit, award_type=award_type)
+    vote.members_present = members_present
+    vote.votes_for = votes_for
+    vote.recorded_by = user
+    vote._history_user = user
+    vote.full_clean()
+    vote.save()
+    return vote
