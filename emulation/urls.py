@@ -10,6 +10,7 @@ from emulation import views
 urlpatterns = [
     path("", include("clusters.urls")),
     path("", include("scoring.urls")),
+    path("", include("awards.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,55 @@
+"""Who may see and do what with awards — the one place these rules live.
+
+- The awards page of a cluster: administrators and province staff for the clusters in
+  their scope, and the officers of every member unit of the cluster (read only); anyone
+  else gets "not found".
+- The vote is recorded by the cluster's leader and deputy units and by the standing agency,
+  once the cluster's final results are published.
+- The campaign's proposal list and submission: administrators and province staff of the
+  campaign; others who may see the campaign get "forbidden".
+- Award types and restrictions are set up by administrators and province staff (admin).
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from clusters import permissions as org
+from clusters.enums import MemberRole
+from clusters.models import Campaign, Cluster, User
+from scoring import permissions as scoring_permissions
+from scoring import workflow
+
+
+def is_manager(user: User) -> bool:
+    return scoring_permissions.is_manager(user)
+
+
+def award_clusters(user: User) -> QuerySet[Cluster]:
+    """Clusters whose awards page the user may open."""
+    return org.visible_clusters(user)
+
+
+def award_campaigns(user: User) -> QuerySet[Campaign]:
+    return org.visible_campaigns(user)
+
+
+def can_record_vote(user: User, cluster: Cluster) -> bool:
+    """Leader and deputy units of the cluster, and managers of its campaign, once the
+    cluster's final results are published."""
+    if not workflow.is_published(cluster):
+        return False
+    if is_manager(user):
+        return org.can_manage_campaign(user, cluster.campaign)
+    return org.is_unit_officer(user) and scoring_permissions.member_roles(cluster).get(
+        user.unit_id
+    ) in (MemberRole.LEADER, MemberRole.DEPUTY)
+
+
+def can_draft_proposals(user: User, campaign: Campaign) -> bool:
+    return is_manager(user) and org.can_manage_campaign(user, campaign)
+
+
+def can_manage_awards(user: User) -> bool:
+    """Award types and restrictions (the admin)."""
+    return is_manager(user)

@@ -1,0 +1,3 @@
+from awards.views import urlpatterns
+
+__all__ = ["urlpatterns"]
