@@ -1,10 +1,11 @@
-from scoring.views import documents, evidence, grid, history, results, review, sheet, tables
+from scoring.views import documents, evidence, excel, grid, history, results, review, sheet, tables
 
 urlpatterns = [
     *sheet.urlpatterns,
     *evidence.urlpatterns,
     *history.urlpatterns,
     *grid.urlpatterns,
+    *excel.urlpatterns,
     *review.urlpatterns,
     *results.urlpatterns,
     *tables.urlpatterns,

@@ -1,0 +1,244 @@
+"""The grid as an Excel template, filled offline and uploaded back.
+
+``grid_xlsx`` downloads the template (whoever may view the grid). ``grid_upload`` shows the
+upload form (GET) and, for an uploaded file (POST), a preview of every change and every
+error by cell; the file waits in a private temporary folder under a token kept in the
+session, and nothing is stored. ``grid_upload_confirm`` reads the file again against the
+current data and, when nothing changed since the preview, stores all of it or nothing
+through ``services.sheet_fill`` (recorded in the history as an import), then recomputes.
+"""
+
+from __future__ import annotations
+
+import secrets
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clusters.models import Cluster
+from scoring import excel, permissions, services
+from scoring.enums import Stage
+from scoring.models import ScoreEntry, ScoreSheet
+from scoring.views.common import cluster_for, require
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SESSION_KEY = "scoring_excel_uploads"
+GRID_STAGES = (Stage.CLUSTER, Stage.FINAL)
+
+
+def _stage(stage: str) -> str:
+    if stage not in GRID_STAGES:
+        raise Http404
+    return stage
+
+
+def _folder() -> Path:
+    folder = Path(tempfile.gettempdir()) / "thidua-excel-uploads"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder
+
+
+def _viewable(request: HttpRequest, pk: int, stage: str) -> Cluster:
+    cluster = cluster_for(request.user, pk)
+    require(permissions.can_view_grid(request.user, cluster, stage))
+    return cluster
+
+
+def _editable(request: HttpRequest, pk: int, stage: str) -> Cluster:
+    """The cluster, when the user may score at least one of its sheets at the stage."""
+    cluster = _viewable(request, pk, stage)
+    sheets = ScoreSheet.objects.filter(cluster=cluster, stage=stage).order_by()
+    allowed = False
+    for sheet in sheets:
+        sheet.cluster = cluster
+        if permissions.can_edit_sheet(request.user, sheet):
+            allowed = True
+            break
+    require(allowed)
+    return cluster
+
+
+@require_GET
+@login_required
+def grid_xlsx(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
+    """The grid at a stage as an .xlsx template, current values filled in."""
+    stage = _stage(stage)
+    cluster = _viewable(request, pk, stage)
+    content = excel.template_xlsx(cluster=cluster, stage=stage, user=request.user)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{cluster.code}-{stage}.xlsx"
+    )
+    return response
+
+
+def _context(cluster: Cluster, stage: str, **extra) -> dict:
+    return {
+        "cluster": cluster,
+        "campaign": cluster.campaign,
+        "stage": stage,
+        "stage_label": Stage(stage).label,
+        "grid_url": reverse("grid", args=[cluster.pk, stage]),
+        "template_url": reverse("grid_xlsx", args=[cluster.pk, stage]),
+        "upload_url": reverse("grid_upload", args=[cluster.pk, stage]),
+        "max_mb": _max_mb(),
+        **extra,
+    }
+
+
+def _max_mb() -> int:
+    from django.conf import settings
+
+    return settings.UPLOAD_MAX_MB
+
+
+def _preview(request, cluster, stage, plan, *, name, token="", status=200, stale=False):
+    context = _context(
+        cluster,
+        stage,
+        plan=plan,
+        file_name=name,
+        stale=stale,
+        confirm_url=(
+            reverse("grid_upload_confirm", args=[cluster.pk, stage, token])
+            if token and plan.ok and plan.changes
+            else ""
+        ),
+    )
+    return render(request, "scoring/excel_preview.html", context, status=status)
+
+
+def _remember(request, cluster, stage, name: str, content: bytes, plan) -> str:
+    token = secrets.token_urlsafe(16)
+    (_folder() / f"{token}.xlsx").write_bytes(content)
+    uploads = request.session.get(SESSION_KEY, {})
+    uploads[token] = {
+        "cluster": cluster.pk,
+        "stage": stage,
+        "name": name,
+        "signature": plan.signature(),
+    }
+    request.session[SESSION_KEY] = uploads
+    return token
+
+
+def _forget(request, token: str) -> None:
+    uploads = request.session.get(SESSION_KEY, {})
+    uploads.pop(token, None)
+    request.session[SESSION_KEY] = uploads
+    (_folder() / f"{token}.xlsx").unlink(missing_ok=True)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def grid_upload(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
+    """GET: the upload form. POST (``file``): the preview of the uploaded template, every
+    change and every error by cell; nothing is stored."""
+    stage = _stage(stage)
+    cluster = _editable(request, pk, stage)
+    if request.method == "GET":
+        return render(request, "scoring/excel_preview.html", _context(cluster, stage))
+    upload = request.FILES.get("file")
+    if upload is None:
+        plan = excel.ExcelPlan()
+        plan.error("", _("Choose a file to upload."))
+        return _preview(request, cluster, stage, plan, name="", status=422)
+    name = Path(upload.name or "").name[:200]
+    limit = _max_mb() * 1024 * 1024
+    content = b"" if upload.size > limit else upload.read()
+    again = SimpleUploadedFile(name, content)
+    again.size = upload.size
+    plan = excel.read_upload(cluster=cluster, stage=stage, user=request.user, upload=again)
+    token = ""
+    if plan.ok and plan.changes:
+        token = _remember(request, cluster, stage, name, content, plan)
+    return _preview(
+        request, cluster, stage, plan, name=name, token=token, status=200 if plan.ok else 422
+    )
+
+
+@require_POST
+@login_required
+def grid_upload_confirm(request: HttpRequest, pk: int, stage: str, token: str) -> HttpResponse:
+    """Store a previewed upload: read again against the current data; if anything changed
+    since the preview, show the new preview instead (409); else store all or nothing."""
+    stage = _stage(stage)
+    cluster = _editable(request, pk, stage)
+    stored = request.session.get(SESSION_KEY, {}).get(token)
+    if not stored or stored["cluster"] != cluster.pk or stored["stage"] != stage:
+        raise Http404
+    file = _folder() / f"{token}.xlsx"
+    if not file.is_file():
+        _forget(request, token)
+        raise Http404
+    name = stored["name"]
+    upload = SimpleUploadedFile(name, file.read_bytes())
+    plan = excel.read_upload(cluster=cluster, stage=stage, user=request.user, upload=upload)
+    if not plan.ok:
+        _forget(request, token)
+        return _preview(request, cluster, stage, plan, name=name, status=422, stale=True)
+    if plan.signature() != stored["signature"]:
+        stored["signature"] = plan.signature()
+        request.session.modified = True
+        return _preview(
+            request, cluster, stage, plan, name=name, token=token, status=409, stale=True
+        )
+    reason = _("Imported from Excel: %(name)s") % {"name": name}
+    versions = {c.entry_id: c.version for c in plan.changes}
+    try:
+        with transaction.atomic():
+            current = dict(
+                ScoreEntry.objects.select_for_update()
+                .filter(pk__in=list(versions))
+                .order_by("pk")
+                .values_list("pk", "version")
+            )
+            if current != versions:
+                raise services.StaleEntry(
+                    _("Someone else changed these scores first."), current=None
+                )
+            sheets = {s.pk: s for s in ScoreSheet.objects.filter(pk__in=plan.by_sheet())}
+            for sheet_id, values in plan.by_sheet().items():
+                sheet = sheets[sheet_id]
+                sheet.cluster = cluster
+                require(permissions.can_edit_sheet(request.user, sheet))
+                services.sheet_fill(
+                    sheet=sheet, values=values, user=request.user, change_reason=reason
+                )
+            services.recompute_scope(ScoreSheet.objects.filter(pk__in=list(sheets)))
+    except services.StaleEntry:
+        return _preview(
+            request, cluster, stage, plan, name=name, token=token, status=409, stale=True
+        )
+    except ValidationError as refused:
+        plan.errors.extend(excel.CellError(cell="", message=m) for m in refused.messages)
+        return _preview(request, cluster, stage, plan, name=name, status=422)
+    _forget(request, token)
+    messages.success(
+        request,
+        _("%(count)s values were imported from %(name)s.")
+        % {"count": len(plan.changes), "name": name},
+    )
+    return redirect("grid", cluster.pk, stage)
+
+
+urlpatterns = [
+    path("clusters/<int:pk>/grid/<str:stage>/template.xlsx", grid_xlsx, name="grid_xlsx"),
+    path("clusters/<int:pk>/grid/<str:stage>/upload/", grid_upload, name="grid_upload"),
+    path(
+        "clusters/<int:pk>/grid/<str:stage>/upload/<str:token>/confirm/",
+        grid_upload_confirm,
+        name="grid_upload_confirm",
+    ),
+]
