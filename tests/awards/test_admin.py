@@ -1,0 +1,77 @@
+"""The awards admin: administrators and province staff, edits through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from awards import services
+from awards.models import AwardType, UnitRestriction, Vote
+
+MODELS = [m for m in admin.site._registry if m._meta.app_label == "awards"]
+
+
+def _records(published, award_types):
+    services.restriction_record(
+        campaign=published.campaign,
+        unit=published.member_unit,
+        kind="inspection",
+        reason="Thanh tra",
+        starts_on=dt.date(2023, 1, 1),
+    )
+    services.vote_record(
+        cluster=published.cluster,
+        unit=published.leader_unit,
+        award_type=award_types[0],
+        members_present=3,
+        votes_for=2,
+    )
+
+
+@pytest.mark.parametrize("who", ["admin", "staff"])
+@pytest.mark.parametrize("model", MODELS)
+def test_awards_changelists_answer_200_to_managers(client, published, award_types, model, who):
+    _records(published, award_types)
+    client.force_login(getattr(published, who))
+    opts = model._meta
+    response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == model.objects.count() > 0
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_awards_admin_refuses_unit_officers(client, published, model):
+    client.force_login(published.leader)
+    opts = model._meta
+    response = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+    assert response.status_code in (302, 403)
+
+
+def test_award_type_add_in_admin_stores_the_share(client, org):
+    client.force_login(org.staff)
+    response = client.post(
+        reverse("admin:awards_awardtype_add"),
+        {
+            "campaign": org.campaign.pk,
+            "code": "quyet-thang",
+            "name": "Đơn vị Quyết thắng",
+            "min_band": "Tốt",
+            "max_per_cluster": "",
+            "pass_share": "0,6667",
+            "order": "3",
+        },
+    )
+    assert response.status_code == 302
+    stored = AwardType.objects.get(code="quyet-thang")
+    assert (stored.name, str(stored.pass_share), stored.leading_only) == (
+        "Đơn vị Quyết thắng",
+        "0.6667",
+        False,
+    )
+
+
+def test_models_registered():
+    assert set(MODELS) == {AwardType, UnitRestriction, Vote}
