@@ -278,3 +278,18 @@ def test_awards_documents_outside_scope_404(client, published, award_types, name
 def test_awards_documents_post_is_405(client, published, name):
     client.force_login(published.staff)
     assert client.post(reverse(name, args=[published.campaign.pk])).status_code == 405
+
+
+def test_cluster_page_awards_panel_counts_votes(client, published, award_types):
+    services.vote_record(
+        cluster=published.cluster,
+        unit=published.leader_unit,
+        award_type=award_types[0],
+        members_present=3,
+        votes_for=2,
+    )
+    client.force_login(published.member)
+    response = client.get(reverse("cluster_detail", args=[published.cluster.pk]))
+    content = response.content.decode()
+    assert 'data-votes="1" data-passed="1"' in content
+    assert reverse("awards_cluster", args=[published.cluster.pk]) in content
