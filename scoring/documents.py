@@ -9,7 +9,6 @@ Each document reads a fixed number of queries whatever the size of the table or 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
 
 from django.utils import timezone
@@ -36,14 +35,14 @@ from clusters.enums import MemberRole
 from clusters.models import Cluster, Signature
 from scoring import permissions, queries, services, workflow
 from scoring.enums import CriterionKind, Stage
-from scoring.models import Criterion, Publication, ScoreSheet
+from scoring.models import Publication, ScoreSheet
 
 STAGE_WORDS = {
     Stage.SELF: "Đơn vị tự chấm điểm",
     Stage.CLUSTER: "Cụm thi đua chấm điểm",
     Stage.FINAL: "Phúc tra của Cơ quan Thường trực",
 }
-MINUS = {CriterionKind.DEDUCTION, CriterionKind.VETO}
+MINUS = queries.MINUS_KINDS
 D0 = Decimal(0)
 
 
@@ -66,27 +65,6 @@ def _signed(value: Decimal | None, sign: str) -> str:
     return f"{sign}{number(value)}" if sign and value else number(value)
 
 
-def _sign_of(criteria: list[Criterion]) -> dict[int, tuple[str, list[int]]]:
-    """Groups holding only bonus ("+"), or only deduction and veto ("−"), criteria show the
-    sum of their leaves: {group id: (sign, leaf ids)}."""
-    by_pk = {c.pk: c for c in criteria}
-    kinds: dict[int, set[str]] = defaultdict(set)
-    leaves: dict[int, list[int]] = defaultdict(list)
-    for leaf in (c for c in criteria if c.kind != CriterionKind.GROUP):
-        parent = by_pk.get(leaf.parent_id)
-        while parent is not None:
-            kinds[parent.pk].add(leaf.kind)
-            leaves[parent.pk].append(leaf.pk)
-            parent = by_pk.get(parent.parent_id)
-    result = {}
-    for pk, found in kinds.items():
-        if found == {CriterionKind.BONUS}:
-            result[pk] = ("+", leaves[pk])
-        elif found <= MINUS:
-            result[pk] = ("−", leaves[pk])
-    return result
-
-
 # --- The score sheet --------------------------------------------------------------------------
 
 
@@ -103,7 +81,7 @@ def sheet_table(sheet: ScoreSheet) -> Table:
         bands=services.table_bands(sheet.table),
     )
     subtotals = queries.subtotals(loaded, entries)
-    sums = _sign_of(criteria)
+    sums = queries.signed_groups(criteria)
     rows = []
     for c in criteria:
         entry = entries.get(c.pk)

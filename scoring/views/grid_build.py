@@ -24,16 +24,6 @@ from scoring.models import Explanation, ScoreEntry, ScoreSheet, UnitTarget
 GRID_STAGES = (Stage.CLUSTER, Stage.FINAL)
 ROLE_ORDER = {MemberRole.LEADER: 0, MemberRole.DEPUTY: 1, MemberRole.MEMBER: 2}
 
-FIELD_LABELS = {
-    "points": gettext_lazy("points"),
-    "passed": gettext_lazy("passed"),
-    "count": gettext_lazy("count"),
-    "actual": gettext_lazy("actual"),
-    "numerator": gettext_lazy("numerator"),
-    "denominator": gettext_lazy("denominator"),
-    "baseline": gettext_lazy("baseline"),
-    "violated": gettext_lazy("violated"),
-}
 BOOLEAN_FIELDS = {"passed", "violated"}
 # The sheet's figures shown at the foot of each unit's column, in order.
 FIGURES = [
@@ -333,7 +323,7 @@ def build_grid(
                     "code": criterion.code,
                     "title": criterion.title,
                     "field": name,
-                    "flabel": FIELD_LABELS[name],
+                    "flabel": services.FIELD_LABELS[name],
                     "bool": name in BOOLEAN_FIELDS,
                     "first": index == 0,
                     "last": index == len(names) - 1,

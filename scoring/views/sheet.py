@@ -10,7 +10,6 @@ explanations), the unit's targets and the evidence, each in one query.
 from __future__ import annotations
 
 import os
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -36,22 +35,13 @@ from scoring.views.common import entry_for, require, sheet_for
 
 STAGE_ORDER = [Stage.SELF, Stage.CLUSTER, Stage.FINAL]
 
-LABELS = {
-    "points": gettext_lazy("points"),
-    "passed": gettext_lazy("passed"),
-    "count": gettext_lazy("count"),
-    "actual": gettext_lazy("actual"),
-    "numerator": gettext_lazy("numerator"),
-    "denominator": gettext_lazy("denominator"),
-    "baseline": gettext_lazy("baseline"),
-    "violated": gettext_lazy("violated"),
-}
+LABELS = services.FIELD_LABELS
 CHOICES = {
     "passed": [("1", pgettext_lazy("criterion", "Passed")), ("0", gettext_lazy("Not passed"))],
     "violated": [("0", gettext_lazy("Did not happen")), ("1", gettext_lazy("Happened"))],
 }
 WHOLE = {"count", "numerator", "denominator", "baseline"}
-MINUS = {CriterionKind.DEDUCTION, CriterionKind.VETO}
+MINUS = queries.MINUS_KINDS
 D0 = Decimal(0)
 
 
@@ -200,27 +190,6 @@ def _read_only_reason(user, sheet: ScoreSheet) -> str:
     return _("You may look at this sheet but not change it.")
 
 
-def _sum_groups(criteria: list[Criterion]) -> dict[int, tuple[str, list[int]]]:
-    """Groups of bonus, or of deduction and veto, criteria (they have no base points to
-    subtotal) show the sum of their leaves instead: {group id: (sign, leaf ids)}."""
-    by_pk = {c.pk: c for c in criteria}
-    kinds: dict[int, set[str]] = defaultdict(set)
-    leaves: dict[int, list[int]] = defaultdict(list)
-    for leaf in (c for c in criteria if c.kind != CriterionKind.GROUP):
-        parent = by_pk.get(leaf.parent_id)
-        while parent is not None:
-            kinds[parent.pk].add(leaf.kind)
-            leaves[parent.pk].append(leaf.pk)
-            parent = by_pk.get(parent.parent_id)
-    sums = {}
-    for pk, found in kinds.items():
-        if found == {CriterionKind.BONUS}:
-            sums[pk] = ("+", leaves[pk])
-        elif found <= MINUS:
-            sums[pk] = ("−", leaves[pk])
-    return sums
-
-
 def sheet_context(user, sheet: ScoreSheet) -> dict:
     """Everything the sheet page shows, in a fixed number of queries."""
     criteria = queries.table_rows(sheet.table)
@@ -260,7 +229,7 @@ def sheet_context(user, sheet: ScoreSheet) -> dict:
     subtotals = {
         stage: queries.subtotals(loaded, entries.get(by_stage[stage].pk, {})) for stage in stages
     }
-    sums = _sum_groups(criteria)
+    sums = queries.signed_groups(criteria)
     mine = entries.get(sheet.pk, {})
     explaining = compare and sheet.cluster.campaign.phase == Phase.EXPLANATION
 
