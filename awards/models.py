@@ -81,6 +81,10 @@ class AwardType(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def pass_percent(self) -> Decimal:
+        return (self.pass_share * 100).quantize(Decimal("0.01"))
+
     def rule(self) -> rules.AwardRule:
         return rules.AwardRule(
             code=self.code,
@@ -185,6 +189,10 @@ class Vote(models.Model):
     @property
     def share(self) -> Decimal:
         return rules.vote_share(self.members_present, self.votes_for)
+
+    @property
+    def percent(self) -> Decimal:
+        return (self.share * 100).quantize(Decimal("0.01"))
 
     @property
     def passed(self) -> bool:

@@ -87,6 +87,8 @@ def test_awards_cluster_shows_vote_outcomes(client, published, award_types):
     content = page(client, published.member, published.cluster).content.decode()
     assert content.count('data-outcome="passed"') == 1
     assert content.count('data-outcome="failed"') == 1
+    assert "(66,67%)" in content
+    assert "(62,50%)" in content
 
 
 @pytest.mark.parametrize("who", ["leader", "deputy", "staff", "admin"])
