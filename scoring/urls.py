@@ -1,4 +1,4 @@
-from scoring.views import documents, evidence, excel, grid, history, results, review, sheet, tables
+from scoring.views import documents, evidence, excel, grid, history, reports, results, review, sheet, tables
 
 urlpatterns = [
     *sheet.urlpatterns,
@@ -8,6 +8,7 @@ urlpatterns = [
     *excel.urlpatterns,
     *review.urlpatterns,
     *results.urlpatterns,
+    *reports.urlpatterns,
     *tables.urlpatterns,
     *documents.urlpatterns,
 ]
