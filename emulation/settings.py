@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "clusters",
     "scoring",
     "awards",
+    "jobs",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("clusters.urls")),
     path("", include("scoring.urls")),
     path("", include("awards.urls")),
+    path("", include("jobs.urls")),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

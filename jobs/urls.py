@@ -1,0 +1,3 @@
+from jobs.views import urlpatterns
+
+__all__ = ["urlpatterns"]

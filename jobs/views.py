@@ -1,0 +1,106 @@
+"""Pages of background work.
+
+- ``job_start_export``: a campaign's managers start the export of every cluster's results at
+  one stage into one workbook; they are taken to the job's page.
+- ``job_detail``: the job's progress bar, refreshed every 2 seconds (htmx polls the
+  ``progress`` partial until the job has finished), then the download link.
+- ``job_file``: the file a job produced, for the user who started it only.
+- ``job_list``: the user's jobs, newest first, so they can leave a page and come back.
+
+A job belongs to its user: anyone else's job is "not found".
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from clusters import permissions as org
+from jobs import services
+from jobs.models import JobProgress
+from scoring.enums import Stage
+from scoring.views.common import campaign_for, require
+
+STAGE_LABELS = dict(Stage.choices)
+
+
+def _job_for(request: HttpRequest, pk) -> JobProgress:
+    """One of the user's own jobs, or 404."""
+    qs = JobProgress.objects.filter(user=request.user).select_related("campaign__organiser")
+    return get_object_or_404(qs, pk=pk)
+
+
+def _decorate(job: JobProgress) -> JobProgress:
+    job.stage_label = STAGE_LABELS.get(job.stage, job.stage)
+    return job
+
+
+@require_POST
+@login_required
+def job_start_export(request: HttpRequest, campaign_pk: int, stage: str) -> HttpResponse:
+    if stage not in Stage.values:
+        raise Http404
+    campaign = campaign_for(request.user, campaign_pk)
+    require(org.can_manage_campaign(request.user, campaign))
+    job = services.results_export_start(user=request.user, campaign=campaign, stage=stage)
+    messages.success(
+        request,
+        _(
+            "The export has started. You may leave this page: your background work is "
+            "listed under “Background work”."
+        ),
+    )
+    return redirect("job_detail", pk=job.pk)
+
+
+@require_GET
+@login_required
+def job_detail(request: HttpRequest, pk) -> HttpResponse:
+    job = _decorate(_job_for(request, pk))
+    template = "jobs/detail.html"
+    if request.headers.get("HX-Request"):
+        template = "jobs/detail.html#progress"
+    return render(request, template, {"job": job})
+
+
+@require_GET
+@login_required
+def job_file(request: HttpRequest, pk) -> FileResponse:
+    job = _job_for(request, pk)
+    if not job.file:
+        raise Http404
+    try:
+        handle = job.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    name = job.file.name.rsplit("/", 1)[-1]
+    return FileResponse(handle, as_attachment=True, filename=name)
+
+
+@require_GET
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    jobs = [
+        _decorate(job)
+        for job in JobProgress.objects.filter(user=request.user)
+        .select_related("campaign__organiser")
+        .order_by("-created_at")[:100]
+    ]
+    return render(request, "jobs/list.html", {"jobs": jobs})
+
+
+urlpatterns = [
+    path("jobs/", job_list, name="job_list"),
+    path(
+        "jobs/export/<int:campaign_pk>/<str:stage>/",
+        job_start_export,
+        name="job_start_export",
+    ),
+    path("jobs/<uuid:pk>/", job_detail, name="job_detail"),
+    path("jobs/<uuid:pk>/file/", job_file, name="job_file"),
+]
