@@ -27,6 +27,8 @@ install: $(VENV)/.installed node_modules/.installed
 run: install
 	$(DEV_ENV) $(MANAGE) migrate --noinput
 	$(DEV_ENV) $(MANAGE) seed_demo
+	$(DEV_ENV) $(MANAGE) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
 test: install

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
 
 from clusters.models import Campaign, User
-from jobs.models import JobKind, JobProgress
+from jobs.models import JobKind, JobProgress, JobStatus
 
 
 def results_export_start(*, user: User, campaign: Campaign, stage: str) -> JobProgress:
@@ -21,4 +23,29 @@ def results_export_start(*, user: User, campaign: Campaign, stage: str) -> JobPr
     result = export_campaign_results.enqueue(str(job.pk))
     JobProgress.objects.filter(pk=job.pk).update(task_id=str(result.id))
     job.refresh_from_db()
+    return job
+
+
+def job_sync(*, job: JobProgress) -> JobProgress:
+    """Mark an unfinished job failed when the queue says its task failed without recording
+    it (the worker stopped, or the task could not start). Other jobs are returned as they
+    are; a backend that keeps no results changes nothing."""
+    if job.is_finished or not job.task_id:
+        return job
+    from django_tasks.base import TaskResultStatus
+    from django_tasks.exceptions import TaskResultDoesNotExist
+
+    from jobs.tasks import export_campaign_results
+
+    try:
+        result = export_campaign_results.get_result(job.task_id)
+    except (NotImplementedError, TaskResultDoesNotExist):
+        return job
+    if result.status == TaskResultStatus.FAILED:
+        job.status = JobStatus.FAILED
+        job.message = gettext(
+            "The work stopped on an error. Start it again or ask an administrator."
+        )
+        job.finished_at = result.finished_at or timezone.now()
+        job.save(update_fields=["status", "message", "finished_at"])
     return job

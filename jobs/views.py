@@ -61,7 +61,7 @@ def job_start_export(request: HttpRequest, campaign_pk: int, stage: str) -> Http
 @require_GET
 @login_required
 def job_detail(request: HttpRequest, pk) -> HttpResponse:
-    job = _decorate(_job_for(request, pk))
+    job = _decorate(services.job_sync(job=_job_for(request, pk)))
     template = "jobs/detail.html"
     if request.headers.get("HX-Request"):
         template = "jobs/detail.html#progress"

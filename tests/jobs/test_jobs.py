@@ -265,3 +265,24 @@ def test_database_backend_queues_then_worker_runs(settings, scored):
     assert DBTaskResult.objects.get(pk=job.task_id).status == TaskResultStatus.SUCCESSFUL
     assert (job.status, job.done, job.total) == (JobStatus.DONE, 2, 2)
     assert _workbook(job).sheetnames == ["C1 1", "C2 2"]
+
+
+def test_job_detail_marks_a_failed_task_failed(client, org):
+    job = JobProgress.objects.create(
+        kind=JobKind.RESULTS_EXPORT, user=org.staff, campaign=org.campaign, stage="cluster"
+    )
+    result = DBTaskResult.objects.create(
+        status=TaskResultStatus.FAILED,
+        task_path="jobs.tasks.export_campaign_results",
+        args_kwargs={"args": [str(job.pk)], "kwargs": {}},
+        backend_name="default",
+    )
+    JobProgress.objects.filter(pk=job.pk).update(task_id=str(result.pk))
+    client.force_login(org.staff)
+
+    response = client.get(reverse("job_detail", args=[job.pk]))
+
+    job.refresh_from_db()
+    assert response.status_code == 200
+    assert job.status == JobStatus.FAILED
+    assert 'hx-trigger="every 2s"' not in response.content.decode()
