@@ -10,8 +10,12 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from scoring import reports, services
+from clusters.enums import Phase
+from clusters.services import campaign_copy
+from scoring import reports, services, workflow
 from scoring.enums import Stage
+from scoring.models import ScoreTable
+from tests.scoring.conftest import make_criterion
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +101,91 @@ def test_report_pages_render_for_staff(client, org, filled):
     ]:
         assert client.get(url).status_code == 200
         assert client.get(url + ("&" if "?" in url else "?") + "format=xlsx").status_code == 200
+
+
+# --- Gaps ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def with_self(org, filled):
+    """Self-assessments: L1 I.1 20 (cluster 15), B 2 → 62 vs 57 (gap −5);
+    D1 as scored by the cluster but I.2 10/10 (20, cluster 0) and T 3 → 47 vs 27 (gap −20);
+    M1 I.1 18 (cluster 20), B 5, T 1 → 62 vs 64 (gap +2)."""
+    make = lambda u: services.sheet_get_or_create(cluster=org.cluster, unit=u, stage="self")  # noqa: E731
+    fill(make(org.leader_unit), 20, 10, b=2)
+    fill(make(org.deputy_unit), 10, 10, t=3)
+    fill(make(org.member_unit), 18, 10, b=5, t=1)
+    return filled
+
+
+def test_gap_report_largest_first(org, with_self):
+    units, criteria = reports.gap_report(org.cluster)
+
+    assert [(g.unit.code, g.self_total, g.cluster_total, g.gap) for g in units] == [
+        ("D1", D("47.00"), D("27.00"), D("-20.00")),
+        ("L1", D("62.00"), D("57.00"), D("-5.00")),
+        ("M1", D("62.00"), D("64.00"), D("2.00")),
+    ]
+    assert [(g.unit.code, g.criterion.code, g.self_points, g.cluster_points) for g in criteria] == [
+        ("D1", "I.2", D("20.00"), D("0.00")),
+        ("L1", "I.1", D("20.00"), D("15.00")),
+        ("M1", "I.1", D("18.00"), D("20.00")),
+    ]
+
+
+def test_report_gaps_xlsx_equals_page(client, org, with_self):
+    client.force_login(org.leader)
+    url = reverse("report_gaps", args=[org.cluster.pk])
+
+    page = client.get(url)
+    book = load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content))
+
+    units = [(g.unit.code, g.gap) for g in page.context["units"]]
+    assert [(r[0], D(str(r[4]))) for r in list(book.worksheets[0].values)[1:]] == units
+    assert [r[1] for r in list(book.worksheets[1].values)[1:]] == ["I.2", "I.1", "I.1"]
+
+
+# --- History across two years --------------------------------------------------------------
+
+
+def test_unit_history_two_campaigns(client, org, filled):
+    # 2023: published final results copied from the cluster stage (L1 57, rank 2).
+    org.campaign.phase = Phase.FINAL_REVIEW
+    org.campaign.save()
+    workflow.stage_start(cluster=org.cluster, stage=Stage.FINAL, user=org.admin)
+    workflow.cluster_publish(cluster=org.cluster, user=org.admin)
+    # 2024: the same clusters, a one-criterion table, cluster stage only (L1 40, rank 1).
+    copy = campaign_copy(source=org.campaign, year=2024)
+    cluster = copy.campaign.clusters.get(number=org.cluster.number)
+    table = ScoreTable.objects.create(
+        campaign=copy.campaign, title="2024", bands=[{"label": "Khá", "min": "30"}]
+    )
+    table.clusters.set([cluster])
+    group = make_criterion(table, "I", "group", max_points=D(60), order=1)
+    make_criterion(table, "I.1", "manual", parent=group, order=1, max_points=D(60))
+    services.table_renumber(table=table)
+    services.table_publish(table=table)
+    for unit, points in [(org.leader_unit, 40), (org.member_unit, 35)]:
+        sheet = services.sheet_get_or_create(cluster=cluster, unit=unit, stage="cluster")
+        services.entry_update(
+            entry=sheet.entries.get(criterion__code="I.1"), values={"points": D(points)}
+        )
+    client.force_login(org.staff)
+    url = reverse("report_unit_history", args=[org.leader_unit.pk])
+
+    page = client.get(url)
+    book = load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content))
+
+    rows = [
+        (r.year, r.sheet.stage, r.official, r.sheet.rank, r.sheet.total, r.sheet.band)
+        for r in page.context["rows"]
+    ]
+    assert rows == [
+        (2023, "final", True, 2, D("57.00"), "Xuất sắc"),
+        (2024, "cluster", False, 1, D("40.00"), "Khá"),
+    ]
+    assert [(r[0], r[3], r[4]) for r in list(book.active.values)[1:]] == [
+        (2023, 2, 57),
+        (2024, 1, 40),
+    ]
+    assert [b.value for b in page.context["chart"]["bars"]] == [D("57.00"), D("40.00")]
