@@ -189,3 +189,137 @@ def test_unit_history_two_campaigns(client, org, filled):
         (2024, 1, 40),
     ]
     assert [b.value for b in page.context["chart"]["bars"]] == [D("57.00"), D("40.00")]
+
+
+# --- Roles ---------------------------------------------------------------------------------
+
+ROLES = ["admin", "staff", "leader", "deputy", "member", "outsider"]
+
+
+def status(client, user, url):
+    client.force_login(user)
+    return client.get(url).status_code
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("report_cluster", [200, 200, 200, 200, 403, 404]),
+        ("report_gaps", [200, 200, 200, 200, 403, 404]),
+    ],
+)
+def test_cluster_reports_role_matrix(client, org, filled, name, expected):
+    url = reverse(name, args=[org.cluster.pk]) + "?stage=cluster"
+
+    assert [status(client, getattr(org, who), url) for who in ROLES] == expected
+
+
+def test_report_cluster_member_after_explanations_open(client, org, filled):
+    org.campaign.phase = Phase.EXPLANATION
+    org.campaign.save()
+    url = reverse("report_cluster", args=[org.cluster.pk])
+
+    assert status(client, org.member, url + "?stage=cluster") == 200
+    assert status(client, org.member, url + "?stage=self") == 403
+
+
+def test_report_province_role_matrix(client, org, filled):
+    url = reverse("report_province", args=[org.campaign.pk]) + "?stage=cluster"
+
+    codes = [status(client, getattr(org, who), url) for who in ROLES]
+
+    assert codes == [200, 200, 200, 200, 403, 200]
+
+
+def test_report_province_leader_sees_only_own_cluster(client, org, filled):
+    client.force_login(org.leader)
+
+    response = client.get(reverse("report_province", args=[org.campaign.pk]), {"stage": "cluster"})
+
+    assert [c.pk for c in response.context["clusters"]] == [org.cluster.pk]
+    assert [s.unit.code for s in response.context["clusters"][0].report_sheets] == [
+        "M1",
+        "L1",
+        "D1",
+    ]
+
+
+def test_report_unit_history_outside_scope_404(client, org, filled):
+    url = reverse("report_unit_history", args=[org.leader_unit.pk])
+
+    assert status(client, org.outsider, url) == 404
+    assert status(client, org.member, url) == 200
+
+
+@pytest.mark.parametrize(
+    "name", ["report_cluster", "report_gaps", "report_province", "report_unit_history"]
+)
+def test_reports_wrong_method_405(client, org, name):
+    client.force_login(org.admin)
+    pk = {
+        "report_province": org.campaign.pk,
+        "report_unit_history": org.leader_unit.pk,
+    }.get(name, org.cluster.pk)
+
+    assert client.post(reverse(name, args=[pk])).status_code == 405
+
+
+def test_report_cluster_unknown_stage_404(client, org, filled):
+    url = reverse("report_cluster", args=[org.cluster.pk]) + "?stage=nope"
+
+    assert status(client, org.staff, url) == 404
+
+
+# --- Query counts --------------------------------------------------------------------------
+
+
+def grow(org, table, clusters):
+    """Three more members with filled cluster sheets in each cluster."""
+    from tests.factories import MembershipFactory, UnitFactory
+
+    for cluster in clusters:
+        for i in range(3):
+            unit = UnitFactory(code=f"X{cluster.pk}{i}", parent=org.province)
+            MembershipFactory(cluster=cluster, unit=unit, role="member")
+            sheet = services.sheet_get_or_create(cluster=cluster, unit=unit, stage="cluster")
+            fill(sheet, 10 + i, 10, b=i)
+
+
+def count_queries(client, user, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("name", ["report_cluster", "report_gaps"])
+def test_cluster_reports_query_count_constant(client, org, table, filled, name):
+    url = reverse(name, args=[org.cluster.pk]) + "?stage=cluster"
+    small = count_queries(client, org.staff, url)
+
+    grow(org, table, [org.cluster])
+
+    assert count_queries(client, org.staff, url) == small
+
+
+def test_report_province_query_count_constant(client, org, table, filled):
+    url = reverse("report_province", args=[org.campaign.pk]) + "?stage=cluster"
+    small = count_queries(client, org.staff, url)
+
+    grow(org, table, [org.cluster, org.other_cluster])
+
+    assert count_queries(client, org.staff, url) == small
+
+
+def test_report_unit_history_query_count_constant(client, org, table, filled):
+    url = reverse("report_unit_history", args=[org.leader_unit.pk])
+    small = count_queries(client, org.staff, url)
+
+    grow(org, table, [org.cluster])
+    copy = campaign_copy(source=org.campaign, year=2024)
+    assert copy.campaign.clusters.exists()
+
+    assert count_queries(client, org.staff, url) == small
