@@ -1,3 +1,5 @@
-from awards.views import urlpatterns
+from awards import views, views_setup
+
+urlpatterns = views.urlpatterns + views_setup.urlpatterns
 
 __all__ = ["urlpatterns"]
