@@ -14,7 +14,10 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "vi" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
-SOURCE_DIRS = ["emulation", "clusters", "scoring", "awards", "templates"]
+# The project package, the templates and every app (a folder with an apps.py).
+SOURCE_DIRS = sorted(
+    {"emulation", "templates"} | {p.name for p in ROOT.iterdir() if (p / "apps.py").exists()}
+)
 
 
 def _live(entries) -> list[polib.POEntry]:
