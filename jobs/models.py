@@ -3,7 +3,8 @@
 django-tasks keeps each run's status in its own result record (``task_id`` here) but has
 no progress: a :class:`JobProgress` row says how far the work has come (``done`` of
 ``total``), what it is doing (``message``), and holds the file it produced, which is served
-only to the user who started it.
+only to the user who started it. An import keeps the file it was given in ``upload``
+(under MEDIA_ROOT, never served) and, when it fails, every problem in ``errors``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 class JobKind(models.TextChoices):
     RESULTS_EXPORT = "results_export", _("Export of all results")
+    SCORES_IMPORT = "scores_import", _("Import of scores")
 
 
 class JobStatus(models.TextChoices):
@@ -55,6 +57,8 @@ class JobProgress(models.Model):
     total = models.PositiveIntegerField(_("total"), default=0)
     message = models.CharField(_("message"), max_length=255, blank=True)
     file = models.FileField(_("file"), upload_to="jobs/%Y/", blank=True)
+    upload = models.FileField(_("uploaded file"), upload_to="jobs/uploads/%Y/", blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 

@@ -26,6 +26,22 @@ def results_export_start(*, user: User, campaign: Campaign, stage: str) -> JobPr
     return job
 
 
+def scores_import_start(*, user: User, campaign: Campaign, upload) -> JobProgress:
+    """Store ``upload`` (a zip of ``thidua.scores/1`` files, or one such file) with a job
+    importing it into ``campaign``, and put the job on the queue once both are committed."""
+    from jobs.tasks import import_campaign_scores
+
+    with transaction.atomic():
+        job = JobProgress(kind=JobKind.SCORES_IMPORT, user=user, campaign=campaign)
+        job.upload.save(upload.name.rsplit("/", 1)[-1][:100], upload, save=False)
+        job.full_clean()
+        job.save()
+    result = import_campaign_scores.enqueue(str(job.pk))
+    JobProgress.objects.filter(pk=job.pk).update(task_id=str(result.id))
+    job.refresh_from_db()
+    return job
+
+
 def job_sync(*, job: JobProgress) -> JobProgress:
     """Mark an unfinished job failed when the queue says its task failed without recording
     it (the worker stopped, or the task could not start). Other jobs are returned as they
@@ -35,10 +51,11 @@ def job_sync(*, job: JobProgress) -> JobProgress:
     from django_tasks.base import TaskResultStatus
     from django_tasks.exceptions import TaskResultDoesNotExist
 
-    from jobs.tasks import export_campaign_results
+    from jobs.tasks import export_campaign_results, import_campaign_scores
 
+    task = import_campaign_scores if job.kind == JobKind.SCORES_IMPORT else export_campaign_results
     try:
-        result = export_campaign_results.get_result(job.task_id)
+        result = task.get_result(job.task_id)
     except (NotImplementedError, TaskResultDoesNotExist):
         return job
     if result.status == TaskResultStatus.FAILED:

@@ -2,6 +2,9 @@
 
 - ``job_start_export``: a campaign's managers start the export of every cluster's results at
   one stage into one workbook; they are taken to the job's page.
+- ``job_start_import``: a campaign's managers upload a zip of ``thidua.scores/1`` files (or
+  one file); the background job imports all of them or nothing (see
+  :func:`jobs.tasks.import_campaign_scores`); they are taken to the job's page.
 - ``job_detail``: the job's progress bar, refreshed every 2 seconds (htmx polls the
   ``progress`` partial until the job has finished), then the download link.
 - ``job_file``: the file a job produced, for the user who started it only.
@@ -18,10 +21,11 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clusters import permissions as org
 from jobs import services
+from jobs.forms import ScoresUploadForm
 from jobs.models import JobProgress
 from scoring.enums import Stage
 from scoring.views.common import campaign_for, require
@@ -56,6 +60,29 @@ def job_start_export(request: HttpRequest, campaign_pk: int, stage: str) -> Http
         ),
     )
     return redirect("job_detail", pk=job.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def job_start_import(request: HttpRequest, campaign_pk: int) -> HttpResponse:
+    campaign = campaign_for(request.user, campaign_pk)
+    require(org.can_manage_campaign(request.user, campaign))
+    form = ScoresUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = services.scores_import_start(
+            user=request.user, campaign=campaign, upload=form.cleaned_data["file"]
+        )
+        messages.success(
+            request,
+            _(
+                "The import has started. You may leave this page: your background work is "
+                "listed under “Background work”."
+            ),
+        )
+        return redirect("job_detail", pk=job.pk)
+    if request.method == "POST":
+        messages.error(request, _("The file was not accepted; nothing was imported."))
+    return render(request, "jobs/import.html", {"campaign": campaign, "form": form})
 
 
 @require_GET
@@ -101,6 +128,7 @@ urlpatterns = [
         job_start_export,
         name="job_start_export",
     ),
+    path("jobs/import/<int:campaign_pk>/", job_start_import, name="job_start_import"),
     path("jobs/<uuid:pk>/", job_detail, name="job_detail"),
     path("jobs/<uuid:pk>/file/", job_file, name="job_file"),
 ]
