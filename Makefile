@@ -53,10 +53,12 @@ messages: install
 
 # Scoring and page benchmarks on their own database, thidua_bench (never the development
 # one); see docs/performance.md. BENCH_DATABASE_URL picks another server; BENCH_ARGS go to
-# bench.scoring (--reseed starts over), PAGES_ARGS to bench.pages (--repeat N).
+# bench.scoring (--reseed starts over), PAGES_ARGS to bench.pages (--repeat N), REPORTS_ARGS
+# to bench.reports (--repeat N, --export-runs N).
 bench: install
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.scoring $(BENCH_ARGS)
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.pages $(PAGES_ARGS)
+	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.reports $(REPORTS_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -6,10 +6,10 @@ progress there after every step, so the page the user left can show how far it h
 
 from __future__ import annotations
 
-import copy
 import io
 import logging
 import zipfile
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -25,28 +25,47 @@ from scoring.interchange import (
     ScoringFileError,
     parse_json,
     results_export,
-    results_xlsx,
+    safe_cell,
     scores_import,
     scores_read,
 )
+from scoring.interchange.results import _result_rows  # the rows results_xlsx lays out
 
 logger = logging.getLogger(__name__)
 
 _BAD_TITLE = "[]:*?/\\"
 
 
-def _copy_sheet(source, target) -> None:
-    """Copy a worksheet's values, number formats, fonts and frozen panes (what
-    :func:`scoring.interchange.results_xlsx` sets) into another workbook's sheet."""
-    for row in source.iter_rows():
-        for cell in row:
-            twin = target.cell(row=cell.row, column=cell.column, value=cell.value)
-            twin.number_format = cell.number_format
-            if cell.font.bold:
-                twin.font = copy.copy(cell.font)
-            if cell.data_type == "s":
-                twin.data_type = "s"
-    target.freeze_panes = source.freeze_panes
+def _write_sheet(workbook, title: str, document: dict) -> None:
+    """Lay one cluster's results out as :func:`scoring.interchange.results_xlsx` does (bold
+    header, numbers with 2 decimals shown, text never a formula, frozen panes), streamed
+    into a write-only worksheet: no cell kept in memory once written."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    sheet = workbook.create_sheet(title)
+    sheet.freeze_panes = "B2"
+    header, rows = _result_rows(document)
+    bold = Font(bold=True)
+
+    def cell(value, **style):
+        written = WriteOnlyCell(sheet, value=value)
+        for name, setting in style.items():
+            setattr(written, name, setting)
+        return written
+
+    sheet.append([cell(safe_cell(h), font=bold) for h in header])
+    for row in rows:
+        cells = []
+        for value in row:
+            value = safe_cell(value)
+            if isinstance(value, Decimal):
+                cells.append(cell(value, number_format="0.00"))
+            elif isinstance(value, str):
+                cells.append(cell(value, data_type="s"))  # never a formula
+            else:
+                cells.append(value)
+        sheet.append(cells)
 
 
 def _sheet_title(cluster: Cluster, taken: set[str]) -> str:
@@ -63,8 +82,9 @@ def _sheet_title(cluster: Cluster, taken: set[str]) -> str:
 @task()
 def export_campaign_results(job_id: str) -> str:
     """Every cluster's results of the job's campaign at its stage, one worksheet per
-    cluster laid out by :func:`scoring.interchange.results_xlsx`, in one workbook."""
-    from openpyxl import Workbook, load_workbook
+    cluster laid out as :func:`scoring.interchange.results_xlsx` does, in one workbook
+    written in openpyxl's write-only mode (docs/performance.md, "Reports and exports")."""
+    from openpyxl import Workbook
 
     job = JobProgress.objects.select_related("campaign__organiser").get(pk=job_id)
     try:
@@ -75,16 +95,11 @@ def export_campaign_results(job_id: str) -> str:
         )
         job.status, job.total, job.done = JobStatus.RUNNING, len(clusters), 0
         job.save(update_fields=["status", "total", "done"])
-        workbook = Workbook()
-        workbook.remove(workbook.active)
+        workbook = Workbook(write_only=True)
         taken: set[str] = set()
         for cluster in clusters:
             document = results_export(cluster=cluster, stage=job.stage)
-            stream = io.BytesIO()
-            results_xlsx(document, stream)
-            stream.seek(0)
-            source = load_workbook(stream).active
-            _copy_sheet(source, workbook.create_sheet(_sheet_title(cluster, taken)))
+            _write_sheet(workbook, _sheet_title(cluster, taken), document)
             job.done += 1
             job.message = cluster.name
             job.save(update_fields=["done", "message"])
