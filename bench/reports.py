@@ -43,8 +43,10 @@ EXPORT_GOAL_S = 20
 EXPORT_GOAL_MIB = 300
 
 
-def export_child() -> int:
-    """In the child: run the national export once; print one JSON line with its figures."""
+def export_child(traced: bool) -> int:
+    """In the child: run the national export once; print one JSON line with its figures.
+    With ``traced`` tracemalloc follows the export (it makes Python 2-4 times slower, so
+    the timed runs go without it and one more run gives the Python peak)."""
     import tracemalloc
 
     setup_django(os.environ["DATABASE_URL"])
@@ -61,11 +63,12 @@ def export_child() -> int:
         kind=JobKind.RESULTS_EXPORT, user=user, campaign=campaign, stage=STAGE
     )
     try:
-        tracemalloc.start()
+        if traced:
+            tracemalloc.start()
         start = time.perf_counter()
         export_campaign_results.func(str(job.pk))
         seconds = time.perf_counter() - start
-        _, peak = tracemalloc.get_traced_memory()
+        peak = tracemalloc.get_traced_memory()[1] if traced else None
         tracemalloc.stop()
         job.refresh_from_db()
         assert job.status == JobStatus.DONE, job.status
@@ -82,7 +85,7 @@ def export_child() -> int:
     return 0
 
 
-def export_runs(url: str, runs: int) -> list[dict]:
+def export_runs(url: str, runs: int, *, traced: bool = False) -> list[dict]:
     """Each run in its own child; ru_maxrss of the children is the largest of them so far,
     so each run's figure is read after it alone (runs are made one after another)."""
     results = []
@@ -92,7 +95,8 @@ def export_runs(url: str, runs: int) -> list[dict]:
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             started = time.perf_counter()
             done = subprocess.run(
-                [sys.executable, "-m", "bench.reports", "--export-child"],
+                [sys.executable, "-m", "bench.reports", "--export-child"]
+                + (["--traced"] if traced else []),
                 env=env,
                 cwd=ROOT,
                 capture_output=True,
@@ -112,8 +116,12 @@ def export_runs(url: str, runs: int) -> list[dict]:
             results.append(figures)
             log_line = (
                 f"national export: {figures['seconds']:.1f} s in the export, "
-                f"{wall:.1f} s for the process; peak RSS {maxrss / 1024:.0f} MiB, "
-                f"tracemalloc peak {figures['tracemalloc_peak'] / 2**20:.0f} MiB"
+                f"{wall:.1f} s for the process; peak RSS {maxrss / 1024:.0f} MiB"
+                + (
+                    f", tracemalloc peak {peak / 2**20:.0f} MiB"
+                    if (peak := figures["tracemalloc_peak"])
+                    else ""
+                )
             )
             print(log_line, file=sys.stderr)
             if figures["seconds"] > 60:
@@ -154,9 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--export-runs", type=int, default=3, help="national export runs")
     parser.add_argument("--output", type=Path, default=RESULTS, help="where the JSON goes")
     parser.add_argument("--export-child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.export_child:
-        return export_child()
+        return export_child(args.traced)
 
     began = time.perf_counter()
     url = bench_database_url()
@@ -181,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
         rows = [figure.summary() for figure in report_figures(args.repeat)]
     exports = export_runs(url, args.export_runs)
+    traced = export_runs(url, 1, traced=True)[0]
 
     page_row = rows[0]
     slowest = max(e["seconds"] for e in exports)
@@ -207,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_average_at_start": load_before,
         "figures": rows,
         "national_export": exports,
+        "national_export_traced": traced,
         "goals": checks,
         "seconds_in_all": round(time.perf_counter() - began, 1),
     }
@@ -219,10 +230,13 @@ def main(argv: list[str] | None = None) -> int:
     for e in exports:
         print(
             f"national export: {e['seconds']:.1f} s ({e['process_seconds']:.1f} s process), "
-            f"peak RSS {e['peak_rss_kib'] / 1024:.0f} MiB, tracemalloc peak "
-            f"{e['tracemalloc_peak'] / 2**20:.0f} MiB, {e['bytes']:,} bytes, "
+            f"peak RSS {e['peak_rss_kib'] / 1024:.0f} MiB, {e['bytes']:,} bytes, "
             f"{e['clusters']} sheets"
         )
+    print(
+        f"national export under tracemalloc: {traced['seconds']:.1f} s, Python peak "
+        f"{traced['tracemalloc_peak'] / 2**20:.0f} MiB"
+    )
     print()
     for goal in checks:
         print(f"{'met   ' if goal['met'] else 'MISSED'}  {goal['goal']}: {goal['figure']}")
