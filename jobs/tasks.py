@@ -29,7 +29,7 @@ from scoring.interchange import (
     scores_import,
     scores_read,
 )
-from scoring.interchange.results import _result_rows  # the rows results_xlsx lays out
+from scoring.interchange.results import result_rows
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ def _write_sheet(workbook, title: str, document: dict) -> None:
 
     sheet = workbook.create_sheet(title)
     sheet.freeze_panes = "B2"
-    header, rows = _result_rows(document)
+    header, rows = result_rows(document)
     bold = Font(bold=True)
 
     def cell(value, **style):

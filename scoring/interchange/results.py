@@ -80,7 +80,7 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def _result_rows(document: dict) -> tuple[list[str], list[list[Any]]]:
+def result_rows(document: dict) -> tuple[list[str], list[list[Any]]]:
     """Header and rows of a results document; numbers as Decimal, absent ones None."""
     codes: dict[str, None] = {}
     for result in document["results"]:
@@ -112,7 +112,7 @@ def results_csv(document: dict) -> str:
     """A results document as CSV text, starting with a UTF-8 byte order mark so that
     Excel reads Vietnamese correctly: one row per unit; decimals with a point and 2
     decimals, leading as true/false, empty cells where there is no value."""
-    header, rows = _result_rows(document)
+    header, rows = result_rows(document)
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
@@ -139,7 +139,7 @@ def results_xlsx(document: dict, stream: BinaryIO) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    header, rows = _result_rows(document)
+    header, rows = result_rows(document)
     workbook = Workbook()
     sheet = workbook.active
     name = f"{document['cluster']} {document['stage']}"
