@@ -1,4 +1,15 @@
-from scoring.views import documents, evidence, excel, grid, history, reports, results, review, sheet, tables
+from scoring.views import (
+    documents,
+    evidence,
+    excel,
+    grid,
+    history,
+    reports,
+    results,
+    review,
+    sheet,
+    tables,
+)
 
 urlpatterns = [
     *sheet.urlpatterns,
