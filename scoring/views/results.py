@@ -203,6 +203,32 @@ def _tables(cluster_ids: list[int]) -> dict[int, ScoreTable]:
     return result
 
 
+def _progress_xlsx(campaign, clusters) -> HttpResponse:
+    """The progress of scoring as a workbook: a row per member unit with its sheet's status
+    at each stage the user may view (blank where they may not)."""
+    from scoring.reports import xlsx_bytes
+
+    header = [str(_("Cluster")), str(_("Unit code")), str(_("Unit")), str(_("Role"))]
+    header += [str(STAGE_LABELS[stage]) for stage in STAGES]
+    rows = []
+    for cluster in clusters:
+        for member in cluster.member_progress:
+            by_stage = {stage: label for stage, _status, label, _complete in member.statuses}
+            rows.append(
+                [cluster.name, member.unit.code, member.unit.name, str(member.role_label)]
+                + [str(by_stage.get(stage, "")) for stage in STAGES]
+            )
+    title = str(_("Progress of scoring"))
+    response = HttpResponse(
+        xlsx_bytes(title, [(title, header, rows)]),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="tien-do-cham-diem-{campaign.year}.xlsx"'
+    )
+    return response
+
+
 @require_GET
 @login_required
 def campaign_overview(request: HttpRequest, pk: int) -> HttpResponse:
@@ -309,6 +335,8 @@ def campaign_overview(request: HttpRequest, pk: int) -> HttpResponse:
         cluster.stage_headers = [(s, STAGE_LABELS[s]) for s in visible]
         totals["units"] += len(members)
         totals["published"] += cluster.is_published
+    if request.GET.get("format") == "xlsx":
+        return _progress_xlsx(campaign, clusters)
     summary = [
         {
             "stage": stage,

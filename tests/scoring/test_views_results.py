@@ -1011,3 +1011,20 @@ def test_navigation_links_to_the_campaign_list(client, org, who):
     page = get(client, getattr(org, who), reverse("home")).content.decode()
 
     assert f'href="{reverse("campaign_list")}"' in page
+
+
+def test_campaign_overview_progress_downloads_as_excel(client, org, table, sheets):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = get(
+        client, org.staff, reverse("campaign_overview", args=[org.campaign.pk]) + "?format=xlsx"
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="tien-do-cham-diem-2023.xlsx"'
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert [row[1] for row in rows[1:]] == ["L1", "D1", "M1", "O1"]
+    assert rows[1][0] == org.cluster.name
+    assert rows[1][5] == str(SheetStatus.DRAFT.label)
