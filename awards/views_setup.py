@@ -48,7 +48,7 @@ class AwardTypeForm(forms.Form):
         help_text=gettext_lazy("Blank: no limit."),
     )
     pass_percent = forms.DecimalField(
-        label=gettext_lazy("Votes to pass (% of the members present)"),
+        label=gettext_lazy("Votes to pass (percent of the members present)"),
         min_value=Decimal("0.01"),
         max_value=HUNDRED,
         decimal_places=2,
