@@ -7,7 +7,8 @@
   once the cluster's final results are published.
 - The campaign's proposal list and submission: administrators and province staff of the
   campaign; others who may see the campaign get "forbidden".
-- Award types and restrictions are set up by administrators and province staff (admin).
+- Award types and restrictions are set up by administrators and province staff of the
+  campaign (its set-up page, and the admin).
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from clusters import permissions as org
-from clusters.enums import MemberRole
 from clusters.models import Campaign, Cluster, User
 from scoring import permissions as scoring_permissions
 from scoring import workflow
@@ -41,9 +41,7 @@ def can_record_vote(user: User, cluster: Cluster) -> bool:
         return False
     if is_manager(user):
         return org.can_manage_campaign(user, cluster.campaign)
-    return org.is_unit_officer(user) and scoring_permissions.member_roles(cluster).get(
-        user.unit_id
-    ) in (MemberRole.LEADER, MemberRole.DEPUTY)
+    return scoring_permissions.is_cluster_head(user, cluster)
 
 
 def can_draft_proposals(user: User, campaign: Campaign) -> bool:
@@ -51,5 +49,10 @@ def can_draft_proposals(user: User, campaign: Campaign) -> bool:
 
 
 def can_manage_awards(user: User) -> bool:
-    """Award types and restrictions (the admin)."""
+    """Award types and restrictions, in the admin."""
     return is_manager(user)
+
+
+def can_set_up_awards(user: User, campaign: Campaign) -> bool:
+    """Award types and restrictions of one campaign, on its set-up page."""
+    return is_manager(user) and org.can_manage_campaign(user, campaign)

@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_POST
 from awards import permissions, services
 from awards.enums import RestrictionKind
 from awards.models import AwardType, UnitRestriction
-from clusters import permissions as org
 from clusters.models import Campaign, Unit
 from scoring.models import ScoreTable
 
@@ -93,7 +92,7 @@ class RestrictionForm(forms.Form):
 def _campaign(user, pk: int) -> Campaign:
     qs = permissions.award_campaigns(user).select_related("organiser")
     campaign = get_object_or_404(qs, pk=pk)
-    if not (permissions.can_manage_awards(user) and org.can_manage_campaign(user, campaign)):
+    if not permissions.can_set_up_awards(user, campaign):
         raise PermissionDenied
     return campaign
 

@@ -40,3 +40,7 @@ class Title(models.TextChoices):
     DETERMINED_TO_WIN = "determined_to_win", _("Determined-to-win unit")
     ADVANCED = "advanced", _("Advanced unit")
     CERTIFICATE_OF_MERIT = "certificate_of_merit", _("Certificate of merit")
+
+
+# Leader first, then deputy, then members: the order every list of a cluster's units uses.
+ROLE_ORDER = {MemberRole.LEADER: 0, MemberRole.DEPUTY: 1, MemberRole.MEMBER: 2}

@@ -33,7 +33,7 @@ from clusters.documents.base import (
 from clusters.documents.pledge import header, members
 from clusters.enums import MemberRole
 from clusters.models import Cluster, Signature
-from scoring import permissions, queries, services, workflow
+from scoring import permissions, queries, services
 from scoring.enums import CriterionKind, Stage
 from scoring.models import Publication, ScoreSheet
 
@@ -153,8 +153,7 @@ def sheet_document(sheet: ScoreSheet) -> Document:
     elif sheet.stage == Stage.CLUSTER:
         issuer = ""
         roles = permissions.member_roles(cluster)
-        leader = next((u for u, r in roles.items() if r == MemberRole.LEADER), None)
-        wanted = MemberRole.DEPUTY if unit.pk == leader else MemberRole.LEADER
+        wanted = permissions.scorer_role(cluster, unit.pk)
         scorer_id = next((u for u, r in roles.items() if r == wanted), None)
         scorer = next((m.unit for m in members(cluster) if m.unit_id == scorer_id), None)
         role = "ĐẠI DIỆN CỤM PHÓ" if wanted == MemberRole.DEPUTY else "ĐẠI DIỆN CỤM TRƯỞNG"
@@ -190,22 +189,6 @@ def sheet_document(sheet: ScoreSheet) -> Document:
 
 
 # --- The year-end minutes ----------------------------------------------------------------------
-
-
-def minutes_stage(user, cluster: Cluster) -> str | None:
-    """The stage whose ranking the minutes record for this user, or None if they may not
-    read them: the final stage once the cluster's results are published (whoever may see
-    the published ranking: managers, the cluster's leaders and members); before that, the
-    cluster stage as a draft for managers and the cluster's leader and deputy units."""
-    if workflow.is_published(cluster):
-        ok = permissions.can_view_cluster_results(user, cluster, Stage.FINAL)
-        return Stage.FINAL if ok else None
-    leading = permissions.is_manager(user) or permissions.member_roles(cluster).get(
-        user.unit_id
-    ) in (MemberRole.LEADER, MemberRole.DEPUTY)
-    if leading and permissions.can_view_cluster_results(user, cluster, Stage.CLUSTER):
-        return Stage.CLUSTER
-    return None
 
 
 def minutes_document(cluster: Cluster, stage: str) -> Document:

@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from clusters.enums import MemberRole
+from clusters.enums import ROLE_ORDER
 from clusters.models import Cluster, Unit
 from scoring import engine, forms, permissions, services
 from scoring.enums import CriterionKind, Stage
@@ -37,7 +37,6 @@ KEY_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3
 YES, NO = "có", "không"
 WHOLE_FIELDS = {"count", "numerator", "denominator", "baseline"}
 BOOLEAN_FIELDS = {"passed", "violated"}
-ROLE_ORDER = {MemberRole.LEADER: 0, MemberRole.DEPUTY: 1, MemberRole.MEMBER: 2}
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

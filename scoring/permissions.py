@@ -107,16 +107,52 @@ def cluster_role(user: User, cluster: Cluster) -> str | None:
     return org.role_in_cluster(user, cluster)
 
 
+def is_cluster_head(user: User, cluster: Cluster) -> bool:
+    """The user is an officer of the cluster's leader or deputy unit."""
+    return org.is_unit_officer(user) and member_roles(cluster).get(user.unit_id) in (
+        MemberRole.LEADER,
+        MemberRole.DEPUTY,
+    )
+
+
+def scorer_role(cluster: Cluster, unit_id: int) -> str:
+    """Which unit scores ``unit_id`` at the cluster stage: the leader unit scores every
+    member but itself; the deputy unit scores the leader unit."""
+    if member_roles(cluster).get(unit_id) == MemberRole.LEADER:
+        return MemberRole.DEPUTY
+    return MemberRole.LEADER
+
+
 def can_score_cluster_stage(user: User, sheet: ScoreSheet) -> bool:
-    """The leader unit scores every member but itself; the deputy unit scores the leader."""
     if not org.is_unit_officer(user):
         return False
-    roles = member_roles(sheet.cluster)
-    mine = roles.get(user.unit_id)
-    leader = next((u for u, r in roles.items() if r == MemberRole.LEADER), None)
-    if sheet.unit_id == leader:
-        return mine == MemberRole.DEPUTY
-    return mine == MemberRole.LEADER
+    mine = member_roles(sheet.cluster).get(user.unit_id)
+    return mine == scorer_role(sheet.cluster, sheet.unit_id)
+
+
+def can_upload_grid(user: User, cluster: Cluster, stage: str) -> bool:
+    """May send the grid back as an Excel file: may score at least one of its sheets now."""
+    for sheet in ScoreSheet.objects.filter(cluster=cluster, stage=stage).order_by():
+        sheet.cluster = cluster
+        if can_edit_sheet(user, sheet):
+            return True
+    return False
+
+
+def minutes_stage(user: User, cluster: Cluster) -> str | None:
+    """The stage whose ranking the year-end minutes record for this user, or None if they
+    may not read them: the final stage once the cluster's results are published (whoever
+    may see the published ranking); before that, the cluster stage as a draft for managers
+    and the cluster's leader and deputy units."""
+    from scoring import workflow  # workflow writes; the rules only ask it a question
+
+    if workflow.is_published(cluster):
+        return Stage.FINAL if can_view_cluster_results(user, cluster, Stage.FINAL) else None
+    if (is_manager(user) or is_cluster_head(user, cluster)) and can_view_cluster_results(
+        user, cluster, Stage.CLUSTER
+    ):
+        return Stage.CLUSTER
+    return None
 
 
 def can_edit_sheet(user: User, sheet: ScoreSheet) -> bool:

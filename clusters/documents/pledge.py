@@ -21,10 +21,8 @@ from clusters.documents.base import (
     short_date,
     upper,
 )
-from clusters.enums import MemberRole
+from clusters.enums import ROLE_ORDER, MemberRole
 from clusters.models import Membership, Pledge
-
-ROLE_ORDER = {MemberRole.LEADER: 0, MemberRole.DEPUTY: 1, MemberRole.MEMBER: 2}
 
 
 def members(cluster) -> list[Membership]:

@@ -29,11 +29,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clusters import permissions, services
-from clusters.enums import MemberRole, Phase
+from clusters.enums import ROLE_ORDER, MemberRole, Phase
 from clusters.forms_setup import CampaignCopyForm, CampaignCreateForm, ClusterForm, UnitActionForm
 from clusters.models import Campaign, Cluster, Membership, Unit
-
-ROLE_ORDER = {MemberRole.LEADER: 0, MemberRole.DEPUTY: 1, MemberRole.MEMBER: 2}
 
 
 def _link(name: str, *args) -> str | None:

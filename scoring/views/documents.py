@@ -3,7 +3,7 @@
 - a unit's score sheet (Phiếu chấm điểm), for whoever may see the sheet (others: 404);
 - the cluster's year-end minutes with the ranking (Biên bản), at the final stage once the
   results are published, before that at the cluster stage for managers and the cluster's
-  leader and deputy units (scoring.documents.minutes_stage); a cluster outside the user's
+  leader and deputy units (scoring.permissions.minutes_stage); a cluster outside the user's
   scope answers 404, one they may see but not these minutes for 403.
 """
 
@@ -16,7 +16,8 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
 from clusters.documents.base import docx_response, print_context
-from scoring.documents import minutes_document, minutes_stage, sheet_document
+from scoring import permissions
+from scoring.documents import minutes_document, sheet_document
 from scoring.views.common import cluster_for, require, sheet_for
 
 
@@ -42,7 +43,7 @@ def sheet_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _minutes(request: HttpRequest, pk: int):
     cluster = cluster_for(request.user, pk)
-    stage = minutes_stage(request.user, cluster)
+    stage = permissions.minutes_stage(request.user, cluster)
     require(stage is not None)
     return cluster, minutes_document(cluster, stage)
 

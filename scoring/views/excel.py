@@ -58,14 +58,7 @@ def _viewable(request: HttpRequest, pk: int, stage: str) -> Cluster:
 def _editable(request: HttpRequest, pk: int, stage: str) -> Cluster:
     """The cluster, when the user may score at least one of its sheets at the stage."""
     cluster = _viewable(request, pk, stage)
-    sheets = ScoreSheet.objects.filter(cluster=cluster, stage=stage).order_by()
-    allowed = False
-    for sheet in sheets:
-        sheet.cluster = cluster
-        if permissions.can_edit_sheet(request.user, sheet):
-            allowed = True
-            break
-    require(allowed)
+    require(permissions.can_upload_grid(request.user, cluster, stage))
     return cluster
 
 

@@ -15,14 +15,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clusters.enums import MemberRole
+from clusters.enums import ROLE_ORDER, MemberRole
 from clusters.models import Cluster, Unit
 from scoring import engine, permissions, services
 from scoring.enums import CriterionKind, Stage
 from scoring.models import Explanation, ScoreEntry, ScoreSheet, UnitTarget
 
 GRID_STAGES = (Stage.CLUSTER, Stage.FINAL)
-ROLE_ORDER = {MemberRole.LEADER: 0, MemberRole.DEPUTY: 1, MemberRole.MEMBER: 2}
 
 BOOLEAN_FIELDS = {"passed", "violated"}
 # The sheet's figures shown at the foot of each unit's column, in order.

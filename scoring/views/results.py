@@ -34,7 +34,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clusters import permissions as org
 from clusters import services as org_services
-from clusters.enums import MemberRole, Phase
+from clusters.enums import ROLE_ORDER, MemberRole, Phase
 from clusters.models import Campaign, Cluster, Membership
 from scoring import permissions, queries, workflow
 from scoring.enums import SheetStatus, Stage, TableStatus
@@ -45,7 +45,6 @@ STAGES = [s.value for s in Stage]
 STAGE_LABELS = dict(Stage.choices)
 PHASE_LABELS = dict(Phase.choices)
 ROLE_LABELS = dict(MemberRole.choices)
-ROLE_ORDER = {MemberRole.LEADER: 0, MemberRole.DEPUTY: 1, MemberRole.MEMBER: 2}
 # A sheet counts as handed in once submitted; a locked (published) sheet was handed in too.
 HANDED_IN = (SheetStatus.SUBMITTED, SheetStatus.LOCKED)
 PHASE_ORDER = permissions.PHASE_ORDER
@@ -529,6 +528,7 @@ def ranking(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
         "leading": [r.sheet.unit for r in rows if r.sheet.leading],
         "chart": _chart(rows),
         "grid_url": _link("grid", cluster.pk, stage) if Stage.SELF in stages else None,
+        "has_minutes": permissions.minutes_stage(user, cluster) is not None,
         "overview_url": (
             reverse("campaign_overview", args=[cluster.campaign_id])
             if permissions.can_view_campaign_overview(user, cluster.campaign)
