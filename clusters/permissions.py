@@ -5,7 +5,14 @@ Views, templates and the admin ask these functions; nobody re-implements a check
 Roles (domain.md section 1):
 - an *administrator* is a superuser: everything;
 - *province staff* are members of the ``PROVINCE_STAFF_GROUP`` group: everything in the
-  campaigns organised by their unit or a unit above it;
+  campaigns of their organiser, and nothing in anyone else's. Their organiser is found by
+  walking up from their unit through its parents to the first *organising unit* (a ministry
+  or a provincial police, ``ORGANISING_KINDS``): the units passed on the way, that unit
+  included, are the organisers whose campaigns they run (``organiser_ids``). The walk stops
+  there, so the staff of a province never run the Ministry's campaigns, even where the
+  province is stored under the Ministry, and the staff of a unit above or beside an
+  organiser never run its campaigns. Being a member unit of another organiser's cluster
+  gives no management right: a membership is not a subordination;
 - a *unit officer* is any other user with a unit: sees the campaigns and clusters their
   unit is a member of, and acts as *cluster leader* for a cluster whose leader or deputy
   unit their unit is that year.
@@ -30,6 +37,9 @@ from clusters.models import (
 
 LEADING_ROLES = (MemberRole.LEADER, MemberRole.DEPUTY)
 
+# Units that organise campaigns of their own: the boundary of an organiser's tree.
+ORGANISING_KINDS = (UnitKind.MINISTRY, UnitKind.PROVINCE)
+
 
 def is_administrator(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.is_superuser)
@@ -52,18 +62,69 @@ def is_unit_officer(user: User) -> bool:
     )
 
 
+def tree_chain(unit_id: int | None) -> list[int]:
+    """``unit_id`` and the units above it, up to and including the first organising unit
+    (``ORGANISING_KINDS``) or the top of the tree: the organisers a unit belongs to. One
+    query per level (trees are four levels deep at most)."""
+    ids: list[int] = []
+    while unit_id is not None and unit_id not in ids:
+        row = Unit.objects.filter(pk=unit_id).values_list("parent_id", "kind").first()
+        if row is None:
+            break
+        ids.append(unit_id)
+        parent_id, kind = row
+        if kind in ORGANISING_KINDS:
+            break
+        unit_id = parent_id
+    return ids
+
+
+def tree_unit_ids(root_id: int) -> list[int]:
+    """The organiser ``root_id`` and the units below it, not crossing into another
+    organising unit (a province stored under the Ministry is not in the Ministry's tree).
+    One query per level."""
+    ids = [root_id]
+    frontier = [root_id]
+    while frontier:
+        frontier = list(
+            Unit.objects.filter(parent_id__in=frontier)
+            .exclude(kind__in=ORGANISING_KINDS)
+            .exclude(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        ids.extend(frontier)
+    return ids
+
+
 def organiser_ids(user: User) -> list[int]:
-    """The units whose campaigns a province staff member runs: their unit and those above it."""
+    """The units whose campaigns a province staff member runs: their unit and the units
+    above it within their organiser's own tree (see ``tree_chain``)."""
     cached = getattr(user, "_organiser_ids", None)
     if cached is not None:
         return cached
-    ids: list[int] = []
-    unit_id = user.unit_id
-    while unit_id is not None and unit_id not in ids:
-        ids.append(unit_id)
-        unit_id = Unit.objects.filter(pk=unit_id).values_list("parent_id", flat=True).first()
+    ids = tree_chain(user.unit_id) if user.unit_id else []
     user._organiser_ids = ids
     return ids
+
+
+def home_organiser_id(user: User) -> int | None:
+    """The top of the staff member's organiser tree: the organiser whose units they serve."""
+    ids = organiser_ids(user)
+    return ids[-1] if ids else None
+
+
+def manages_campaign(user: User, campaign: Campaign) -> bool:
+    """Administrators, and the staff of the campaign's organiser (no query once the
+    user's organisers are known)."""
+    if is_administrator(user):
+        return True
+    return is_province_staff(user) and campaign.organiser_id in organiser_ids(user)
+
+
+def is_own_unit(user: User, unit_id: int | None) -> bool:
+    """Whether ``unit_id`` is the user's own unit: nobody judges their own unit (the final
+    stage, overrides, returns, votes and proposals about it are for someone else)."""
+    return bool(user.is_authenticated and user.unit_id and user.unit_id == unit_id)
 
 
 # --- What a user may see ----------------------------------------------------------
@@ -153,9 +214,9 @@ def can_set_up_years(user: User) -> bool:
 
 
 def setup_organisers(user: User) -> QuerySet[Unit]:
-    """The units a user may create a campaign for: their unit and the units above it for
-    province staff; any ministry or provincial force (or existing organiser) for an
-    administrator."""
+    """The units a user may create a campaign for: their unit and the units above it within
+    their organiser's own tree for province staff; any ministry or provincial force (or
+    existing organiser) for an administrator."""
     if is_administrator(user):
         kinds = [UnitKind.MINISTRY, UnitKind.PROVINCE]
         return Unit.objects.filter(
@@ -183,6 +244,26 @@ def setup_candidate_units(campaign: Campaign) -> QuerySet[Unit]:
 
 def can_record_signing(user: User, cluster: Cluster) -> bool:
     return signing_clusters(user).filter(pk=cluster.pk).exists()
+
+
+def account_units(user: User) -> QuerySet[Unit]:
+    """The units whose accounts the user may create, deactivate and reset: every unit for
+    an administrator; for staff, the units of their organiser's own tree (never a unit of
+    another organiser, even one that is a member of their clusters)."""
+    if is_administrator(user):
+        return Unit.objects.all()
+    if is_province_staff(user):
+        cached = getattr(user, "_account_unit_ids", None)
+        if cached is None:
+            root = home_organiser_id(user)
+            cached = tree_unit_ids(root) if root else []
+            user._account_unit_ids = cached
+        return Unit.objects.filter(pk__in=cached)
+    return Unit.objects.none()
+
+
+def can_manage_accounts(user: User) -> bool:
+    return is_administrator(user) or is_province_staff(user)
 
 
 def can_manage_units(user: User) -> bool:
