@@ -70,6 +70,17 @@ class ScoreTable(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    revision = models.PositiveIntegerField(
+        _("revision"),
+        default=1,
+        editable=False,
+        help_text=_(
+            "Grows with every change made in the table editor, so that two people editing "
+            "at once do not overwrite each other; set by scoring.services.editor."
+        ),
+    )
+    # Who changed the title, bands, bonus cap or status, and when (the editor records why).
+    history = HistoricalRecords(excluded_fields=["created_at", "revision"])
 
     class Meta:
         verbose_name = _("score table")
@@ -145,6 +156,9 @@ class Criterion(models.Model):
     )
     max_band = models.CharField(_("highest band allowed"), max_length=64, blank=True)
     excludes_leading = models.BooleanField(_("excludes from leading the cluster"), default=True)
+    # Who added, renamed, moved, changed or deleted the criterion (the editor records why);
+    # position and depth follow from the tree and are not recorded.
+    history = HistoricalRecords(excluded_fields=["position", "depth"])
 
     class Meta:
         verbose_name = _("criterion")
