@@ -7,6 +7,7 @@ variable (see README.md, "Configuration"). SQLite is the embedded default;
 
 from __future__ import annotations
 
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -56,6 +57,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Probes first: answered over plain HTTP, whatever the Host header, without a session.
+    "emulation.health.HealthCheckMiddleware",
+    "emulation.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -163,6 +167,23 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # Largest accepted upload (scanned copies, minutes, photos), in megabytes.
 UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 20)
+# Protected files (uploads, job results) are sent by the application itself ("django"), or
+# by nginx after the application's permission check ("nginx": an empty answer carrying
+# X-Accel-Redirect to PROTECTED_URL_PREFIX + the file's name; see deploy/nginx/thidua.conf).
+SENDFILE_MODE = env_str("SENDFILE_MODE", "django")
+if SENDFILE_MODE not in ("django", "nginx"):
+    raise ImproperlyConfigured(f"SENDFILE_MODE must be django or nginx; got {SENDFILE_MODE!r}.")
+PROTECTED_URL_PREFIX = "/" + (env_str("PROTECTED_URL_PREFIX") or "/protected/").strip("/") + "/"
+
+# --- Operations ---------------------------------------------------------------
+
+# Where `manage.py backup` writes, and how many backups it keeps (the oldest go first).
+BACKUP_DIR = Path(env_str("BACKUP_DIR") or BASE_DIR / "backups")
+BACKUP_KEEP = env_int("BACKUP_KEEP", 14)
+# `manage.py cleanup` removes background-job files older than this many days.
+RETENTION_DAYS = env_int("RETENTION_DAYS", 90)
+# /readyz fails when the disk of MEDIA_ROOT has less free space than this, in megabytes.
+READYZ_MIN_FREE_MB = env_int("READYZ_MIN_FREE_MB", 1024)
 
 # --- Forms ------------------------------------------------------------------
 
@@ -204,13 +225,57 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# --- Logging -----------------------------------------------------------------
+# --- Logging and mail to the administrators -----------------------------------
 
+# "Name <mail>, Other <mail>": who receives the errors (when EMAIL_HOST is set).
+ADMINS = [
+    (name, address)
+    for name, address in getaddresses([env_str("ADMINS") or ""])
+    if address and "@" in address
+]
+EMAIL_HOST = env_str("EMAIL_HOST") or ""
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on.")
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "thidua@localhost"
+SERVER_EMAIL = env_str("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
+EMAIL_SUBJECT_PREFIX = "[Thi đua] "
+
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json; got {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "emulation.requestlog.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {"()": "emulation.requestlog.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["request_id"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # Errors of requests (500) and of background tasks reach the administrators by mail
+    # only when a mail server is configured; everything also goes to the console (root).
+    "loggers": {
+        name: {"handlers": ["mail_admins"] if EMAIL_HOST else []}
+        for name in ("django", "django_tasks", "jobs")
+    },
 }
 
 # Name of the group whose members are province staff (standing agency).

@@ -79,3 +79,26 @@ class JobProgress(models.Model):
         if not self.total:
             return 100 if self.status == JobStatus.DONE else 0
         return round(100 * self.done / self.total)
+
+
+class WorkerHeartbeat(models.Model):
+    """A sign of life of one running queue worker (``python manage.py run_worker``).
+
+    The worker's heartbeat thread sets ``beat_at`` every 30 seconds
+    (:mod:`jobs.heartbeat`); ``/readyz`` is ready only when some worker beat within the
+    last 5 minutes. A worker that stops cleanly deletes its row; the row of one that was
+    killed simply grows old (``manage.py cleanup`` removes rows older than a day)."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    hostname = models.CharField(_("host"), max_length=255, blank=True)
+    pid = models.PositiveIntegerField(_("process id"), default=0)
+    started_at = models.DateTimeField(_("started at"))
+    beat_at = models.DateTimeField(_("last heartbeat"), db_index=True)
+
+    class Meta:
+        ordering = ["-beat_at"]
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.hostname}:{self.pid} ({self.worker_id})"

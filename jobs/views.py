@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clusters import permissions as org
+from emulation.files import protected_file_response
 from jobs import services
 from jobs.forms import ScoresUploadForm
 from jobs.models import JobProgress
@@ -97,16 +98,9 @@ def job_detail(request: HttpRequest, pk) -> HttpResponse:
 
 @require_GET
 @login_required
-def job_file(request: HttpRequest, pk) -> FileResponse:
+def job_file(request: HttpRequest, pk) -> HttpResponse:
     job = _job_for(request, pk)
-    if not job.file:
-        raise Http404
-    try:
-        handle = job.file.open("rb")
-    except FileNotFoundError as error:
-        raise Http404 from error
-    name = job.file.name.rsplit("/", 1)[-1]
-    return FileResponse(handle, as_attachment=True, filename=name)
+    return protected_file_response(request, job.file, inline=False)
 
 
 @require_GET
