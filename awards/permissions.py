@@ -4,7 +4,8 @@
   their scope, and the officers of every member unit of the cluster (read only); anyone
   else gets "not found".
 - The vote is recorded by the cluster's leader and deputy units and by the standing agency,
-  once the cluster's final results are published.
+  once the cluster's final results are published; never by someone whose own unit the
+  vote is about (nobody judges their own unit: ``can_vote_on``).
 - The campaign's proposal list and submission: administrators and province staff of the
   campaign; others who may see the campaign get "forbidden".
 - Award types and restrictions are set up by administrators and province staff of the
@@ -42,6 +43,16 @@ def can_record_vote(user: User, cluster: Cluster) -> bool:
     if is_manager(user):
         return org.can_manage_campaign(user, cluster.campaign)
     return scoring_permissions.is_cluster_head(user, cluster)
+
+
+def is_own_unit(user: User, unit_id: int) -> bool:
+    return org.is_own_unit(user, unit_id)
+
+
+def can_vote_on(user: User, cluster: Cluster, unit_id: int) -> bool:
+    """May record the cluster's vote about ``unit_id``: may record its votes, and the unit
+    is not the user's own (another leader, the deputy or the standing agency does)."""
+    return not org.is_own_unit(user, unit_id) and can_record_vote(user, cluster)
 
 
 def can_draft_proposals(user: User, campaign: Campaign) -> bool:

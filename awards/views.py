@@ -59,6 +59,7 @@ def awards_cluster(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             auto_id = f"id_{item.award_type.pk}_{row.unit.pk}_%s"
             row.form = VoteForm(initial=initial, auto_id=auto_id)
+            row.own_unit = can_vote and permissions.is_own_unit(request.user, row.unit.pk)
     context = {
         "cluster": cluster,
         "campaign": cluster.campaign,
@@ -83,6 +84,7 @@ def awards_vote(request: HttpRequest, pk: int) -> HttpResponse:
         AwardType, pk=form.cleaned_data["award_type"], campaign_id=cluster.campaign_id
     )
     unit = get_object_or_404(Unit, pk=form.cleaned_data["unit"], memberships__cluster_id=cluster.pk)
+    _require(permissions.can_vote_on(request.user, cluster, unit.pk))
     try:
         vote = services.vote_record(
             cluster=cluster,

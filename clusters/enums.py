@@ -14,6 +14,11 @@ class UnitKind(models.TextChoices):
     OTHER = "other", pgettext_lazy("unit kind", "Other")
 
 
+# Units that organise campaigns of their own: the boundary of an organiser's tree (a province
+# stored under the Ministry is not part of the Ministry's tree; see clusters.permissions).
+ORGANISING_KINDS = (UnitKind.MINISTRY, UnitKind.PROVINCE)
+
+
 class Phase(models.TextChoices):
     """Where a campaign is in its year (domain.md section 4)."""
 
@@ -44,3 +49,12 @@ class Title(models.TextChoices):
 
 # Leader first, then deputy, then members: the order every list of a cluster's units uses.
 ROLE_ORDER = {MemberRole.LEADER: 0, MemberRole.DEPUTY: 1, MemberRole.MEMBER: 2}
+
+
+class AccountRole(models.TextChoices):
+    """What an account does, as chosen on the account pages: a unit officer, or province
+    staff (a member of ``settings.PROVINCE_STAFF_GROUP``). Administrators (superusers) are
+    made in Django admin only."""
+
+    OFFICER = "officer", _("Unit officer")
+    STAFF = "staff", _("Province staff")

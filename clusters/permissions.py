@@ -23,7 +23,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from clusters.enums import MemberRole, UnitKind
+from clusters.enums import ORGANISING_KINDS, MemberRole, UnitKind
 from clusters.models import (
     Activity,
     AdvancedModel,
@@ -36,9 +36,6 @@ from clusters.models import (
 )
 
 LEADING_ROLES = (MemberRole.LEADER, MemberRole.DEPUTY)
-
-# Units that organise campaigns of their own: the boundary of an organiser's tree.
-ORGANISING_KINDS = (UnitKind.MINISTRY, UnitKind.PROVINCE)
 
 
 def is_administrator(user: User) -> bool:

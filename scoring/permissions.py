@@ -14,7 +14,10 @@ The rules (domain.md sections 1 and 4; the phases are the campaign's):
 - the officers of a cluster's leader unit see every sheet of the cluster (self and cluster
   stages) and score every member at the cluster stage while cluster scoring is open,
   except their own unit, which the deputy unit's officers score; both may return a
-  submitted self-assessment to its unit with a comment.
+  submitted self-assessment to its unit with a comment;
+- nobody judges their own unit (``judges_own_unit``): at the final stage a staff member
+  whose unit is the sheet's unit cannot save, override or return it (another staff member
+  or an administrator does), nor return their own unit's self-assessment.
 """
 
 from __future__ import annotations
@@ -44,6 +47,28 @@ def is_manager(user: User) -> bool:
 
 def can_manage_scoring(user: User) -> bool:
     return is_manager(user)
+
+
+def manages(user: User, campaign: Campaign) -> bool:
+    """Administrators and the staff of the campaign's organiser (clusters.permissions)."""
+    return org.manages_campaign(user, campaign)
+
+
+def judges_own_unit(user: User, sheet: ScoreSheet) -> bool:
+    """The sheet is the user's own unit's: nobody judges their own unit (issue 10). The
+    cluster stage keeps its own form of the rule (``scorer_role``: the deputy unit scores
+    the leader unit)."""
+    return org.is_own_unit(user, sheet.unit_id)
+
+
+def own_unit_notice(user: User, sheet: ScoreSheet) -> bool:
+    """Whether to tell the user that this sheet is scored by someone else because it is
+    their own unit's: a manager of the campaign looking at their own unit's final sheet."""
+    return (
+        sheet.stage == Stage.FINAL
+        and judges_own_unit(user, sheet)
+        and manages(user, sheet.cluster.campaign)
+    )
 
 
 def managed_tables(user: User) -> QuerySet[ScoreTable]:
@@ -169,7 +194,11 @@ def can_edit_sheet(user: User, sheet: ScoreSheet) -> bool:
         )
     if sheet.stage == Stage.CLUSTER:
         return campaign.phase == Phase.CLUSTER_SCORING and can_score_cluster_stage(user, sheet)
-    return campaign.phase == Phase.FINAL_REVIEW and is_manager(user)
+    return (
+        campaign.phase == Phase.FINAL_REVIEW
+        and manages(user, campaign)
+        and not judges_own_unit(user, sheet)
+    )
 
 
 def can_submit_sheet(user: User, sheet: ScoreSheet) -> bool:
@@ -183,8 +212,10 @@ def can_return_sheet(user: User, sheet: ScoreSheet) -> bool:
         return False
     if sheet.cluster.campaign.phase not in (Phase.SELF_ASSESSMENT, Phase.CLUSTER_SCORING):
         return False
+    if judges_own_unit(user, sheet):
+        return False
     if is_manager(user):
-        return True
+        return manages(user, sheet.cluster.campaign)
     return org.is_unit_officer(user) and member_roles(sheet.cluster).get(user.unit_id) in (
         MemberRole.LEADER,
         MemberRole.DEPUTY,
@@ -206,11 +237,7 @@ def can_explain(user: User, entry: ScoreEntry, self_points=None) -> bool:
 
 
 def can_publish(user: User, cluster: Cluster) -> bool:
-    return (
-        is_manager(user)
-        and cluster.campaign.phase == Phase.FINAL_REVIEW
-        and (org.can_manage_campaign(user, cluster.campaign))
-    )
+    return cluster.campaign.phase == Phase.FINAL_REVIEW and manages(user, cluster.campaign)
 
 
 def can_reopen(user: User, cluster: Cluster) -> bool:
@@ -218,7 +245,7 @@ def can_reopen(user: User, cluster: Cluster) -> bool:
 
 
 def can_set_phase(user: User, campaign: Campaign) -> bool:
-    return is_manager(user) and org.can_manage_campaign(user, campaign)
+    return manages(user, campaign)
 
 
 def phases_open_to(user: User, campaign: Campaign) -> list[str]:
@@ -327,7 +354,7 @@ def can_view_grid(user: User, cluster: Cluster, stage: str) -> bool:
     stage. Members see their own sheets, not the grid."""
     if stage not in GRID_STAGES:
         return False
-    if is_manager(user):
+    if manages(user, cluster.campaign):
         return True
     return stage == Stage.CLUSTER and (
         org.is_unit_officer(user)
@@ -342,7 +369,7 @@ def can_start_stage(user: User, cluster: Cluster, stage: str) -> bool:
     phase = cluster.campaign.phase
     if stage == Stage.CLUSTER:
         return phase == Phase.CLUSTER_SCORING and (
-            is_manager(user)
+            manages(user, cluster.campaign)
             or (
                 org.is_unit_officer(user)
                 and member_roles(cluster).get(user.unit_id)
@@ -350,5 +377,17 @@ def can_start_stage(user: User, cluster: Cluster, stage: str) -> bool:
             )
         )
     if stage == Stage.FINAL:
-        return phase == Phase.FINAL_REVIEW and is_manager(user)
+        return phase == Phase.FINAL_REVIEW and manages(user, cluster.campaign)
     return False
+
+
+def can_view_targets(user: User, campaign: Campaign) -> bool:
+    """The page of the units' own targets (chỉ tiêu giao riêng) of a campaign's score
+    table, its Excel template and its history: the staff who manage the campaign."""
+    return can_manage_scoring(user) and org.can_manage_campaign(user, campaign)
+
+
+def can_set_targets(user: User, campaign: Campaign) -> bool:
+    """Change the units' own targets: the campaign's managers, until its results are
+    published (a unit whose results are locked keeps its target: the service refuses)."""
+    return can_view_targets(user, campaign) and campaign.phase != Phase.PUBLISHED

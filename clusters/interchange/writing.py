@@ -11,7 +11,7 @@ from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
 from clusters import services
-from clusters.enums import MemberRole
+from clusters.enums import ORGANISING_KINDS, MemberRole
 from clusters.interchange.reading import (
     FORMAT,
     ORGANISER_KIND,
@@ -67,6 +67,18 @@ def _resolve_organiser(plan: OrganizationPlan) -> Unit:
     )
 
 
+def _parent_for(old: Unit | None, kind: str, organiser: Unit) -> Unit | None:
+    """Where a unit of the file sits. A member is not a subordinate: a file never moves a
+    unit that has a parent, and never places a ministry or provincial police (an organiser
+    of its own) under anyone; a new unit, or an existing one without a parent, of another
+    kind is placed under the file's organiser."""
+    if old is not None and old.parent_id is not None:
+        return old.parent
+    if kind in ORGANISING_KINDS:
+        return None
+    return organiser
+
+
 def organization_import(*, data: dict, organiser_code: str | None = None) -> ImportSummary:
     """Validate ``data`` (see :func:`organization_validate`), then store it through the
     services in one transaction: all of it, or nothing when anything is refused.
@@ -96,12 +108,14 @@ def organization_import(*, data: dict, organiser_code: str | None = None) -> Imp
         for record in plan.units:
             old = units.get(record.code)
             wanted = {"name": record.name, "short_name": record.short_name, "kind": record.kind}
-            # A unit that already has a parent keeps it.
-            parent = old.parent if old is not None and old.parent_id is not None else organiser
+            if old is not None and old.kind in ORGANISING_KINDS:
+                # An organiser of its own (a ministry or provincial police) stays one.
+                wanted["kind"] = old.kind
+            parent = _parent_for(old, wanted["kind"], organiser)
             if old is None:
                 summary.units_created.append(record.code)
             elif all(getattr(old, k) == v for k, v in wanted.items()) and (
-                old.parent_id == parent.pk
+                old.parent_id == (parent.pk if parent else None)
             ):
                 summary.units_unchanged.append(record.code)
                 continue

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from clusters.models import Campaign, Cluster
 from scoring import permissions
 from scoring.models import ScoreEntry, ScoreSheet
+
+# Shown where a staff member meets their own unit's final sheet (scoring.permissions).
+OWN_UNIT_NOTICE = _(
+    "This is your own unit: nobody judges their own unit. Another staff member of the "
+    "standing agency, or an administrator, scores, overrides and returns it."
+)
 
 
 def require(allowed: bool) -> None:

@@ -20,6 +20,7 @@ from clusters.models import Cluster, Unit
 from scoring import engine, permissions, services
 from scoring.enums import CriterionKind, Stage
 from scoring.models import Explanation, ScoreEntry, ScoreSheet, UnitTarget
+from scoring.views.common import OWN_UNIT_NOTICE
 
 GRID_STAGES = (Stage.CLUSTER, Stage.FINAL)
 
@@ -212,6 +213,9 @@ def build_grid(
         for column in grid.columns:
             if not column["editable"]:
                 column["lock"] = _("You do not score this unit at this stage.")
+    for column in grid.columns:
+        if permissions.own_unit_notice(user, column["sheet"]):
+            column["lock"] = OWN_UNIT_NOTICE
 
     # A group's subtotal counts its base leaves (domain rule); a group holding only bonus,
     # deduction or veto leaves shows the sum of what those leaves count instead.

@@ -31,7 +31,7 @@ from clusters.models import Membership
 from scoring import engine, forms, permissions, queries, services, workflow
 from scoring.enums import CriterionKind, Metric, SheetStatus, Stage
 from scoring.models import Criterion, Evidence, Explanation, ScoreEntry, ScoreSheet, UnitTarget
-from scoring.views.common import entry_for, require, sheet_for
+from scoring.views.common import OWN_UNIT_NOTICE, entry_for, require, sheet_for
 
 STAGE_ORDER = [Stage.SELF, Stage.CLUSTER, Stage.FINAL]
 
@@ -176,6 +176,8 @@ def _read_only_reason(user, sheet: ScoreSheet) -> str:
     phase = sheet.cluster.campaign.phase
     if sheet.status == SheetStatus.LOCKED:
         return _("This sheet is locked: its results are published.")
+    if permissions.own_unit_notice(user, sheet):
+        return str(OWN_UNIT_NOTICE)
     if sheet.stage == Stage.SELF and sheet.status == SheetStatus.SUBMITTED:
         return _("This self-assessment has been submitted; it can change again only if returned.")
     open_phase = {
