@@ -16,11 +16,13 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
 from clusters.documents.base import docx_response, print_context
+from emulation.routers import reads_from_replica
 from scoring import permissions
 from scoring.documents import minutes_document, sheet_document
 from scoring.views.common import cluster_for, require, sheet_for
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def sheet_docx(request: HttpRequest, pk: int) -> HttpResponse:
@@ -28,6 +30,7 @@ def sheet_docx(request: HttpRequest, pk: int) -> HttpResponse:
     return docx_response(sheet_document(sheet_for(request.user, pk)))
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def sheet_print(request: HttpRequest, pk: int) -> HttpResponse:
@@ -48,6 +51,7 @@ def _minutes(request: HttpRequest, pk: int):
     return cluster, minutes_document(cluster, stage)
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def minutes_docx(request: HttpRequest, pk: int) -> HttpResponse:
@@ -56,6 +60,7 @@ def minutes_docx(request: HttpRequest, pk: int) -> HttpResponse:
     return docx_response(document)
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def minutes_print(request: HttpRequest, pk: int) -> HttpResponse:

@@ -2,18 +2,19 @@
 
 ``grid_xlsx`` downloads the template (whoever may view the grid). ``grid_upload`` shows the
 upload form (GET) and, for an uploaded file (POST), a preview of every change and every
-error by cell; the file waits in a private temporary folder under a token kept in the
-session, and nothing is stored. ``grid_upload_confirm`` reads the file again against the
-current data and, when nothing changed since the preview, stores all of it or nothing
-through ``services.sheet_fill`` (recorded in the history as an import), then recomputes.
+error by cell; the file waits in MEDIA_ROOT/excel-previews/ (shared by every app server)
+under a token kept in the session, and nothing is stored. ``grid_upload_confirm`` reads the
+file again against the current data and, when nothing changed since the preview, stores
+all of it or nothing through ``services.sheet_fill`` (recorded in the history as an
+import), then recomputes.
 """
 
 from __future__ import annotations
 
 import secrets
-import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -35,6 +36,7 @@ from scoring.views.common import cluster_for, require
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "scoring_excel_uploads"
 GRID_STAGES = (Stage.CLUSTER, Stage.FINAL)
+PREVIEW_FOLDER = "excel-previews"
 
 
 def _stage(stage: str) -> str:
@@ -43,9 +45,12 @@ def _stage(stage: str) -> str:
     return stage
 
 
-def _folder() -> Path:
-    folder = Path(tempfile.gettempdir()) / "thidua-excel-uploads"
-    folder.mkdir(mode=0o700, exist_ok=True)
+def preview_folder() -> Path:
+    """Where an uploaded file waits between its preview and its confirmation: under
+    MEDIA_ROOT (never served), which every app server shares, since the confirmation may
+    reach another server than the preview."""
+    folder = Path(settings.MEDIA_ROOT) / PREVIEW_FOLDER
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     return folder
 
 
@@ -91,8 +96,6 @@ def _context(cluster: Cluster, stage: str, **extra) -> dict:
 
 
 def _max_mb() -> int:
-    from django.conf import settings
-
     return settings.UPLOAD_MAX_MB
 
 
@@ -114,7 +117,7 @@ def _preview(request, cluster, stage, plan, *, name, token="", status=200, stale
 
 def _remember(request, cluster, stage, name: str, content: bytes, plan) -> str:
     token = secrets.token_urlsafe(16)
-    (_folder() / f"{token}.xlsx").write_bytes(content)
+    (preview_folder() / f"{token}.xlsx").write_bytes(content)
     uploads = request.session.get(SESSION_KEY, {})
     uploads[token] = {
         "cluster": cluster.pk,
@@ -130,7 +133,7 @@ def _forget(request, token: str) -> None:
     uploads = request.session.get(SESSION_KEY, {})
     uploads.pop(token, None)
     request.session[SESSION_KEY] = uploads
-    (_folder() / f"{token}.xlsx").unlink(missing_ok=True)
+    (preview_folder() / f"{token}.xlsx").unlink(missing_ok=True)
 
 
 @require_http_methods(["GET", "POST"])
@@ -171,7 +174,7 @@ def grid_upload_confirm(request: HttpRequest, pk: int, stage: str, token: str) -
     stored = request.session.get(SESSION_KEY, {}).get(token)
     if not stored or stored["cluster"] != cluster.pk or stored["stage"] != stage:
         raise Http404
-    file = _folder() / f"{token}.xlsx"
+    file = preview_folder() / f"{token}.xlsx"
     if not file.is_file():
         _forget(request, token)
         raise Http404

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from clusters import permissions as org
 from clusters.models import Cluster
+from emulation.routers import reads_from_replica
 from scoring import charts, permissions, reports
 from scoring.enums import Stage
 from scoring.views.common import campaign_for, cluster_for, require
@@ -40,6 +41,7 @@ def _tabs(url: str, stages: list[str]) -> list[tuple[str, str, str]]:
     return [(s, STAGE_LABELS[s], f"{url}?stage={s}") for s in stages]
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def report_cluster(request: HttpRequest, pk: int) -> HttpResponse:
@@ -150,6 +152,7 @@ def report_cluster(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def report_province(request: HttpRequest, pk: int) -> HttpResponse:
@@ -211,6 +214,7 @@ def report_province(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def report_unit_history(request: HttpRequest, pk: int) -> HttpResponse:
@@ -269,6 +273,7 @@ def report_unit_history(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def report_gaps(request: HttpRequest, pk: int) -> HttpResponse:

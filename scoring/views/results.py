@@ -36,6 +36,7 @@ from clusters import permissions as org
 from clusters import services as org_services
 from clusters.enums import ROLE_ORDER, MemberRole, Phase
 from clusters.models import Campaign, Cluster, Membership
+from emulation.routers import reads_from_replica
 from scoring import permissions, queries, workflow
 from scoring.enums import SheetStatus, Stage, TableStatus
 from scoring.models import Publication, ScoreSheet, ScoreTable
@@ -228,6 +229,7 @@ def _progress_xlsx(campaign, clusters) -> HttpResponse:
     return response
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def campaign_overview(request: HttpRequest, pk: int) -> HttpResponse:
@@ -483,6 +485,7 @@ def _chart(rows: list[RankingRow]) -> dict:
     }
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def ranking(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
@@ -541,6 +544,7 @@ def ranking(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
     return render(request, template, context)
 
 
+@reads_from_replica
 @require_GET
 @login_required
 def ranking_default(request: HttpRequest, pk: int) -> HttpResponse:

@@ -22,6 +22,12 @@ pytestmark = pytest.mark.django_db
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Previews wait under MEDIA_ROOT/excel-previews/, which every app server shares."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 def set_phase(org, phase=Phase.CLUSTER_SCORING):
     org.campaign.phase = phase
     org.campaign.save()
@@ -173,7 +179,7 @@ def confirm_url(org, response) -> str:
     return response.context["confirm_url"]
 
 
-def test_round_trip_download_fill_preview_confirm(client, org, sheets):
+def test_round_trip_download_fill_preview_confirm(client, org, sheets, settings):
     set_phase(org)
     wb = download(client, org, org.leader)
     ws = wb.active
@@ -194,9 +200,13 @@ def test_round_trip_download_fill_preview_confirm(client, org, sheets):
     assert entry(sheets["M1"], "I.1").input_points is None  # the preview stores nothing
     content = response.content.decode()
     assert 'id="excel-confirm"' in content
+    waiting = sorted(p.name for p in (settings.MEDIA_ROOT / "excel-previews").iterdir())
+    token = confirm_url(org, response).rstrip("/").split("/")[-2]
+    assert waiting == [f"{token}.xlsx"]
 
     response = client.post(confirm_url(org, response))
     assert response.status_code == 302
+    assert list((settings.MEDIA_ROOT / "excel-previews").iterdir()) == []
     assert response.url == reverse("grid", args=[org.cluster.pk, "cluster"])
     m1 = entry(sheets["M1"], "I.1")
     assert m1.input_points == D("15")
