@@ -93,13 +93,13 @@ def test_awards_cluster_shows_vote_outcomes(client, published, award_types):
 
 @pytest.mark.parametrize("who", ["leader", "deputy", "staff", "admin"])
 def test_awards_vote_records(client, published, award_types, who):
-    response = vote(
-        client, getattr(published, who), published, award_types[1], published.deputy_unit
-    )
+    # Nobody records the vote on their own unit: the deputy records the leader unit's.
+    subject = published.leader_unit if who == "deputy" else published.deputy_unit
+    response = vote(client, getattr(published, who), published, award_types[1], subject)
     assert response.status_code == 302
     stored = Vote.objects.get()
     assert (stored.unit, stored.members_present, stored.votes_for, stored.passed) == (
-        published.deputy_unit,
+        subject,
         3,
         2,
         True,
@@ -295,3 +295,21 @@ def test_cluster_page_awards_panel_counts_votes(client, published, award_types):
     content = response.content.decode()
     assert 'data-votes="1" data-passed="1"' in content
     assert reverse("awards_cluster", args=[published.cluster.pk]) in content
+
+
+def test_awards_vote_on_own_unit_is_refused_and_the_page_says_who_may(
+    client, published, award_types
+):
+    """Nobody judges their own unit: the leader unit's officers do not record the vote on the
+    leader unit; the deputy unit (or the standing agency) does."""
+    before = Vote.objects.count()
+
+    response = vote(client, published.leader, published, award_types[0], published.leader_unit)
+
+    assert response.status_code == 403
+    assert Vote.objects.count() == before
+    content = page(client, published.leader, published.cluster).content.decode()
+    assert "data-own-unit" in content
+    allowed = vote(client, published.deputy, published, award_types[0], published.leader_unit)
+    assert allowed.status_code == 302
+    assert Vote.objects.count() == before + 1
