@@ -78,7 +78,7 @@ class RequestLogMiddleware:
                 fields["status"],
                 fields["user"],
                 duration_ms,
-                extra=fields,
+                extra={**fields, "request_id": request_id},
             )
             return response
         finally:
