@@ -75,12 +75,31 @@ class PledgeForm(forms.Form):
 
 
 class PledgeItemForm(forms.Form):
+    """One item of the pledge, with the choices other apps add to it (clusters.panels:
+    ``pledge_item_choices``), each as a field ``choice_<name>``."""
+
+    item = forms.IntegerField(required=False, widget=forms.HiddenInput)
     area = forms.CharField(label=_("Area of work"), max_length=255, required=False)
     content = forms.CharField(
         label=_("What the units pledge"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(self, *args, extra_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.extra_choices = list(extra_choices)
+        for choice in self.extra_choices:
+            self.fields[f"choice_{choice.name}"] = forms.ChoiceField(
+                label=choice.label,
+                choices=choice.choices,
+                required=False,
+                help_text=choice.help_text,
+            )
+
+    def extra_fields(self):
+        """The bound fields of the added choices, in order (for the template)."""
+        return [self[f"choice_{c.name}"] for c in self.extra_choices]
 
     def clean(self):
         data = super().clean()

@@ -4,7 +4,7 @@ call these functions, so every path runs the same validation."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
@@ -337,15 +337,29 @@ def signing_conference_record(
 
 @transaction.atomic
 def pledge_record(
-    *, cluster: Cluster, slogan: str, preamble: str = "", items: list[tuple[str, str]]
+    *,
+    cluster: Cluster,
+    slogan: str,
+    preamble: str = "",
+    items: Sequence[tuple[str, str] | tuple[str, str, int | None]],
 ) -> Pledge:
-    """Record the cluster's pledge; ``items`` are (area, content) pairs in order and replace
-    the pledge's previous items."""
+    """Record the cluster's pledge; ``items`` are (area, content) pairs in order, or
+    (area, content, id) triples where ``id`` names an item of this pledge to keep (so what
+    other apps attach to it, such as the criterion that scores it, stays). Every item not
+    kept is removed."""
     pledge = Pledge.objects.filter(cluster=cluster).first() or Pledge(cluster=cluster)
     _save(pledge, slogan=slogan, preamble=preamble)
-    pledge.items.all().delete()
-    for order, (area, content) in enumerate(items, start=1):
-        _save(PledgeItem(pledge=pledge), order=order, area=area, content=content)
+    existing = {item.pk: item for item in pledge.items.all()}
+    rows: list[tuple[PledgeItem, dict]] = []
+    for order, row in enumerate(items, start=1):
+        pk = row[2] if len(row) > 2 else None
+        item = existing.pop(pk, None) if pk is not None else None
+        rows.append(
+            (item or PledgeItem(pledge=pledge), {"order": order, "area": row[0], "content": row[1]})
+        )
+    PledgeItem.objects.filter(pk__in=list(existing)).delete()
+    for item, values in rows:
+        _save(item, **values)
     return pledge
 
 

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clusters.models import Activity, AdvancedModel, Campaign, Cluster, Unit
+from clusters.models import Activity, AdvancedModel, Campaign, Cluster, PledgeItem, Unit
 from clusters.validators import validate_document
 from scoring.enums import (
     CriterionKind,
@@ -181,7 +181,11 @@ class Criterion(models.Model):
 
 
 class UnitTarget(models.Model):
-    """A unit's own target for a target criterion (chỉ tiêu giao riêng)."""
+    """A unit's own target for a target criterion (chỉ tiêu giao riêng).
+
+    Written through scoring.services.targets (``unit_target_save``), which keeps
+    ``version`` for optimistic locking and records who changed what in the history.
+    """
 
     criterion = models.ForeignKey(
         Criterion,
@@ -192,7 +196,19 @@ class UnitTarget(models.Model):
     unit = models.ForeignKey(
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="targets"
     )
-    target = models.DecimalField(_("target"), **MEASURE)
+    target = models.DecimalField(_("target"), validators=[MinValueValidator(0)], **MEASURE)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Every saved change to a unit's target: who, when, the value before and after.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("unit target")
@@ -201,11 +217,86 @@ class UnitTarget(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["criterion", "unit"], name="%(app_label)s_%(class)s_once_per_unit"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(target__gte=0),
+                name="%(app_label)s_%(class)s_target_not_negative",
+                violation_error_message=_("A target must not be negative."),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.unit} — {self.criterion.code}: {self.target}"
+
+    def clean(self) -> None:
+        criterion = self.criterion if self.criterion_id else None
+        if criterion is None:
+            return
+        if criterion.kind != CriterionKind.TARGET:
+            raise ValidationError(
+                {
+                    "criterion": ValidationError(
+                        _("%(code)s is not a target criterion; it takes no target."),
+                        params={"code": criterion.code},
+                    )
+                }
+            )
+        percentage = criterion.metric in (Metric.RATE, Metric.REDUCTION)
+        if percentage and self.target is not None and self.target > 100:
+            raise ValidationError(
+                {
+                    "target": ValidationError(
+                        _("%(code)s is measured as a percentage: the target must be at most 100."),
+                        params={"code": criterion.code},
+                    )
+                }
+            )
+
+
+class PledgeItemCriterion(models.Model):
+    """The criterion of a score table that scores one item of a cluster's pledge, chosen in
+    the signing pages (at most one per item and table). Lives in scoring, since clusters
+    does not know score tables; written by scoring.services.pledge_links_set()."""
+
+    item = models.ForeignKey(
+        PledgeItem,
+        verbose_name=_("pledge item"),
+        on_delete=models.CASCADE,
+        related_name="criterion_links",
+    )
+    table = models.ForeignKey(
+        ScoreTable,
+        verbose_name=_("score table"),
+        on_delete=models.CASCADE,
+        related_name="pledge_links",
+    )
+    criterion = models.ForeignKey(
+        Criterion,
+        verbose_name=_("criterion"),
+        on_delete=models.CASCADE,
+        related_name="pledge_links",
+    )
+
+    class Meta:
+        verbose_name = _("criterion of a pledge item")
+        verbose_name_plural = _("criteria of pledge items")
+        ordering = ["item", "table"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "table"],
+                name="%(app_label)s_%(class)s_once_per_table",
+                violation_error_message=_("This pledge item already has a criterion here."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} → {self.criterion.code}"
+
+    def clean(self) -> None:
+        if self.criterion_id and self.table_id and self.criterion.table_id != self.table_id:
+            raise ValidationError(
+                {"criterion": _("Choose a criterion of the score table.")}
+            )
 
 
 class ScoreSheet(models.Model):

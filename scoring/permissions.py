@@ -391,3 +391,22 @@ def can_set_targets(user: User, campaign: Campaign) -> bool:
     """Change the units' own targets: the campaign's managers, until its results are
     published (a unit whose results are locked keeps its target: the service refuses)."""
     return can_view_targets(user, campaign) and campaign.phase != Phase.PUBLISHED
+
+
+# --- The score table editor ---------------------------------------------------------------
+
+
+def can_create_table(user: User, campaign: Campaign) -> bool:
+    """Make a new score table for the campaign (blank, a copy, or a published table's next
+    version): the staff who manage the campaign."""
+    return can_manage_scoring(user) and org.can_manage_campaign(user, campaign)
+
+
+def can_edit_table(user: User, table: ScoreTable) -> bool:
+    """Change a table in the editor: a draft, by the staff who manage its campaign. A
+    published table is never changed; its next version is made instead."""
+    return (
+        not table.is_published
+        and can_manage_scoring(user)
+        and managed_tables(user).filter(pk=table.pk).exists()
+    )

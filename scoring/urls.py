@@ -9,6 +9,7 @@ from scoring.views import (
     review,
     sheet,
     tables,
+    targets,
 )
 
 urlpatterns = [
@@ -21,5 +22,6 @@ urlpatterns = [
     *results.urlpatterns,
     *reports.urlpatterns,
     *tables.urlpatterns,
+    *targets.urlpatterns,
     *documents.urlpatterns,
 ]

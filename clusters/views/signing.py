@@ -37,6 +37,7 @@ from clusters.models import (
     SigningConference,
     Unit,
 )
+from clusters.panels import pledge_item_choices
 from clusters.views.cluster import visible_cluster
 
 
@@ -160,25 +161,41 @@ def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     whether member units may sign for themselves."""
     cluster = _leader_cluster(request, pk)
     pledge = Pledge.objects.filter(cluster=cluster).first()
+    # What other apps add to each item (scoring: the criterion that scores it).
+    extra = pledge_item_choices(request, cluster)
+    form_kwargs = {"extra_choices": extra}
     if request.method == "POST":
         form = PledgeForm(request.POST)
-        formset = PledgeItemFormSet(request.POST, prefix="items")
+        formset = PledgeItemFormSet(request.POST, prefix="items", form_kwargs=form_kwargs)
         if form.is_valid() and formset.is_valid():
             data = form.cleaned_data
-            items = [
-                (f.cleaned_data["area"], f.cleaned_data["content"])
-                for f in formset.forms
-                if f.cleaned_data.get("area")
-            ]
-            with transaction.atomic():
-                services.pledge_record(
-                    cluster=cluster, slogan=data["slogan"], preamble=data["preamble"], items=items
-                )
-                services.pledge_settings_record(
-                    cluster=cluster, members_may_sign=data["members_may_sign"]
-                )
-            messages.success(request, _("The pledge was recorded."))
-            return redirect(_detail(cluster, "#pledge"))
+            rows = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("area")]
+            try:
+                with transaction.atomic():
+                    pledge = services.pledge_record(
+                        cluster=cluster,
+                        slogan=data["slogan"],
+                        preamble=data["preamble"],
+                        items=[(r["area"], r["content"], r.get("item")) for r in rows],
+                    )
+                    services.pledge_settings_record(
+                        cluster=cluster, members_may_sign=data["members_may_sign"]
+                    )
+                    saved = list(pledge.items.order_by("order", "pk").values_list("pk", flat=True))
+                    for choice in extra:
+                        choice.save(
+                            {
+                                item_pk: row.get(f"choice_{choice.name}") or ""
+                                for item_pk, row in zip(saved, rows, strict=True)
+                            }
+                        )
+            except ValidationError as error:
+                formset_errors = error.messages
+                formset._non_form_errors = formset.error_class(formset_errors)
+                pledge = Pledge.objects.filter(cluster=cluster).first()
+            else:
+                messages.success(request, _("The pledge was recorded."))
+                return redirect(_detail(cluster, "#pledge"))
     else:
         initial, items = {}, []
         if pledge is not None:
@@ -187,9 +204,17 @@ def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "preamble": pledge.preamble,
                 "members_may_sign": pledge.members_may_sign,
             }
-            items = [{"area": i.area, "content": i.content} for i in pledge.items.all()]
+            items = [
+                {
+                    "item": i.pk,
+                    "area": i.area,
+                    "content": i.content,
+                    **{f"choice_{c.name}": c.initial.get(i.pk, "") for c in extra},
+                }
+                for i in pledge.items.all()
+            ]
         form = PledgeForm(initial=initial)
-        formset = PledgeItemFormSet(initial=items, prefix="items")
+        formset = PledgeItemFormSet(initial=items, prefix="items", form_kwargs=form_kwargs)
     return render(
         request,
         "clusters/cluster/pledge_form.html",

@@ -15,10 +15,13 @@ from django.utils.translation import gettext as _
 from clusters.enums import Phase
 from clusters.models import Campaign, Cluster, Unit
 from scoring import engine
-from scoring.enums import CriterionKind, SheetStatus, TableStatus
-from scoring.models import Criterion, ScoreEntry, ScoreSheet, ScoreTable, UnitTarget
-from scoring.services.recompute import (
-    recompute_after_change,
+from scoring.enums import CriterionKind, TableStatus
+from scoring.models import (
+    Criterion,
+    PledgeItemCriterion,
+    ScoreSheet,
+    ScoreTable,
+    UnitTarget,
 )
 
 # The model fields that hold an entry's inputs, by the engine's EntryInput field name.
@@ -27,6 +30,7 @@ from scoring.services.specs import (
     TableNotPublishable,
     load_table,
 )
+from scoring.services.targets import unit_target_save
 
 # --- Score tables -----------------------------------------------------------------------
 
@@ -114,6 +118,12 @@ def table_new_version(*, table: ScoreTable) -> ScoreTable:
     UnitTarget.objects.bulk_create(
         UnitTarget(criterion=new_by_old[t.criterion_id], unit_id=t.unit_id, target=t.target)
         for t in UnitTarget.objects.filter(criterion__table=table)
+    )
+    PledgeItemCriterion.objects.bulk_create(
+        PledgeItemCriterion(
+            item_id=link.item_id, table=copy, criterion=new_by_old[link.criterion_id]
+        )
+        for link in PledgeItemCriterion.objects.filter(table=table)
     )
     return copy
 
@@ -213,6 +223,16 @@ def table_create_from_tree(
             )
             if t.criterion.code in new
         )
+        every = {c.code: c for c in table.criteria.only("pk", "code")}
+        PledgeItemCriterion.objects.bulk_create(
+            PledgeItemCriterion(
+                item_id=link.item_id, table=table, criterion=every[link.criterion.code]
+            )
+            for link in PledgeItemCriterion.objects.filter(table=previous).select_related(
+                "criterion"
+            )
+            if link.criterion.code in every
+        )
     return table
 
 
@@ -244,21 +264,7 @@ def unit_target_set(
 ) -> None:
     """Give ``unit`` its own target for ``criterion`` (None removes it), then recompute
     (unless ``recompute`` is false: a caller changing many recomputes once at the end)."""
-    if target is None:
-        UnitTarget.objects.filter(criterion=criterion, unit=unit).delete()
-    else:
-        obj = UnitTarget.objects.filter(criterion=criterion, unit=unit).first()
-        obj = obj or UnitTarget(criterion=criterion, unit=unit)
-        obj.target = target
-        obj.full_clean()
-        obj.save()
-    if not recompute:
-        return
-    for entry in ScoreEntry.objects.filter(criterion=criterion, sheet__unit=unit).select_related(
-        "sheet", "criterion"
-    ):
-        if entry.sheet.status != SheetStatus.LOCKED:
-            recompute_after_change(entry)
+    unit_target_save(criterion=criterion, unit=unit, target=target, recompute=recompute)
 
 
 @transaction.atomic

@@ -585,9 +585,16 @@ def _panel(response):
 
 
 def test_scoring_panel_shows_table_areas_and_pledged_area(client, org, table):  # noqa: F811
-    first_area = Criterion.objects.get(table=table, code="I")
+    # The area is marked by the item's explicit link to a criterion under it (I.2), not
+    # by the item's area name: an item named like area "B" but not linked marks nothing.
+    from scoring.services.pledge_links import pledge_links_set
+
+    linked_under = Criterion.objects.get(table=table, code="I.2")
+    named_like = Criterion.objects.get(table=table, code="B")
     pledge = PledgeFactory(cluster=org.cluster)
-    PledgeItem.objects.create(pledge=pledge, order=1, area=first_area.title, content="Cam kết")
+    item = PledgeItem.objects.create(pledge=pledge, order=1, area="An ninh", content="Cam kết")
+    PledgeItem.objects.create(pledge=pledge, order=2, area=named_like.title, content="Thưởng")
+    pledge_links_set(cluster=org.cluster, table=table, links={item.pk: linked_under})
     response = as_user(client, org, "member").get(reverse("cluster_detail", args=[org.cluster.pk]))
     panel = _panel(response)
     assert panel["table"] == table
