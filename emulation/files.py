@@ -8,6 +8,11 @@ from MEDIA_ROOT through its ``internal`` location (deploy/nginx/thidua.conf), so
 download does not hold an application worker. Both answers carry the same Content-Type,
 Content-Disposition (attachment, or inline for pictures shown in a page),
 ``X-Content-Type-Options: nosniff`` and ``Cache-Control: private``.
+
+The type is read from the file's content (clusters.validators.sniff), never from its name:
+only a JPEG, PNG, WebP or PDF is ever shown inline; anything else (an HTML or SVG file
+renamed to .png included) is an attachment of type ``application/octet-stream`` unless it
+is a recognised Office file, so a browser never renders an uploaded page or script.
 """
 
 from __future__ import annotations
@@ -22,7 +27,38 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.http import content_disposition_header
 
+from clusters.validators import sniff
+
 GENERIC_TYPE = "application/octet-stream"
+
+# Types shown in the page when the view asks for it; read from the content.
+INLINE_TYPES = {
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "pdf": "application/pdf",
+}
+# Types only ever downloaded.
+ATTACHMENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+}
+
+
+# What a view may name as the type of a generated file it serves (zip of a job, CSV, JSON):
+# never a type a browser renders as a page or runs.
+SAFE_TYPES = frozenset(
+    {
+        *INLINE_TYPES.values(),
+        *ATTACHMENT_TYPES.values(),
+        GENERIC_TYPE,
+        "application/zip",
+        "application/json",
+        "text/csv",
+    }
+)
 
 
 def content_type_for(filename: str) -> str:
@@ -59,17 +95,25 @@ def protected_file_response(
     if not file or not file.name:
         raise Http404
     filename = filename or os.path.basename(file.name)
-    content_type = content_type or content_type_for(filename)
     storage = getattr(file, "storage", default_storage)
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError as missing:
+        raise Http404 from missing
+    kind = sniff(handle)
+    handle.seek(0)
+    inline = inline and kind in INLINE_TYPES
+    content_type = (
+        INLINE_TYPES.get(kind) or ATTACHMENT_TYPES.get(kind) or content_type or GENERIC_TYPE
+    )
+    if content_type not in SAFE_TYPES:
+        content_type = GENERIC_TYPE
     if settings.SENDFILE_MODE == "nginx":
+        handle.close()
         if not storage.exists(file.name):
             raise Http404
         response = HttpResponse(b"", content_type=content_type)
         response["X-Accel-Redirect"] = accel_redirect_uri(file.name)
         return _headers(response, filename=filename, inline=inline)
-    try:
-        handle = file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
     response = FileResponse(handle, content_type=content_type)
     return _headers(response, filename=filename, inline=inline)

@@ -9,15 +9,12 @@ to whoever may see the activity, never from MEDIA_URL."""
 
 from __future__ import annotations
 
-import mimetypes
-import os
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -27,6 +24,7 @@ from clusters import permissions
 from clusters import services_activities as services
 from clusters.forms_activities import ActivityForm, AdvancedModelForm, PhotoForm, add_errors
 from clusters.models import Activity, ActivityPhoto, AdvancedModel, Cluster, Unit
+from emulation.files import protected_file_response
 
 PAGE_SIZE = 50
 
@@ -175,13 +173,7 @@ def activity_photo(request: HttpRequest, pk: int) -> HttpResponse:
         ActivityPhoto.objects.filter(activity__in=permissions.visible_activities(request.user)),
         pk=pk,
     )
-    try:
-        handle = photo.image.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    name = os.path.basename(photo.image.name)
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return FileResponse(handle, filename=name, content_type=content_type)
+    return protected_file_response(request, photo.image, inline=True)
 
 
 # --- Models and advanced examples ----------------------------------------------------------

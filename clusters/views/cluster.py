@@ -3,11 +3,9 @@ panels other apps add) and the download of the files attached to its records."""
 
 from __future__ import annotations
 
-import os
-
 from django.contrib.auth.decorators import login_required
 from django.db.models import Case, IntegerField, Value, When
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.views.decorators.http import require_GET
@@ -24,7 +22,8 @@ from clusters.models import (
     SigningConference,
 )
 from clusters.models.activities import Activity, AdvancedModel
-from clusters.panels import cluster_panels, pledge_item_choices
+from clusters.panels import cluster_panels
+from emulation.files import protected_file_response
 
 _ROLE_ORDER = Case(
     When(role=MemberRole.LEADER, then=Value(0)),
@@ -55,13 +54,6 @@ def cluster_context(request: HttpRequest, cluster: Cluster) -> dict:
     photos = list(conference.photos.all()) if conference else []
     pledge = Pledge.objects.filter(cluster=cluster).first()
     items = list(pledge.items.all()) if pledge else []
-    if items:
-        # What other apps attach to each item (scoring: the criterion that scores it).
-        extra = pledge_item_choices(request, cluster)
-        for item in items:
-            item.extra_shown = [
-                {"label": c.label, "text": c.shown[item.pk]} for c in extra if item.pk in c.shown
-            ]
     signatures = {s.unit_id: s for s in Signature.objects.filter(pledge=pledge)} if pledge else {}
     registrations = {
         r.unit_id: r
@@ -134,16 +126,7 @@ def cluster_file(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     model, field, lookup = FILE_KINDS[kind]
     visible = permissions.visible_clusters(request.user).values("pk")
     record = get_object_or_404(model.objects.filter(**{lookup: visible}), pk=pk)
-    stored = getattr(record, field)
-    if not stored:
-        raise Http404
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    return FileResponse(
-        handle, as_attachment=kind != "photo", filename=os.path.basename(stored.name)
-    )
+    return protected_file_response(request, getattr(record, field), inline=kind == "photo")
 
 
 urlpatterns = [

@@ -6,18 +6,17 @@ MEDIA_URL)."""
 
 from __future__ import annotations
 
-import os
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from emulation.files import protected_file_response
 from scoring import permissions, services
 from scoring.models import Evidence, ScoreEntry
 from scoring.views.common import entry_for, require
@@ -139,13 +138,8 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
         Evidence.objects.filter(entry__sheet__in=permissions.visible_sheets(request.user)),
         pk=pk,
     )
-    if not evidence.file:  # a citation: nothing to download
-        raise Http404
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError as missing:
-        raise Http404 from missing
-    return FileResponse(handle, as_attachment=True, filename=os.path.basename(evidence.file.name))
+    # A citation has no file: protected_file_response answers "not found".
+    return protected_file_response(request, evidence.file)
 
 
 urlpatterns = [
