@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ClustersConfig(AppConfig):
     name = "clusters"
     verbose_name = _("Organisation and the yearly cycle")
+
+    def ready(self) -> None:
+        # Connects the sign-in receiver that records what the session still has to do
+        # (second factor, temporary password); see clusters.middleware.
+        from clusters import middleware  # noqa: F401

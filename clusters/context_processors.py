@@ -15,4 +15,5 @@ def roles(request: HttpRequest) -> dict:
         "is_administrator": permissions.is_administrator(user),
         "is_province_staff": permissions.is_province_staff(user),
         "can_use_admin": permissions.can_use_admin(user),
+        "can_manage_accounts": permissions.can_manage_accounts(user),
     }

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from clusters.views import activities, cluster, documents, home, setup, signing
+from clusters.views import (
+    accounts,
+    activities,
+    cluster,
+    documents,
+    home,
+    second_factor,
+    setup,
+    signing,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -9,4 +18,6 @@ urlpatterns = [
     *signing.urlpatterns,
     *activities.urlpatterns,
     *documents.urlpatterns,
+    *accounts.urlpatterns,
+    *second_factor.urlpatterns,
 ]

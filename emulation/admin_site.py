@@ -6,7 +6,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib.admin import AdminSite
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 
@@ -32,6 +33,15 @@ class EmulationAdminSite(AdminSite):
     login_form = AdminLoginForm
 
     def has_permission(self, request: HttpRequest) -> bool:
+        from clusters.middleware import pending_step
         from clusters.permissions import can_use_admin
 
-        return request.user.is_active and can_use_admin(request.user)
+        # Behind the same steps as the main pages (second factor, temporary password),
+        # which clusters.middleware.AccountGuardMiddleware also enforces.
+        return (
+            request.user.is_active and can_use_admin(request.user) and pending_step(request) is None
+        )
+
+    def password_change(self, request: HttpRequest, extra_context=None) -> HttpResponse:
+        # One password change page, the product's, which also ends a temporary password.
+        return redirect("password_change")

@@ -7,6 +7,7 @@ variable (see README.md, "Configuration"). SQLite is the embedded default;
 
 from __future__ import annotations
 
+import datetime as dt
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -50,6 +51,10 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "csp",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clusters",
     "scoring",
     "awards",
@@ -70,10 +75,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clusters.middleware.IdleSessionMiddleware",
+    "clusters.middleware.AccountGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "emulation.urls"
@@ -137,13 +147,46 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out user name and address before the password is
+# even checked (docs/security.md, "Login throttling").
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sessions end after this many hours without a request (clusters.middleware
+# .IdleSessionMiddleware renews the expiry while the user works).
+SESSION_IDLE_HOURS = env_int("SESSION_IDLE_HOURS", 8)
+if SESSION_IDLE_HOURS < 1:
+    raise ImproperlyConfigured(f"SESSION_IDLE_HOURS must be 1 or more; got {SESSION_IDLE_HOURS}.")
+SESSION_COOKIE_AGE = SESSION_IDLE_HOURS * 3600
+
+# Login throttling (django-axes): 10 failures for one user name from one address lock that
+# pair out for 15 minutes, even with the right password; every refused try starts the 15
+# minutes again. Unlock: delete the access attempt in admin, or `axes_reset_username`.
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_CALLABLE = "clusters.throttling.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "clusters.throttling.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+
+# Second factor (django-otp): TOTP authenticator apps and single-use recovery codes.
+# With REQUIRE_2FA_FOR_STAFF=1, administrators and province staff must set one up.
+REQUIRE_2FA_FOR_STAFF = env_bool("REQUIRE_2FA_FOR_STAFF", False)
+OTP_TOTP_ISSUER = "Thi dua"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- Languages, time, numbers -----------------------------------------------
 

@@ -9,7 +9,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count, Model
 from django.utils.translation import gettext_lazy as _
 
-from clusters import permissions
+from clusters import permissions, services_accounts
+from clusters.admin.accounts import TemporaryAdminPasswordChangeForm, TemporaryPasswordCreationForm
 from clusters.admin.base import (
     ChoiceScope,
     FoldedSearchMixin,
@@ -94,10 +95,15 @@ class UnitAdmin(ScopedAdmin):
 
 @admin.register(User)
 class UserAdmin(ScopeMixin, FoldedSearchMixin, DjangoUserAdmin):
+    # A password set here is temporary: the user changes it at the next sign-in.
+    add_form = TemporaryPasswordCreationForm
+    change_password_form = TemporaryAdminPasswordChangeForm
+    actions = ("reset_second_factor",)
     fieldsets = (
         DjangoUserAdmin.fieldsets[0],
         (_("Unit and position"), {"fields": ("full_name", "unit", "position")}),
         *DjangoUserAdmin.fieldsets[1:],
+        (_("Sign-in"), {"fields": ("must_change_password",)}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
@@ -119,6 +125,14 @@ class UserAdmin(ScopeMixin, FoldedSearchMixin, DjangoUserAdmin):
 
     def may_add(self, request):
         return permissions.is_administrator(request.user)
+
+    @admin.action(description=_("Reset two-step verification (the user sets it up again)"))
+    def reset_second_factor(self, request, queryset):
+        removed = sum(services_accounts.second_factor_remove(user=user) for user in queryset)
+        self.message_user(
+            request,
+            _("%(count)d second-factor devices removed.") % {"count": removed},
+        )
 
 
 # --- Campaign set-up ---------------------------------------------------------------------

@@ -115,6 +115,15 @@ class User(AbstractUser):
     )
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     position = models.CharField(_("position"), max_length=150, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_(
+            "Set when someone else chose the password (a new account or a reset, on the "
+            "account pages or in admin): the user is sent to the password change page "
+            "until they choose their own there."
+        ),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
