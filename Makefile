@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 DEV_ENV := DEBUG=1
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: run test install lint format check messages bench e2e clean
+.PHONY: run test install lint format check messages bench load e2e clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (Python 3.11)"; exit 1; }
@@ -59,6 +59,15 @@ bench: install
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.scoring $(BENCH_ARGS)
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.pages $(PAGES_ARGS)
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.reports $(REPORTS_ARGS)
+
+# A deadline day under load (bench/load/run.py, docs/performance.md "Under load"): its own
+# PostgreSQL database (thidua_load, recreated), two gunicorn servers behind nginx on
+# 127.0.0.1, locust headless, one server stopped halfway, then the checks (no accepted save
+# lost, refusals 409/422, no 500). LOAD_USERS (60), LOAD_DURATION (3m), LOAD_SPAWN_RATE (5),
+# LOAD_CLUSTERS (10 a province), LOAD_WORKERS (2 a server), LOAD_STOP_SIGNAL (KILL or TERM),
+# LOAD_DATABASE_URL, LOAD_REDIS_URL (sessions in Redis). Not part of `make test`.
+load: install
+	$(PY) -m bench.load.run
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles .pytest_cache

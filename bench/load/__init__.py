@@ -1,0 +1,1 @@
+"""The deadline-day load scenario: make load (bench/load/run.py)."""
