@@ -395,6 +395,7 @@ class TableImportSummary:
     action: str
     published: bool
     problems: list[str] = field(default_factory=list)
+    checks: list[services.TableCheck] = field(default_factory=list)
 
 
 def scoretable_import(
@@ -408,6 +409,8 @@ def scoretable_import(
     are replaced by the file's. Its newest version published: when the file describes
     exactly that table nothing changes; otherwise the next version is created from the file
     (``previous`` pointing to the published one, unit targets carried over by code).
+    A draft's ``problems`` (lines) and ``checks`` (each with the criterion it concerns) are
+    what would stop it from being published, in the user's language.
     """
     with transaction.atomic():
         plan = scoretable_read(data, source=source, organiser=organiser)
@@ -441,18 +444,18 @@ def scoretable_import(
             table = file_call(check, "title", services.table_replace_tree, table=latest, **tree)
             action = "replaced"
         summary = TableImportSummary(table=table, action=action, published=table.is_published)
-        problems = services.table_problems(table) if not table.is_published else []
+        checks = services.table_checks(table) if not table.is_published else []
         if publish and not table.is_published:
-            if problems:
-                for problem in problems:
-                    where, _sep, message = problem.partition(": ")
-                    if where in plan.labels:
-                        check.add(plan.labels[where], message)
+            if checks:
+                for problem in checks:
+                    if problem.criterion in plan.labels:
+                        check.add(plan.labels[problem.criterion], problem.message)
                     else:
-                        check.add(_("table"), problem)
+                        check.add(_("table"), str(problem))
                 check.raise_if_any()
             file_call(check, "title", services.table_publish, table=table)
             summary.published = True
         else:
-            summary.problems = problems
+            summary.problems = [str(problem) for problem in checks]
+            summary.checks = checks
     return summary

@@ -7,6 +7,7 @@ affects), ``recompute_scope`` for whole clusters or campaigns. Forms, imports, c
 the demo all call these services.
 """
 
+from scoring.services.checks import TableCheck, word_problems
 from scoring.services.entries import (
     citable_activities,
     citable_models,
@@ -41,6 +42,7 @@ from scoring.services.specs import (
 )
 from scoring.services.tables import (
     CriterionData,
+    table_checks,
     table_create_from_tree,
     table_for_cluster,
     table_new_version,
@@ -58,6 +60,7 @@ __all__ = [
     "RecomputeSummary",
     "SheetLocked",
     "StaleEntry",
+    "TableCheck",
     "TableFrozen",
     "TableNotPublishable",
     "TableSpec",
@@ -79,6 +82,7 @@ __all__ = [
     "sheet_fill",
     "sheet_get_or_create",
     "table_bands",
+    "table_checks",
     "table_create_from_tree",
     "table_for_cluster",
     "table_new_version",
@@ -87,4 +91,5 @@ __all__ = [
     "table_renumber",
     "table_replace_tree",
     "unit_target_set",
+    "word_problems",
 ]

@@ -23,6 +23,7 @@ from scoring.models import (
     ScoreTable,
     UnitTarget,
 )
+from scoring.services.checks import TableCheck, word_problems
 
 # The model fields that hold an entry's inputs, by the engine's EntryInput field name.
 from scoring.services.specs import (
@@ -60,13 +61,20 @@ def table_renumber(*, table: ScoreTable) -> None:
     Criterion.objects.bulk_update(criteria, ["position", "depth"])
 
 
-def table_problems(table: ScoreTable) -> list[str]:
-    """Every reason the table cannot be published (empty when it can)."""
+def table_checks(table: ScoreTable) -> list[TableCheck]:
+    """Every reason the table cannot be published (empty when it can), in the user's
+    language, each with the criterion (or band) it concerns."""
     loaded = load_table(table)
-    problems = engine.check_table(loaded.spec_list, loaded.bands, table.bonus_cap)
+    checks = word_problems(engine.table_problems(loaded.spec_list, loaded.bands, table.bonus_cap))
     if not loaded.criteria:
-        problems.insert(0, _("The table has no criteria."))
-    return problems
+        checks.insert(0, TableCheck(reason="no_criteria", message=_("The table has no criteria.")))
+    return checks
+
+
+def table_problems(table: ScoreTable) -> list[str]:
+    """Every reason the table cannot be published (empty when it can), as lines that start
+    with the criterion's code ("I.2: …")."""
+    return [str(check) for check in table_checks(table)]
 
 
 @transaction.atomic
