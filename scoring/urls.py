@@ -1,5 +1,6 @@
 from scoring.views import (
     documents,
+    editor,
     evidence,
     excel,
     grid,
@@ -22,6 +23,7 @@ urlpatterns = [
     *results.urlpatterns,
     *reports.urlpatterns,
     *tables.urlpatterns,
+    *editor.urlpatterns,
     *targets.urlpatterns,
     *documents.urlpatterns,
 ]

@@ -27,10 +27,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clusters import permissions as org
 from clusters.enums import Phase
-from clusters.models import Membership
+from clusters.models import Cluster, Membership, Unit
 from scoring import engine, forms, permissions, queries, services, workflow
 from scoring.enums import CriterionKind, Metric, SheetStatus, Stage
-from scoring.models import Criterion, Evidence, Explanation, ScoreEntry, ScoreSheet, UnitTarget
+from scoring.models import (
+    Criterion,
+    Evidence,
+    Explanation,
+    ScoreEntry,
+    ScoreSheet,
+    ScoreTable,
+    UnitTarget,
+)
 from scoring.views.common import OWN_UNIT_NOTICE, entry_for, require, sheet_for
 
 STAGE_ORDER = [Stage.SELF, Stage.CLUSTER, Stage.FINAL]
@@ -115,6 +123,11 @@ class Row:
     @property
     def is_group(self) -> bool:
         return self.criterion.kind == CriterionKind.GROUP
+
+    @property
+    def key(self) -> str:
+        """What the row's element ids end with: its entry, or its criterion in a preview."""
+        return str(self.entry.pk) if self.entry is not None else f"c{self.criterion.pk}"
 
     @property
     def pair(self) -> str:
@@ -285,6 +298,59 @@ def sheet_context(user, sheet: ScoreSheet) -> dict:
         "entered": sum(1 for r in leaves if r.is_entered),
         "leaf_count": len(leaves),
         "max_total": sum((c.max_points for c in criteria if c.parent_id is None), Decimal(0)),
+    }
+
+
+def preview_context(table: ScoreTable, unit: Unit, cluster: Cluster | None) -> dict:
+    """The sheet page as ``unit`` will see its self-assessment under ``table`` (a draft
+    too), before anything is entered: read-only, and no sheet or entry is created. A
+    criterion the publishing checks would refuse shows no input."""
+    sheet = ScoreSheet(table=table, cluster=cluster, unit=unit, stage=Stage.SELF)
+    criteria = queries.table_rows(table)
+    targets = {}
+    if unit.pk is not None:
+        targets = dict(
+            UnitTarget.objects.filter(criterion__table_id=table.pk, unit_id=unit.pk).values_list(
+                "criterion_id", "target"
+            )
+        )
+    sums = queries.signed_groups(criteria)
+    rows = []
+    for criterion in criteria:
+        row = Row(criterion=criterion)
+        cell = Cell(stage=Stage.SELF, entry=None, current=True)
+        if criterion.pk in sums:
+            row.sign = sums[criterion.pk][0]
+            cell.subtotal = D0
+        elif row.is_group:
+            cell.subtotal = D0
+        row.cells.append(cell)
+        if not row.is_group:
+            try:
+                row.inputs = _inputs(criterion, None)
+            except ValueError:  # a parameter still missing in the draft
+                row.inputs = []
+            row.own_target = criterion.pk in targets
+            row.target = targets.get(criterion.pk, criterion.target)
+        rows.append(row)
+    leaves = [r for r in rows if not r.is_group]
+    return {
+        "sheet": sheet,
+        "campaign": table.campaign,
+        "rows": rows,
+        "stage_sheets": [(Stage.SELF, Stage.SELF.label, sheet)],
+        "compare": False,
+        "explaining": False,
+        "columns": 8,
+        "can_edit": False,
+        "can_submit": False,
+        "can_return": False,
+        "read_only_reason": "",
+        "entered": 0,
+        "leaf_count": len(leaves),
+        "max_total": sum((c.max_points for c in criteria if c.parent_id is None), Decimal(0)),
+        "preview": True,
+        "preview_table": table,
     }
 
 

@@ -48,6 +48,20 @@ def _managed_campaign(request: HttpRequest, pk: int) -> Campaign:
     return campaign
 
 
+def copy_sources(campaign: Campaign) -> tuple[list[ScoreTable], Campaign | None, list]:
+    """(this campaign's tables, last year's campaign of the organiser, its tables)."""
+    own = list(ScoreTable.objects.filter(campaign=campaign).order_by("title", "-version"))
+    last = (
+        Campaign.objects.filter(organiser_id=campaign.organiser_id, year__lt=campaign.year)
+        .order_by("-year")
+        .first()
+    )
+    previous = (
+        list(ScoreTable.objects.filter(campaign=last).order_by("title", "-version")) if last else []
+    )
+    return own, last, previous
+
+
 @require_GET
 @login_required
 def campaign_tables(request: HttpRequest, pk: int) -> HttpResponse:
@@ -69,6 +83,8 @@ def campaign_tables(request: HttpRequest, pk: int) -> HttpResponse:
     covered = set().union(*chosen.values()) if chosen else set()
     for table in tables:
         table.cluster_ids = chosen[table.pk]
+    # The editor's way in: new tables (blank, copies, from a file) and the drafts.
+    own, last, previous = copy_sources(campaign)
     return render(
         request,
         "scoring/tables.html",
@@ -76,6 +92,12 @@ def campaign_tables(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": campaign,
             "clusters": clusters,
             "tables": tables,
+            "drafts": [t for t in own if t.status == TableStatus.DRAFT],
+            "own_tables": own,
+            "last_campaign": last,
+            "last_tables": previous,
+            "can_create": permissions.can_create_table(request.user, campaign),
+            "import_url": _link("table_import", campaign.pk) or _link("table_import"),
             "uncovered": [c for c in clusters if c.pk not in covered],
             "locked": campaign.phase == Phase.PUBLISHED,
             "setup_url": _link("setup_campaign", campaign.pk),
