@@ -59,7 +59,8 @@ def test_header_found_after_motto_title_and_merged_lines():
         (1, "I.2", "manual", D(8), None),
     ]
     assert table.places == {"I": "row 7", "I.1": "row 8", "I.2": "row 9"}
-    assert table.notes == [] and table.problems == []
+    assert table.notes == []
+    assert table.problems == []
 
 
 def test_header_words_are_read_without_accents_or_case():
