@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 DEV_ENV := DEBUG=1
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: run test install lint format check messages bench load e2e clean
+.PHONY: run test install lint format check messages bench load e2e clean bundle bundle-check
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (Python 3.11)"; exit 1; }
@@ -27,7 +27,7 @@ install: $(VENV)/.installed node_modules/.installed
 run: install
 	$(DEV_ENV) $(MANAGE) migrate --noinput
 	$(DEV_ENV) $(MANAGE) seed_demo
-	$(DEV_ENV) $(MANAGE) db_worker --no-reload & worker=$$!; \
+	$(DEV_ENV) $(MANAGE) run_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
@@ -69,5 +69,15 @@ bench: install
 load: install
 	$(PY) -m bench.load.run
 
+# The offline install bundle (docs/deploy.md): dist/thidua-<version>-offline.tar.gz, built
+# from HEAD with a wheelhouse for CPython 3.11 on Linux x86_64 and the collected static files.
+bundle: install
+	bash deploy/bundle/build.sh
+
+# CI: the bundle installed into an empty folder without pip indexes or npm, upgraded in
+# place, served by gunicorn with the worker; /healthz, /readyz and the login page answer.
+bundle-check: bundle
+	bash deploy/bundle/check.sh
+
 clean:
-	rm -rf $(VENV) node_modules staticfiles .pytest_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache dist

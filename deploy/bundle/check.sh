@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# make bundle-check (CI): install the offline bundle into an empty folder as a server
+# without internet access would — PIP_NO_INDEX=1, no pip configuration, npm not on PATH —
+# against a fresh SQLite database; install it a second time as an upgrade (the data must
+# stay); then serve it with gunicorn and the queue worker on free ports and ask for
+# /healthz, /readyz, the login page and a static file.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+
+version=$(.venv/bin/python -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')
+bundle="$ROOT/dist/thidua-$version-offline.tar.gz"
+[ -f "$bundle" ] || { echo "No bundle at $bundle: run make bundle" >&2; exit 1; }
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# npm off the PATH, every pip index and configuration off.
+PATH=$(printf '%s' "$PATH" | tr ':' '\n' | while read -r dir; do
+  [ -n "$dir" ] && [ ! -x "$dir/npm" ] && printf '%s\n' "$dir"; done | paste -sd: -)
+export PATH PIP_NO_INDEX=1 PIP_CONFIG_FILE=/dev/null
+unset PIP_FIND_LINKS PIP_EXTRA_INDEX_URL PIP_INDEX_URL DATABASE_URL
+if command -v npm >/dev/null; then echo "npm is still on PATH" >&2; exit 1; fi
+
+mkdir "$work/unpacked"
+tar -xzf "$bundle" -C "$work/unpacked"
+unpacked=$(echo "$work"/unpacked/thidua-*)
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+port=$(free_port)
+prefix="$work/opt"
+env_file="$work/thidua.env"
+
+echo "== first run writes the environment file and stops"
+set +e
+"$unpacked/install.sh" --prefix "$prefix" --env "$env_file" --user nobody-here >/dev/null
+status=$?
+set -e
+[ "$status" = 3 ] || { echo "install.sh without an environment file exited $status" >&2; exit 1; }
+grep -q '^SECRET_KEY=.\{40,\}' "$env_file"
+cat >> "$env_file" <<ENV
+ALLOWED_HOSTS=localhost,127.0.0.1
+DATABASE_URL=sqlite:///$work/data/db.sqlite3
+MEDIA_ROOT=$work/data/media
+BACKUP_DIR=$work/data/backups
+BEHIND_TLS_PROXY=1
+GUNICORN_BIND=127.0.0.1:$port
+GUNICORN_WORKERS=2
+READYZ_MIN_FREE_MB=1
+ENV
+mkdir -p "$work/data"
+
+echo "== install into an empty folder"
+"$unpacked/install.sh" --prefix "$prefix" --env "$env_file" --user nobody-here
+first=$(readlink -f "$prefix/current")
+"$prefix/current/.venv/bin/python" -c 'import gunicorn, django' # installed from wheelhouse/
+THIDUA_ENV="$env_file" "$prefix/current/deploy/manage.sh" shell -c \
+  "from clusters.models import User; User.objects.create_user('kept', password='not-used-9f2b')"
+
+echo "== upgrade in place: the data stays"
+sleep 1
+"$unpacked/install.sh" --prefix "$prefix" --env "$env_file" --user nobody-here
+second=$(readlink -f "$prefix/current")
+[ "$first" != "$second" ] || { echo "the upgrade did not make a new release" >&2; exit 1; }
+[ -d "$first" ] || { echo "the previous release was removed" >&2; exit 1; }
+ls "$work/data/backups"/thidua-*.tar >/dev/null   # backed up before migrating
+THIDUA_ENV="$env_file" "$prefix/current/deploy/manage.sh" shell -c \
+  "from clusters.models import User; assert User.objects.filter(username='kept').exists()"
+
+echo "== serve: gunicorn on 127.0.0.1:$port and the queue worker"
+set -a; . "$env_file"; set +a
+export STATIC_ROOT="$prefix/current/staticfiles"
+(cd "$prefix/current" && exec .venv/bin/gunicorn -c deploy/gunicorn.conf.py) \
+  > "$work/gunicorn.log" 2>&1 &
+pids+=($!)
+(cd "$prefix/current" && exec .venv/bin/python manage.py run_worker --no-reload) \
+  > "$work/worker.log" 2>&1 &
+pids+=($!)
+
+if ! "$prefix/current/deploy/healthcheck.sh" healthz --wait 60; then
+  cat "$work/gunicorn.log" >&2; exit 1
+fi
+if ! "$prefix/current/deploy/healthcheck.sh" readyz --wait 30; then
+  cat "$work/gunicorn.log" "$work/worker.log" >&2; exit 1
+fi
+code() { curl -s -o /dev/null -w '%{http_code}' -H 'X-Forwarded-Proto: https' "$@"; }
+login=$(code "http://localhost:$port/login/")
+[ "$login" = 200 ] || { echo "login page answered $login" >&2; cat "$work/gunicorn.log" >&2; exit 1; }
+css=$(grep -o '/static/css/app\.[0-9a-f]*\.css' <(curl -s -H 'X-Forwarded-Proto: https' "http://localhost:$port/login/") | head -1)
+[ -n "$css" ] && [ "$(code "http://localhost:$port$css")" = 200 ] ||
+  { echo "the login page's stylesheet ($css) is not served" >&2; exit 1; }
+echo "bundle-check: installed offline, upgraded keeping the data, /healthz, /readyz, /login/ and $css answered 200"
