@@ -9,6 +9,7 @@ from scoring.views import (
     results,
     review,
     sheet,
+    table_import,
     tables,
     targets,
 )
@@ -24,6 +25,7 @@ urlpatterns = [
     *reports.urlpatterns,
     *tables.urlpatterns,
     *editor.urlpatterns,
+    *table_import.urlpatterns,
     *targets.urlpatterns,
     *documents.urlpatterns,
 ]
