@@ -1,7 +1,12 @@
 """Django admin for award types, restrictions and votes: administrators and province staff,
-within the campaigns they manage. Writes go through awards.services."""
+within the campaigns they manage (``clusters.permissions.managed_campaigns``), through
+``ScopeMixin``: another organiser's records are missing on every page. Writes go through
+awards.services; votes are recorded on a cluster's awards page (where nobody votes on their
+own unit), so they are read-only here."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from django.contrib import admin
 from django.db import models
@@ -10,38 +15,39 @@ from django.utils.translation import gettext_lazy as _
 from awards import permissions, services
 from awards.models import AwardType, UnitRestriction, Vote
 from clusters import permissions as org
+from clusters.admin.base import (
+    ChoiceScope,
+    ReadOnlyMixin,
+    ScopedChoicesMixin,
+    ScopedHistoryMixin,
+    ScopeMixin,
+    scoped_units,
+)
 
 LOCALIZED = {models.DecimalField: {"localize": True}}
 
 
-class AwardsAdmin(admin.ModelAdmin):
-    """Visible and changeable by administrators and province staff, within their scope."""
+class AwardsAdmin(ScopeMixin, ScopedChoicesMixin, admin.ModelAdmin):
+    """Administrators and province staff, within the campaigns they manage: the record's
+    campaign is at ``campaign_path``."""
 
     formfield_overrides = LOCALIZED
+    list_per_page = 50
+    campaign_path = "campaign"
+    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {
+        "campaign": org.managed_campaigns,
+        "unit": scoped_units,
+    }
 
-    def has_module_permission(self, request) -> bool:
+    def scope(self, request, queryset):
+        campaigns = org.managed_campaigns(request.user)
+        return queryset.filter(**{f"{self.campaign_path}__in": campaigns})
+
+    def may_view_any(self, request) -> bool:
         return permissions.can_manage_awards(request.user)
 
-    def has_view_permission(self, request, obj=None) -> bool:
+    def may_add(self, request) -> bool:
         return permissions.can_manage_awards(request.user)
-
-    def has_add_permission(self, request) -> bool:
-        return permissions.can_manage_awards(request.user)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return permissions.can_manage_awards(request.user)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return permissions.can_manage_awards(request.user)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "campaign":
-            kwargs["queryset"] = org.managed_campaigns(request.user)
-        elif db_field.name == "cluster":
-            kwargs["queryset"] = org.visible_clusters(request.user)
-        elif db_field.name == "unit":
-            kwargs["queryset"] = org.visible_units(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(AwardType)
@@ -57,11 +63,8 @@ class AwardTypeAdmin(AwardsAdmin):
         "order",
     ]
     list_filter = ["campaign__year", "leading_only"]
+    list_select_related = ["campaign"]
     search_fields = ["name", "code"]
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("campaign")
-        return qs.filter(campaign__in=org.managed_campaigns(request.user))
 
     def save_model(self, request, obj, form, change) -> None:
         if change:  # the code itself may change: save this row, checked
@@ -82,14 +85,11 @@ class AwardTypeAdmin(AwardsAdmin):
 
 
 @admin.register(UnitRestriction)
-class UnitRestrictionAdmin(AwardsAdmin):
+class UnitRestrictionAdmin(ScopedHistoryMixin, AwardsAdmin):
     list_display = ["unit", "kind", "campaign", "starts_on", "ends_on", "reason"]
     list_filter = ["kind", "campaign__year"]
+    list_select_related = ["campaign", "unit"]
     search_fields = ["unit__name", "unit__code", "reason"]
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request).select_related("campaign", "unit")
-        return qs.filter(campaign__in=org.managed_campaigns(request.user))
 
     def save_model(self, request, obj, form, change) -> None:
         if change:
@@ -110,7 +110,7 @@ class UnitRestrictionAdmin(AwardsAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(AwardsAdmin):
+class VoteAdmin(ScopedHistoryMixin, ReadOnlyMixin, AwardsAdmin):
     list_display = [
         "unit",
         "award_type",
@@ -121,29 +121,16 @@ class VoteAdmin(AwardsAdmin):
         "recorded_by",
         "recorded_at",
     ]
-    list_filter = ["award_type__campaign__year", "award_type"]
+    list_filter = [
+        "award_type__campaign__year",
+        ("award_type", admin.RelatedOnlyFieldListFilter),
+        ("cluster", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["unit", "award_type", "cluster", "recorded_by"]
     search_fields = ["unit__name", "unit__code"]
     readonly_fields = ["recorded_by", "recorded_at"]
-
-    def get_queryset(self, request):
-        qs = (
-            super()
-            .get_queryset(request)
-            .select_related("unit", "award_type", "cluster", "recorded_by")
-        )
-        return qs.filter(cluster__campaign__in=org.managed_campaigns(request.user))
+    campaign_path = "cluster__campaign"
 
     @admin.display(boolean=True, description=_("passed"))
     def passed(self, obj: Vote) -> bool:
         return obj.passed
-
-    def save_model(self, request, obj, form, change) -> None:
-        saved = services.vote_record(
-            cluster=obj.cluster,
-            unit=obj.unit,
-            award_type=obj.award_type,
-            members_present=obj.members_present,
-            votes_for=obj.votes_for,
-            user=request.user,
-        )
-        obj.pk = saved.pk

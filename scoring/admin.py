@@ -1,19 +1,50 @@
-"""Django admin for score tables and sheets. Writes go through scoring.services: the
-stored figures are read-only here, and a published table is frozen (view only)."""
+"""Django admin for score tables, criteria, sheets and what hangs from them (entries,
+evidence, explanations, units' own targets, links to pledge items, publications).
+
+Who sees what: administrators and province staff, within the campaigns they manage
+(``scoring.permissions.managed_tables`` / ``managed_sheets``), through ``ScopeMixin``, so an
+object of another organiser is missing for them on every page (list, form, history,
+actions, filters). Writes go through scoring.services: the stored figures are read-only,
+a published table is frozen (view only), entries are corrected on their sheet's page by
+``entry_update``, and the records the product writes on its own pages (entries, evidence,
+explanations, targets, pledge links, publications) are read-only here."""
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from clusters import permissions as org
+from clusters.admin.base import (
+    ChoiceScope,
+    ReadOnlyMixin,
+    ScopedChoicesMixin,
+    ScopedHistoryMixin,
+    ScopeMixin,
+)
+from clusters.models import Cluster, User
 from scoring import engine, permissions, services
-from scoring.enums import SheetStatus, TableStatus
-from scoring.models import Criterion, ScoreEntry, ScoreSheet, ScoreTable
+from scoring.enums import TableStatus
+from scoring.models import (
+    Criterion,
+    Evidence,
+    Explanation,
+    PledgeItemCriterion,
+    Publication,
+    ScoreEntry,
+    ScoreSheet,
+    ScoreTable,
+    UnitTarget,
+)
 
 INDENT = "\u2003"  # an em space per level: the admin's own CSS, no inline style
 
@@ -26,25 +57,46 @@ def indented(criterion: Criterion) -> str:
 LOCALIZED = {models.DecimalField: {"localize": True}}
 
 
-class ScoringAdmin(admin.ModelAdmin):
-    """Visible and changeable by administrators and province staff, within their scope."""
+def _draft_tables(user: User) -> QuerySet[ScoreTable]:
+    """Tables whose criteria may still change: the managed drafts."""
+    return permissions.managed_tables(user).filter(status=TableStatus.DRAFT)
+
+
+def _draft_criteria(user: User) -> QuerySet[Criterion]:
+    return Criterion.objects.filter(table__in=_draft_tables(user))
+
+
+def _managed_clusters(user: User) -> QuerySet[Cluster]:
+    return Cluster.objects.filter(campaign__in=org.managed_campaigns(user))
+
+
+class ScoringAdmin(ScopeMixin, ScopedChoicesMixin, admin.ModelAdmin):
+    """Administrators and province staff, within the campaigns they manage: ``scope`` says
+    which objects; nothing is deleted here."""
 
     formfield_overrides = LOCALIZED
+    list_per_page = 50
 
-    def has_module_permission(self, request) -> bool:
+    def may_view_any(self, request) -> bool:
         return permissions.can_manage_scoring(request.user)
 
-    def has_view_permission(self, request, obj=None) -> bool:
+    def may_add(self, request) -> bool:
         return permissions.can_manage_scoring(request.user)
 
-    def has_add_permission(self, request) -> bool:
-        return permissions.can_manage_scoring(request.user)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return permissions.can_manage_scoring(request.user)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def may_delete_any(self, request) -> bool:
         return False
+
+    def may_delete(self, request, obj) -> bool:
+        return False
+
+
+def _by_sheet(request, queryset: QuerySet, path: str) -> QuerySet:
+    """``queryset`` limited to the rows whose sheet (at ``path``) the user manages."""
+    return queryset.filter(**{f"{path}__in": permissions.managed_sheets(request.user)})
+
+
+def _by_table(request, queryset: QuerySet, path: str) -> QuerySet:
+    return queryset.filter(**{f"{path}__in": permissions.managed_tables(request.user)})
 
 
 class ScopedInline(admin.TabularInline):
@@ -56,11 +108,17 @@ class ScopedInline(admin.TabularInline):
     def has_view_permission(self, request, obj=None) -> bool:
         return permissions.can_manage_scoring(request.user)
 
+    def get_queryset(self, request):
+        # Rows follow the scope of their own model's admin too.
+        return self.admin_site.get_model_admin(self.model).scope(
+            request, super().get_queryset(request)
+        )
+
 
 @admin.register(ScoreTable)
-class ScoreTableAdmin(ScoringAdmin):
+class ScoreTableAdmin(ScopedHistoryMixin, ScoringAdmin):
     list_display = ["title", "version", "campaign", "status", "published_at", "bonus_cap"]
-    list_filter = ["status", "campaign__year", "campaign"]
+    list_filter = ["status", "campaign__year", ("campaign", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title"]
     filter_horizontal = ["clusters"]
     readonly_fields = [
@@ -86,9 +144,18 @@ class ScoreTableAdmin(ScoringAdmin):
     ]
     actions = ["publish", "new_version"]
     list_select_related = ["campaign"]
+    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {"campaign": org.managed_campaigns}
 
-    def get_queryset(self, request):
-        return permissions.managed_tables(request.user).select_related("campaign")
+    def scope(self, request, queryset):
+        return _by_table(request, queryset, "pk")
+
+    def may_change(self, request, obj) -> bool:
+        return obj.status != TableStatus.PUBLISHED
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "clusters":
+            kwargs["queryset"] = _managed_clusters(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description=_("bands, best first"))
     def bands_display(self, obj: ScoreTable) -> str:
@@ -116,19 +183,7 @@ class ScoreTableAdmin(ScoringAdmin):
             rows,
         )
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.status == TableStatus.PUBLISHED:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "campaign":
-            from clusters.permissions import managed_campaigns
-
-            kwargs["queryset"] = managed_campaigns(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    @admin.action(description=_("Check and publish the selected tables"))
+    @admin.action(description=_("Check and publish the selected tables"), permissions=["change"])
     def publish(self, request, queryset) -> None:
         for table in queryset.filter(status=TableStatus.DRAFT):
             try:
@@ -143,7 +198,9 @@ class ScoreTableAdmin(ScoringAdmin):
             else:
                 self.message_user(request, _("%(table)s is published.") % {"table": table})
 
-    @admin.action(description=_("Make a new draft version of the selected tables"))
+    @admin.action(
+        description=_("Make a new draft version of the selected tables"), permissions=["change"]
+    )
     def new_version(self, request, queryset) -> None:
         for table in queryset:
             copy = services.table_new_version(table=table)
@@ -151,25 +208,27 @@ class ScoreTableAdmin(ScoringAdmin):
 
 
 @admin.register(Criterion)
-class CriterionAdmin(ScoringAdmin):
+class CriterionAdmin(ScopedHistoryMixin, ScoringAdmin):
     list_display = ["tree_title", "kind", "max_points", "method", "table"]
-    list_filter = ["kind", "table__campaign__year", "table"]
+    list_filter = ["kind", "table__campaign__year", ("table", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["code", "title"]
     ordering = ["table", "position"]
     list_select_related = ["table"]
     readonly_fields = ["position", "depth"]
+    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {
+        "table": _draft_tables,
+        "parent": _draft_criteria,
+    }
 
     @admin.display(description=_("criterion"), ordering="position")
     def tree_title(self, obj: Criterion) -> str:
         return indented(obj)
 
-    def get_queryset(self, request):
-        return Criterion.objects.filter(table__in=permissions.managed_tables(request.user))
+    def scope(self, request, queryset):
+        return _by_table(request, queryset, "table")
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        if obj is not None and obj.table.status == TableStatus.PUBLISHED:
-            return False
-        return super().has_change_permission(request, obj)
+    def may_change(self, request, obj) -> bool:
+        return obj.table.status != TableStatus.PUBLISHED
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
@@ -229,12 +288,13 @@ class ScoreEntryInline(ScopedInline):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
-        allowed = permissions.can_manage_scoring(request.user)
-        return allowed and (obj is None or obj.status != SheetStatus.LOCKED)
+        if obj is None:
+            return permissions.can_manage_scoring(request.user)
+        return permissions.can_correct_sheet(request.user, obj)
 
 
 @admin.register(ScoreSheet)
-class ScoreSheetAdmin(ScoringAdmin):
+class ScoreSheetAdmin(ScopedHistoryMixin, ScoringAdmin):
     list_display = [
         "unit",
         "cluster",
@@ -246,7 +306,13 @@ class ScoreSheetAdmin(ScoringAdmin):
         "leading",
         "complete",
     ]
-    list_filter = ["stage", "status", "leading", "cluster__campaign__year", "cluster"]
+    list_filter = [
+        "stage",
+        "status",
+        "leading",
+        "cluster__campaign__year",
+        ("cluster", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["unit__search_name", "unit__code"]
     list_select_related = ["unit", "cluster"]
     ordering = ["cluster__number", "stage", "rank", "unit__code"]
@@ -261,16 +327,20 @@ class ScoreSheetAdmin(ScoringAdmin):
         "complete",
         "excluded_from_leading",
     ]
-    readonly_fields = ["table", "cluster", "unit", "stage", *figures]
+    # The status moves only through the workflow (submit, return, publish, reopen).
+    readonly_fields = ["table", "cluster", "unit", "stage", "status", *figures]
     fields = ["table", "cluster", "unit", "stage", "status", *figures]
     inlines = [ScoreEntryInline]
     actions = ["recompute"]
 
-    def get_queryset(self, request):
-        return permissions.managed_sheets(request.user)
+    def scope(self, request, queryset):
+        return _by_sheet(request, queryset, "pk")
 
-    def has_add_permission(self, request) -> bool:
+    def may_add(self, request) -> bool:
         return False
+
+    def may_change_any(self, request) -> bool:
+        return permissions.can_manage_scoring(request.user)
 
     def save_formset(self, request, form, formset, change) -> None:
         """Entries are saved by scoring.services, which records who and recomputes."""
@@ -292,7 +362,7 @@ class ScoreSheetAdmin(ScoringAdmin):
             services.entry_update(entry=entry_form.instance, user=request.user, values=values)
         return None
 
-    @admin.action(description=_("Recompute the selected sheets' clusters"))
+    @admin.action(description=_("Recompute the selected sheets' clusters"), permissions=["change"])
     def recompute(self, request, queryset) -> None:
         summary = services.recompute_scope(queryset)
         self.message_user(
@@ -300,3 +370,117 @@ class ScoreSheetAdmin(ScoringAdmin):
             ngettext("%(count)d sheet recomputed.", "%(count)d sheets recomputed.", summary.sheets)
             % {"count": summary.sheets},
         )
+
+
+# --- Records written on the product's own pages: read-only here -----------------------------
+
+
+class ScoringRecordAdmin(ReadOnlyMixin, ScoringAdmin):
+    """Read by the campaign's managers; written only by the services behind the product's
+    pages (which record who and recompute)."""
+
+
+@admin.register(ScoreEntry)
+class ScoreEntryAdmin(ScopedHistoryMixin, ScoringRecordAdmin):
+    list_display = ["sheet", "criterion", "points", "override", "updated_by", "updated_at"]
+    list_filter = [
+        "sheet__stage",
+        "sheet__cluster__campaign__year",
+        ("sheet__cluster", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["sheet__unit", "criterion", "updated_by"]
+    search_fields = ["sheet__unit__code", "sheet__unit__search_name", "criterion__code"]
+    ordering = [
+        "sheet__cluster__number",
+        "sheet__unit__code",
+        "sheet__stage",
+        "criterion__position",
+    ]
+
+    def scope(self, request, queryset):
+        return _by_sheet(request, queryset, "sheet")
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ScoringRecordAdmin):
+    list_display = ["__str__", "entry", "activity", "advanced_model", "uploaded_at"]
+    list_filter = [
+        "entry__sheet__stage",
+        "entry__sheet__cluster__campaign__year",
+        ("entry__sheet__cluster", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["entry__sheet__unit", "entry__criterion", "activity", "advanced_model"]
+    search_fields = ["description", "entry__sheet__unit__code", "entry__criterion__code"]
+    ordering = ["-uploaded_at"]
+    fields = ["entry", "download", "activity", "advanced_model", "description", "uploaded_at"]
+    readonly_fields = fields
+
+    def scope(self, request, queryset):
+        return _by_sheet(request, queryset, "entry__sheet")
+
+    @admin.display(description=_("file"))
+    def download(self, obj: Evidence) -> str:
+        # Through the permission check, never from MEDIA_URL.
+        if not obj.file:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("evidence_download", args=[obj.pk]), obj.file.name
+        )
+
+
+@admin.register(Explanation)
+class ExplanationAdmin(ScopedHistoryMixin, ScoringRecordAdmin):
+    list_display = ["entry", "author", "created_at", "updated_at"]
+    list_filter = [
+        "entry__sheet__cluster__campaign__year",
+        ("entry__sheet__cluster", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["entry__sheet__unit", "entry__criterion", "author"]
+    search_fields = ["text", "entry__sheet__unit__code", "entry__criterion__code"]
+    ordering = ["-updated_at"]
+
+    def scope(self, request, queryset):
+        return _by_sheet(request, queryset, "entry__sheet")
+
+
+@admin.register(UnitTarget)
+class UnitTargetAdmin(ScopedHistoryMixin, ScoringRecordAdmin):
+    list_display = ["unit", "criterion", "target", "version", "updated_by", "updated_at"]
+    list_filter = [
+        "criterion__table__campaign__year",
+        ("criterion__table", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["unit", "criterion__table", "updated_by"]
+    search_fields = ["unit__code", "unit__search_name", "criterion__code"]
+    ordering = ["criterion__table", "criterion__position", "unit__code"]
+
+    def scope(self, request, queryset):
+        return _by_table(request, queryset, "criterion__table")
+
+
+@admin.register(PledgeItemCriterion)
+class PledgeItemCriterionAdmin(ScoringRecordAdmin):
+    list_display = ["item", "criterion", "table"]
+    list_filter = [("table", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["item__pledge__cluster", "criterion", "table"]
+    search_fields = ["item__area", "criterion__code"]
+    ordering = ["table", "item__pledge__cluster__number", "item__order"]
+
+    def scope(self, request, queryset):
+        return _by_table(request, queryset, "table")
+
+
+@admin.register(Publication)
+class PublicationAdmin(ScoringRecordAdmin):
+    list_display = ["cluster", "action", "user", "at", "reason"]
+    list_filter = [
+        "action",
+        "cluster__campaign__year",
+        ("cluster", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["cluster__campaign", "user"]
+    search_fields = ["cluster__code", "cluster__name", "reason"]
+    ordering = ["-at"]
+
+    def scope(self, request, queryset):
+        return queryset.filter(cluster__in=_managed_clusters(request.user))

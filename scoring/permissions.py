@@ -201,6 +201,17 @@ def can_edit_sheet(user: User, sheet: ScoreSheet) -> bool:
     )
 
 
+def can_correct_sheet(user: User, sheet: ScoreSheet) -> bool:
+    """May correct the sheet's entries in the Django admin (through the services, at any
+    stage and phase, as the standing agency's last resort): the campaign's managers, never
+    on a locked sheet, and never on their own unit's sheet."""
+    return (
+        sheet.status != SheetStatus.LOCKED
+        and manages(user, sheet.cluster.campaign)
+        and not judges_own_unit(user, sheet)
+    )
+
+
 def can_submit_sheet(user: User, sheet: ScoreSheet) -> bool:
     return sheet.stage != Stage.FINAL and can_edit_sheet(user, sheet)
 

@@ -11,7 +11,13 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 
 from clusters import permissions
-from clusters.admin.base import ChoiceScope, ScopedAdmin, ScopedTabularInline, _memo
+from clusters.admin.base import (
+    ChoiceScope,
+    ScopedAdmin,
+    ScopedTabularInline,
+    _memo,
+    scoped_units,
+)
 from clusters.models import Activity, ActivityPhoto, AdvancedModel, Campaign, Membership, Unit
 
 
@@ -52,6 +58,15 @@ class ActivityRecordAdmin(ScopedAdmin):
             ("activities", "any"),
             lambda: permissions.can_record_activities(request.user),
         )
+
+
+def _model_units(user) -> QuerySet[Unit]:
+    """Units whose models the user records here: for administrators and staff the units of
+    their organiser's own tree (``account_units``; a member unit of another organiser keeps
+    its models with its own staff), for a cluster leader their own unit (``model_units``)."""
+    if permissions.can_manage_units(user):
+        return permissions.account_units(user)
+    return permissions.model_units(user)
 
 
 def _activities(user) -> QuerySet[Activity]:
@@ -118,19 +133,24 @@ class AdvancedModelAdmin(ScopedAdmin):
     ordering = ("unit__code", "title")
     fields = ("unit", "title", "area", "since", "description", "replicated_by")
     filter_horizontal = ("replicated_by",)
-    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {"unit": permissions.model_units}
+    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {"unit": _model_units}
 
     def scope(self, request, queryset):
         if permissions.is_administrator(request.user):
             return queryset
+        if permissions.can_manage_units(request.user):
+            return queryset.filter(unit__in=scoped_units(request.user).values("pk"))
         return queryset.filter(unit__in=permissions.model_units(request.user).values("pk"))
 
     def may_add(self, request):
         return permissions.can_record_models(request.user)
 
+    def may_change(self, request, obj):
+        return _model_units(request.user).filter(pk=obj.unit_id).exists()
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "replicated_by":
-            kwargs["queryset"] = permissions.visible_units(request.user)
+            kwargs["queryset"] = scoped_units(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_queryset(self, request):

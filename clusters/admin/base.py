@@ -7,12 +7,15 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.contrib import admin
-from django.contrib.admin.utils import lookup_spawns_duplicates
+from django.contrib.admin.utils import lookup_spawns_duplicates, unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.text import smart_split, unescape_string_literal
+from simple_history.admin import SimpleHistoryAdmin
 
 from clusters import permissions
+from clusters.enums import ORGANISING_KINDS
 from clusters.models import (
     Campaign,
     Cluster,
@@ -59,6 +62,12 @@ class ScopeMixin:
     def may_change_any(self, request: HttpRequest) -> bool:
         return self.may_add(request)
 
+    def may_view_any(self, request: HttpRequest) -> bool:
+        """Whether the changelist opens (and the model shows on the index)."""
+        return (
+            self.may_add(request) or self.scope(request, self.model._default_manager.all()).exists()
+        )
+
     def may_delete_any(self, request: HttpRequest) -> bool:
         return self.may_change_any(request)
 
@@ -77,14 +86,7 @@ class ScopeMixin:
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         if obj is None:
-            return self._ask(
-                request,
-                "view",
-                lambda: (
-                    self.may_add(request)
-                    or self.scope(request, self.model._default_manager.all()).exists()
-                ),
-            )
+            return self._ask(request, "view", lambda: self.may_view_any(request))
         return self.in_scope(request, obj)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -102,6 +104,63 @@ class ScopeMixin:
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request)
+
+
+class ReadOnlyMixin:
+    """Seen within the scope, never added, changed or deleted in the admin: the record is
+    written by a service (through its page in the product) or by the system. A subclass
+    says who may open the list (``may_view_any``) besides ``scope``."""
+
+    def may_add(self, request: HttpRequest) -> bool:
+        return False
+
+    def may_change_any(self, request: HttpRequest) -> bool:
+        return False
+
+    def may_change(self, request: HttpRequest, obj: Model) -> bool:
+        return False
+
+    def may_delete_any(self, request: HttpRequest) -> bool:
+        return False
+
+    def may_delete(self, request: HttpRequest, obj: Model) -> bool:
+        return False
+
+
+class ScopedHistoryMixin(SimpleHistoryAdmin):
+    """The object's history (django-simple-history's records: who changed what, when, and
+    each version) on its history page, for the objects in the user's scope only.
+
+    Read-only: simple-history's "revert" would save an old version past the services and
+    their checks, so a version page answers a POST with 403. An administrator may also
+    read the history of an object deleted since; for anyone else an object outside the
+    scope (or gone) is answered as a missing object (a redirect to the admin index)."""
+
+    def _history_refusal(self, request: HttpRequest, object_id: str) -> HttpResponse | None:
+        if self.get_object(request, unquote(object_id)) is not None:
+            return None
+        if permissions.is_administrator(request.user):
+            return None  # simple-history looks for the deleted object in its records
+        return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context=None):
+        refused = self._history_refusal(request, object_id)
+        if refused is not None:
+            return refused
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+    ):
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied
+        refused = self._history_refusal(request, object_id)
+        if refused is not None:
+            return refused
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return True
 
 
 ChoiceScope = Callable[[User], QuerySet]
@@ -209,6 +268,25 @@ def _organiser_choices(user: User) -> QuerySet[Unit]:
     if permissions.is_administrator(user):
         return Unit.objects.all()
     return Unit.objects.filter(pk__in=permissions.organiser_ids(user))
+
+
+def scoped_units(user: User) -> QuerySet[Unit]:
+    """The units the admin shows and offers a user: every unit to an administrator; to
+    province staff, the units of their organiser's own tree (``account_units``), the member
+    units of the campaigns they manage, and the organising units placed directly under
+    their organiser (the provinces under the Ministry, its members to be), never a unit
+    inside another organiser's tree, even one stored below theirs; to a cluster leader,
+    their own unit and the members of their clusters (``visible_units``)."""
+    if permissions.is_administrator(user):
+        return Unit.objects.all()
+    if permissions.is_province_staff(user):
+        members = Membership.objects.filter(campaign__in=permissions.managed_campaigns(user))
+        return Unit.objects.filter(
+            Q(pk__in=permissions.account_units(user).values("pk"))
+            | Q(pk__in=members.values("unit_id"))
+            | Q(parent_id__in=permissions.organiser_ids(user), kind__in=ORGANISING_KINDS)
+        )
+    return permissions.visible_units(user)
 
 
 def _managed_clusters(user: User) -> QuerySet[Cluster]:

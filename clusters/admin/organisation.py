@@ -15,10 +15,12 @@ from clusters.admin.base import (
     ChoiceScope,
     FoldedSearchMixin,
     ScopedAdmin,
+    ScopedHistoryMixin,
     ScopedTabularInline,
     ScopeMixin,
     _managed_clusters,
     _organiser_choices,
+    scoped_units,
 )
 from clusters.enums import MemberRole
 from clusters.models import (
@@ -64,19 +66,34 @@ class UnitAdmin(ScopedAdmin):
             },
         ),
     )
+    # A unit is placed only inside the user's own organiser tree.
     fk_scopes: ClassVar[dict[str, ChoiceScope]] = {
-        "parent": permissions.visible_units,
-        "successor": permissions.visible_units,
+        "parent": permissions.account_units,
+        "successor": permissions.account_units,
     }
 
     def scope(self, request, queryset):
-        return queryset.filter(pk__in=permissions.visible_units(request.user).values("pk"))
+        return queryset.filter(pk__in=scoped_units(request.user).values("pk"))
 
     def may_add(self, request):
         return permissions.can_manage_units(request.user)
 
     def may_change(self, request, obj):
-        return permissions.can_manage_units(request.user)
+        # Staff change the units of their organiser's own tree; another organiser's unit
+        # that is a member of their clusters is only looked at.
+        return (
+            permissions.can_manage_units(request.user)
+            and permissions.account_units(request.user).filter(pk=obj.pk).exists()
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        own = permissions.account_units(request.user)
+        if obj is not None and obj.parent_id and not own.filter(pk=obj.parent_id).exists():
+            # The top of the staff member's tree stays where it is (under the Ministry,
+            # say): its parent is not theirs to choose.
+            return (*fields, "parent")
+        return fields
 
     def may_delete_any(self, request):
         # History is kept: only an administrator may remove a unit (one entered by mistake).
@@ -159,7 +176,7 @@ class ClusterInline(ScopedTabularInline):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(SetupAdmin):
+class CampaignAdmin(ScopedHistoryMixin, SetupAdmin):
     list_display = ("year", "name", "organiser", "phase", "cluster_count")
     list_filter = ("year", "phase")
     list_select_related = ("organiser",)
@@ -195,7 +212,7 @@ class MembershipInline(ScopedTabularInline):
     fields = ("unit", "role")
     autocomplete_fields = ("unit",)
     extra = 1
-    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {"unit": permissions.visible_units}
+    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {"unit": scoped_units}
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("unit")
@@ -254,7 +271,7 @@ class MembershipAdmin(SetupAdmin):
     fields = ("cluster", "unit", "role")
     fk_scopes: ClassVar[dict[str, ChoiceScope]] = {
         "cluster": _managed_clusters,
-        "unit": permissions.visible_units,
+        "unit": scoped_units,
     }
 
     def scope(self, request, queryset):
