@@ -63,7 +63,7 @@ bench: install
 # A deadline day under load (bench/load/run.py, docs/performance.md "Under load"): its own
 # PostgreSQL database (thidua_load, recreated), two gunicorn servers behind nginx on
 # 127.0.0.1, locust headless, one server stopped halfway, then the checks (no accepted save
-# lost, refusals 409/422, no 500). LOAD_USERS (60), LOAD_DURATION (3m), LOAD_SPAWN_RATE (5),
+# lost, refusals 409/422, no 500). LOAD_USERS (30), LOAD_DURATION (3m), LOAD_SPAWN_RATE (5),
 # LOAD_CLUSTERS (10 a province), LOAD_WORKERS (2 a server), LOAD_STOP_SIGNAL (KILL or TERM),
 # LOAD_DATABASE_URL, LOAD_REDIS_URL (sessions in Redis). Not part of `make test`.
 load: install

@@ -12,7 +12,7 @@ Steps (everything on this machine, every request to 127.0.0.1):
    default) on two free ports, and nginx (bench/load/nginx.conf.template: both servers as
    one upstream with production's upstream and retry settings) as a child process with its
    own prefix, pid and temporary folders, plain HTTP on 127.0.0.1;
-4. locust headless (bench/load/locustfile.py): LOAD_USERS users (60), started at
+4. locust headless (bench/load/locustfile.py): LOAD_USERS users (30), started at
    LOAD_SPAWN_RATE a second (5), for LOAD_DURATION (3m);
 5. halfway, the first app server is stopped with LOAD_STOP_SIGNAL (KILL by default: the
    master and its workers at once, as a machine that fails; TERM: a graceful stop, which
@@ -300,6 +300,40 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, group: bool = Tru
         process.wait(10)
 
 
+# --- What the surviving server cost ------------------------------------------------------------
+
+
+def server_cost(server: subprocess.Popen) -> dict:
+    """CPU seconds and memory of an app server's processes (master and workers) and of the
+    PostgreSQL backends serving its workers, read when the scenario ends (the backends
+    stay open: CONN_MAX_AGE). Divided by the requests it answered, this is what sizing
+    starts from."""
+    import psutil
+
+    master = psutil.Process(server.pid)
+    workers = master.children(recursive=True)
+    app_cpu = sum(sum(p.cpu_times()[:2]) for p in [master, *workers])
+    ports = set()
+    for worker in workers:
+        for conn in worker.net_connections(kind="tcp"):
+            if conn.raddr and conn.raddr.port == 5432:
+                ports.add(conn.laddr.port)
+    backends = [
+        p
+        for p in psutil.process_iter(["name", "cmdline"])
+        if p.info["name"] == "postgres"
+        and any(f"({port})" in " ".join(p.info["cmdline"] or []) for port in ports)
+    ]
+    db_cpu = sum(sum(p.cpu_times()[:2]) for p in backends)
+    return {
+        "app_cpu_s": round(app_cpu, 1),
+        "db_cpu_s": round(db_cpu, 1),
+        "db_backends": len(backends),
+        "worker_rss_mib": [round(p.memory_info().rss / 2**20) for p in workers],
+        "worker_uss_mib": [round(p.memory_full_info().uss / 2**20) for p in workers],
+    }
+
+
 # --- The checks ----------------------------------------------------------------------------------
 
 
@@ -434,6 +468,16 @@ def read_access_log(path: Path, stopped: str, stopped_at: float) -> dict:
     }
 
 
+def answered_by(path: Path, server: str) -> int:
+    """How many requests ``server`` answered (the last app server nginx tried)."""
+    count = 0
+    for line in path.read_text(encoding="utf-8").splitlines() if path.is_file() else []:
+        found = LOG_LINE.match(line)
+        if found and found["upstream"].split(",")[-1].strip() == server:
+            count += 1
+    return count
+
+
 def read_locust(prefix: Path) -> list[dict]:
     path = Path(f"{prefix}_stats.csv")
     if not path.is_file():
@@ -456,6 +500,21 @@ def read_locust(prefix: Path) -> list[dict]:
     return rows
 
 
+def code_state() -> dict:
+    """The commit measured, and the files changed in the work tree over it (a shared
+    checkout runs what is on disk)."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
+
+    changed = [
+        line[3:] for line in git("status", "--short").splitlines() if line[3:].endswith(".py")
+    ]
+    return {"commit": git("rev-parse", "--short", "HEAD"), "python_files_changed": changed}
+
+
 def print_summary(summary: dict) -> None:
     print()
     print(f"Deadline day: {summary['users']} users for {summary['duration_s']} s, "
@@ -472,6 +531,11 @@ def print_summary(summary: dict) -> None:
           f"latest value not stored {saves['latest_not_stored']}; refused {saves['refused']}; "
           f"refusals with a wrong status {saves['refusals_with_wrong_status']}; "
           f"invalid values stored {saves['invalid_values_stored']}")  # fmt: skip
+    cost = summary["surviving_server"]
+    print(f"surviving server: {cost['requests']} requests, app CPU "
+          f"{cost['app_cpu_ms_per_request']} ms and PostgreSQL CPU "
+          f"{cost['db_cpu_ms_per_request']} ms a request; workers' memory (USS) "
+          f"{cost['worker_uss_mib']} MiB")  # fmt: skip
     nginx = summary["nginx"]
     print(f"nginx answers: {nginx['statuses']} (500: {nginx['answers_500']})")
     print("sent to the stopped server once it stopped:")
@@ -484,7 +548,7 @@ def print_summary(summary: dict) -> None:
 
 
 def main() -> int:
-    users = env_int("LOAD_USERS", 60)
+    users = env_int("LOAD_USERS", 30)
     duration = os.environ.get("LOAD_DURATION", "3m")
     spawn_rate = env_int("LOAD_SPAWN_RATE", 5)
     clusters = env_int("LOAD_CLUSTERS", 10)
@@ -555,6 +619,7 @@ def main() -> int:
         stop(servers[0], sig, group=stop_signal == "KILL")
         code = locust.wait(total + 120)
         say(f"locust finished ({code})")
+        cost = server_cost(servers[1])
     finally:
         if locust is not None and locust.poll() is None:
             stop(locust, group=False)
@@ -594,9 +659,11 @@ def main() -> int:
             "after_s": round(stopped_at - started),
         },
         "requests": requests,
+        "surviving_server": cost,
         "saves": saves,
         "nginx": nginx_figures,
         "machine": machine(),
+        "code": code_state(),
         "passed": not failed,
         "failed_checks": failed,
     }
