@@ -345,14 +345,19 @@ def pledge_record(
 ) -> Pledge:
     """Record the cluster's pledge; ``items`` are (area, content) pairs in order, or
     (area, content, id) triples where ``id`` names an item of this pledge to keep (so what
-    other apps attach to it, such as the criterion that scores it, stays). Every item not
-    kept is removed."""
+    other apps attach to it, such as the criterion that scores it, stays). A pair keeps an
+    item of the pledge with the same area and content; every item not kept is removed."""
     pledge = Pledge.objects.filter(cluster=cluster).first() or Pledge(cluster=cluster)
     _save(pledge, slogan=slogan, preamble=preamble)
     existing = {item.pk: item for item in pledge.items.all()}
     rows: list[tuple[PledgeItem, dict]] = []
     for order, row in enumerate(items, start=1):
         pk = row[2] if len(row) > 2 else None
+        if pk is None:
+            pk = next(
+                (i.pk for i in existing.values() if (i.area, i.content) == (row[0], row[1])),
+                None,
+            )
         item = existing.pop(pk, None) if pk is not None else None
         rows.append(
             (item or PledgeItem(pledge=pledge), {"order": order, "area": row[0], "content": row[1]})

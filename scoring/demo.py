@@ -16,10 +16,11 @@ from decimal import Decimal
 from clusters import services as clusters_services
 from clusters.demo import register_part
 from clusters.enums import Phase
-from clusters.models import Campaign, Membership
+from clusters.models import Campaign, Membership, PledgeItem
 from scoring import services, workflow
 from scoring.enums import Stage, TableStatus
 from scoring.models import Criterion, ScoreSheet, ScoreTable
+from scoring.services.pledge_links import pledge_links, pledge_links_set
 
 D = Decimal
 TITLE = "Thang bảng điểm thi đua Cụm thi đua Công an tỉnh Đắk Nông năm 2023"
@@ -319,10 +320,40 @@ def _inputs(criterion: Criterion, rng: random.Random, generous: bool) -> dict:
     return {}
 
 
+# Which criterion of the demo table scores each area of the demo pledge (clusters/demo.py).
+PLEDGE_CRITERIA = {
+    "Quản lý nhà nước về an ninh, trật tự": "II",
+    "Phòng, chống tội phạm": "I",
+    "Chuyển đổi số": "III",
+    "Phòng ngừa cháy, nổ và tai nạn giao thông": "II",
+    "Xây dựng Đảng, xây dựng lực lượng và hậu cần": "IV",
+    "Phong trào toàn dân bảo vệ an ninh Tổ quốc": "V",
+    "Mô hình, điển hình tiên tiến": "VI",
+    "Giao lưu, trao đổi kinh nghiệm": "VI.1",
+}
+
+
+def seed_pledge_links(campaign: Campaign, table: ScoreTable) -> None:
+    """Link each pledge item of the demo to its criterion, where it has none yet (a link
+    chosen since in the pledge form is kept)."""
+    criteria = {c.code: c for c in table.criteria.filter(code__in=set(PLEDGE_CRITERIA.values()))}
+    for cluster in campaign.clusters.order_by("number"):
+        linked = pledge_links(table, cluster)
+        links = {
+            item.pk: criteria[PLEDGE_CRITERIA[item.area]]
+            for item in PledgeItem.objects.filter(pledge__cluster=cluster)
+            if item.pk not in linked and PLEDGE_CRITERIA.get(item.area) in criteria
+        }
+        if links:
+            pledge_links_set(cluster=cluster, table=table, links=links)
+
+
 @register_part
 def seed_scoring(campaign: Campaign) -> None:
-    """The table, and self and cluster sheets for every member unit (filled once)."""
+    """The table, the pledge items' criteria, and self and cluster sheets for every member
+    unit (filled once)."""
     table = seed_table(campaign)
+    seed_pledge_links(campaign, table)
     leaves = list(table.criteria.exclude(kind="group").order_by("position"))
     memberships = Membership.objects.filter(campaign=campaign).select_related("cluster", "unit")
     filled = []

@@ -71,3 +71,26 @@ def test_demo_twice_changes_nothing_in_scoring(seeded):
     assert after == before
     assert ScoreEntry.history.count() == history
     assert Campaign.objects.get().phase == Phase.CLUSTER_SCORING
+
+
+def test_demo_pledge_items_are_linked_to_their_criteria(seeded):
+    from scoring.models import PledgeItemCriterion
+
+    table = ScoreTable.objects.get()
+    for cluster in seeded.clusters.all():
+        links = PledgeItemCriterion.objects.filter(item__pledge__cluster=cluster, table=table)
+        assert sorted(links.values_list("item__area", "criterion__code")) == [
+            ("Chuyển đổi số", "III"),
+            ("Giao lưu, trao đổi kinh nghiệm", "VI.1"),
+            ("Mô hình, điển hình tiên tiến", "VI"),
+            ("Phong trào toàn dân bảo vệ an ninh Tổ quốc", "V"),
+            ("Phòng ngừa cháy, nổ và tai nạn giao thông", "II"),
+            ("Phòng, chống tội phạm", "I"),
+            ("Quản lý nhà nước về an ninh, trật tự", "II"),
+            ("Xây dựng Đảng, xây dựng lực lượng và hậu cần", "IV"),
+        ]
+    before = list(PledgeItemCriterion.objects.order_by("pk").values_list())
+
+    call_command("seed_demo", verbosity=0)
+
+    assert list(PledgeItemCriterion.objects.order_by("pk").values_list()) == before

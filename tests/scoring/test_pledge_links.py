@@ -326,3 +326,34 @@ def test_data_migration_links_items_whose_area_names_one_top_level_criterion(org
     ]
     migration.link_by_area(apps, None)  # running it again adds nothing
     assert PledgeItemCriterion.objects.count() == 1
+
+
+def test_pledge_record_keeps_unchanged_and_named_items_with_their_links(org, table, pledge):
+    from clusters import services as org_services
+
+    first, second = pledge.items.all()
+    pledge_links_set(
+        cluster=org.cluster,
+        table=table,
+        links={first.pk: _crit(table, "I.2"), second.pk: _crit(table, "I.3")},
+    )
+
+    org_services.pledge_record(
+        cluster=org.cluster,
+        slogan="",
+        items=[
+            ("Phòng chống tội phạm", "A"),  # unchanged: kept
+            ("Xây dựng lực lượng", "B đã sửa", second.pk),  # named by id: kept, reworded
+            ("Chuyển đổi số", "C"),  # new
+        ],
+    )
+
+    items = list(Pledge.objects.get(cluster=org.cluster).items.all())
+    assert [(i.pk, i.order, i.content) for i in items[:2]] == [
+        (first.pk, 1, "A"),
+        (second.pk, 2, "B đã sửa"),
+    ]
+    assert _links(org.cluster) == [
+        ("Phòng chống tội phạm", "I.2", 1),
+        ("Xây dựng lực lượng", "I.3", 1),
+    ]
