@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from clusters.models import Campaign, User
 from scoring.enums import CriterionKind, Direction, Method, Metric, TableStatus
 from scoring.models import Criterion, ScoreTable, UnitTarget
+from scoring.services.pledge_links import pledge_links_copy
 from scoring.services.specs import TableFrozen
 from scoring.services.tables import table_publish
 
@@ -345,6 +346,7 @@ def table_edit_published(*, table: ScoreTable, user: User | None) -> ScoreTable:
         UnitTarget(criterion=copied[t.criterion_id], unit_id=t.unit_id, target=t.target)
         for t in UnitTarget.objects.filter(criterion__table=table)
     )
+    pledge_links_copy(source=table, target=draft)
     return draft
 
 

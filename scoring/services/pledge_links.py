@@ -82,3 +82,18 @@ def pledge_links_set(
             link.save()
         stored.append(link)
     return stored
+
+
+def pledge_links_copy(*, source: ScoreTable, target: ScoreTable) -> int:
+    """Give ``target`` (a new version of ``source``) the pledge items' links of ``source``,
+    to the criteria that keep their code. Returns how many links were copied."""
+    criteria = dict(target.criteria.values_list("code", "pk"))
+    links = [
+        PledgeItemCriterion(item_id=item_id, table=target, criterion_id=criteria[code])
+        for item_id, code in PledgeItemCriterion.objects.filter(table=source)
+        .order_by("pk")
+        .values_list("item_id", "criterion__code")
+        if code in criteria
+    ]
+    PledgeItemCriterion.objects.bulk_create(links)
+    return len(links)

@@ -16,14 +16,9 @@ from clusters.enums import Phase
 from clusters.models import Campaign, Cluster, Unit
 from scoring import engine
 from scoring.enums import CriterionKind, TableStatus
-from scoring.models import (
-    Criterion,
-    PledgeItemCriterion,
-    ScoreSheet,
-    ScoreTable,
-    UnitTarget,
-)
+from scoring.models import Criterion, ScoreSheet, ScoreTable, UnitTarget
 from scoring.services.checks import TableCheck, word_problems
+from scoring.services.pledge_links import pledge_links_copy
 
 # The model fields that hold an entry's inputs, by the engine's EntryInput field name.
 from scoring.services.specs import (
@@ -127,12 +122,7 @@ def table_new_version(*, table: ScoreTable) -> ScoreTable:
         UnitTarget(criterion=new_by_old[t.criterion_id], unit_id=t.unit_id, target=t.target)
         for t in UnitTarget.objects.filter(criterion__table=table)
     )
-    PledgeItemCriterion.objects.bulk_create(
-        PledgeItemCriterion(
-            item_id=link.item_id, table=copy, criterion=new_by_old[link.criterion_id]
-        )
-        for link in PledgeItemCriterion.objects.filter(table=table)
-    )
+    pledge_links_copy(source=table, target=copy)
     return copy
 
 
@@ -231,16 +221,7 @@ def table_create_from_tree(
             )
             if t.criterion.code in new
         )
-        every = {c.code: c for c in table.criteria.only("pk", "code")}
-        PledgeItemCriterion.objects.bulk_create(
-            PledgeItemCriterion(
-                item_id=link.item_id, table=table, criterion=every[link.criterion.code]
-            )
-            for link in PledgeItemCriterion.objects.filter(table=previous).select_related(
-                "criterion"
-            )
-            if link.criterion.code in every
-        )
+        pledge_links_copy(source=previous, target=table)
     return table
 
 

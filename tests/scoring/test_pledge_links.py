@@ -357,3 +357,19 @@ def test_pledge_record_keeps_unchanged_and_named_items_with_their_links(org, tab
         ("Phòng chống tội phạm", "I.2", 1),
         ("Xây dựng lực lượng", "I.3", 1),
     ]
+
+
+def test_editing_a_published_table_keeps_the_links_in_its_draft(org, table, pledge):
+    from scoring.services import editor
+
+    first = pledge.items.first()
+    pledge_links_set(cluster=org.cluster, table=table, links={first.pk: _crit(table, "I.2")})
+
+    draft = editor.table_edit_published(table=table, user=org.staff)
+
+    link = PledgeItemCriterion.objects.get(table=draft)
+    assert (link.item_id, link.criterion.code, link.criterion.table_id) == (
+        first.pk,
+        "I.2",
+        draft.pk,
+    )
