@@ -170,6 +170,11 @@
     }
     clearTimeout(panelTimer);
     panelTimer = setTimeout(function () {
+      // Only for the criterion that still has the keyboard (not once the user is typing in
+      // the panel, whose fields must not be replaced under their hands).
+      if (document.activeElement !== item || !item.isConnected) {
+        return;
+      }
       htmx.ajax("GET", urls.panel + "?criterion=" + item.getAttribute("data-criterion"), {
         source: tree,
         target: "#panel",
@@ -217,7 +222,9 @@
     } else if (key === "Delete" && editable) {
       remove(item);
     } else if (key === "Escape") {
-      var field = document.querySelector("#panel input, #panel select, #panel textarea");
+      var field = document.querySelector(
+        "#panel input:not([type=hidden]), #panel select, #panel textarea"
+      );
       if (field) {
         field.focus();
       }
