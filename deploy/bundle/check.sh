@@ -21,10 +21,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# npm off the PATH, every pip index and configuration off.
-PATH=$(printf '%s' "$PATH" | tr ':' '\n' | while read -r dir; do
-  [ -n "$dir" ] && [ ! -x "$dir/npm" ] && printf '%s\n' "$dir"; done | paste -sd: -)
-export PATH PIP_NO_INDEX=1 PIP_CONFIG_FILE=/dev/null
+# npm (and node) off the PATH: a folder of links to every other program on it. Every pip
+# index and pip configuration off.
+mkdir "$work/bin"
+IFS=: read -r -a path_dirs <<< "$PATH"
+for dir in "${path_dirs[@]}"; do
+  [ -d "$dir" ] || continue
+  for program in "$dir"/*; do
+    name=${program##*/}
+    case "$name" in npm|npx|node|nodejs|corepack) continue ;; esac
+    [ -x "$program" ] && [ ! -e "$work/bin/$name" ] && ln -s "$program" "$work/bin/$name"
+  done
+done
+export PATH="$work/bin" PIP_NO_INDEX=1 PIP_CONFIG_FILE=/dev/null
 unset PIP_FIND_LINKS PIP_EXTRA_INDEX_URL PIP_INDEX_URL DATABASE_URL
 if command -v npm >/dev/null; then echo "npm is still on PATH" >&2; exit 1; fi
 
