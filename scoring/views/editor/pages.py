@@ -232,9 +232,10 @@ def _panel_context(
 @require_GET
 @login_required
 def criterion_panel(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
-    """The side panel of one criterion (``?criterion=<id>``)."""
+    """The side panel of one criterion (``?criterion=<id>``; none: the empty panel)."""
     table = _table(request, pk, table_pk, change=False)
-    criterion = get_object_or_404(table.criteria, pk=_int(request.GET.get("criterion")))
+    chosen = _int(request.GET.get("criterion"))
+    criterion = None if chosen is None else get_object_or_404(table.criteria, pk=chosen)
     context = {
         "table": table,
         "urls": _urls(table),
