@@ -6,8 +6,9 @@ Steps (everything on this machine, every request to 127.0.0.1):
 1. the load database, ``thidua_load`` on the PostgreSQL server of DATABASE_URL (else
    postgres://postgres@127.0.0.1:5432), dropped and created anew (LOAD_DATABASE_URL picks
    another; its name must contain "load" and differ from DATABASE_URL's);
-2. migrate, seed (bench/load/seed.py: two provinces, every account), collectstatic into a
-   temporary folder;
+2. migrate, seed (bench/load/seed.py: two provinces, every account), collectstatic into
+   bench-results/load-static/ (kept, and done again only when static/, package-lock.json or
+   requirements.txt is newer);
 3. two gunicorn servers with deploy/gunicorn.conf.py (LOAD_WORKERS workers each, 2 by
    default) on two free ports, and nginx (bench/load/nginx.conf.template: both servers as
    one upstream with production's upstream and retry settings) as a child process with its
@@ -53,6 +54,8 @@ OUT = ROOT / "bench-results" / "load"
 VENV_BIN = Path(sys.executable).parent
 DEPLOY = ROOT / "deploy"
 SECRET = "load-test-only-not-secret"
+# Collected once and kept: compressing every file takes minutes on a busy machine.
+STATIC = ROOT / "bench-results" / "load-static"
 
 
 def say(message: str) -> None:
@@ -133,7 +136,7 @@ def app_environment(url: str, work: Path) -> dict[str, str]:
         SESSION_COOKIE_SECURE="0",
         CSRF_COOKIE_SECURE="0",
         SECURE_HSTS_SECONDS="0",
-        STATIC_ROOT=str(work / "static"),
+        STATIC_ROOT=str(STATIC),
         MEDIA_ROOT=str(work / "media"),
         LOG_LEVEL="WARNING",
     )
@@ -142,6 +145,18 @@ def app_environment(url: str, work: Path) -> dict[str, str]:
     if os.environ.get("LOAD_REDIS_URL"):
         env["REDIS_URL"] = os.environ["LOAD_REDIS_URL"]
     return env
+
+
+def static_is_current() -> bool:
+    """Whether the kept static files are newer than every source of them."""
+    manifest = STATIC / "staticfiles.json"
+    if not manifest.is_file():
+        return False
+    sources = [
+        ROOT / "package-lock.json",
+        *(p for p in (ROOT / "static").rglob("*") if p.is_file()),
+    ]
+    return manifest.stat().st_mtime > max(p.stat().st_mtime for p in sources)
 
 
 def prepare(url: str, work: Path, clusters: int) -> dict:
@@ -160,8 +175,11 @@ def prepare(url: str, work: Path, clusters: int) -> dict:
     say(f"seed: 2 provinces of {clusters} clusters of {seed.UNITS_PER_CLUSTER} units")
     plan = seed.seed(clusters)
     seed.write_plan(plan, OUT / "plan.json")
-    say("collectstatic")
-    call_command("collectstatic", verbosity=0, interactive=False)
+    if static_is_current():
+        say(f"static files in {STATIC} are current")
+    else:
+        say(f"collectstatic into {STATIC}")
+        call_command("collectstatic", verbosity=0, interactive=False, clear=True)
     from django.db import connections
 
     connections.close_all()
@@ -270,7 +288,7 @@ def start_nginx(port: int, app_ports: list[int], work: Path) -> subprocess.Popen
         "keepalive": keepalive,
         "proxy_snippet": str(snippet),
         "mime_types": "/etc/nginx/mime.types",
-        "static_root": str(work / "static"),
+        "static_root": str(STATIC),
         "media_root": str(work / "media"),
     }
     text = (HERE / "nginx.conf.template").read_text(encoding="utf-8")
@@ -634,6 +652,12 @@ def main() -> int:
                 shutil.copy(work / f"gunicorn-{port}.log", OUT / f"gunicorn-{port}.log")
     saves = check_saves(read_saves(OUT / "saves.jsonl"))
     nginx_figures = read_access_log(OUT / "nginx-access.log", f"127.0.0.1:{ports[0]}", stopped_at)
+    served = answered_by(OUT / "nginx-access.log", f"127.0.0.1:{ports[1]}")
+    cost.update(
+        requests=served,
+        app_cpu_ms_per_request=round(1000 * cost["app_cpu_s"] / max(served, 1), 1),
+        db_cpu_ms_per_request=round(1000 * cost["db_cpu_s"] / max(served, 1), 1),
+    )
     from bench.scoring import machine
 
     requests = read_locust(OUT / "locust")
