@@ -54,11 +54,13 @@ messages: install
 # Scoring and page benchmarks on their own database, thidua_bench (never the development
 # one); see docs/performance.md. BENCH_DATABASE_URL picks another server; BENCH_ARGS go to
 # bench.scoring (--reseed starts over), PAGES_ARGS to bench.pages (--repeat N), REPORTS_ARGS
-# to bench.reports (--repeat N, --export-runs N).
+# to bench.reports (--repeat N, --export-runs N), IMPORT_ARGS to bench.table_import
+# (--repeat N: the 200-row score table workbook).
 bench: install
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.scoring $(BENCH_ARGS)
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.pages $(PAGES_ARGS)
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.reports $(REPORTS_ARGS)
+	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.table_import $(IMPORT_ARGS)
 
 # A deadline day under load (bench/load/run.py, docs/performance.md "Under load"): its own
 # PostgreSQL database (thidua_load, recreated), two gunicorn servers behind nginx on
