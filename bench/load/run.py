@@ -426,11 +426,24 @@ def check_saves(saves: list[dict]) -> dict:
         "invalid_values_stored": len(invalid_stored),
         "outcomes": dict(Counter(f"{s['kind']} {s['outcome']}" for s in saves)),
         "errors": [
-            {k: s.get(k) for k in ("t", "kind", "entry", "status", "upstream")}
+            {
+                **{k: s.get(k) for k in ("t", "kind", "entry", "value", "status", "upstream")},
+                "stored": _stored_anyway(s),
+            }
             for s in saves
             if s["outcome"] == "error"
         ],
     }
+
+
+def _stored_anyway(save: dict) -> bool:
+    """Whether a save whose answer failed (a 502 from the stopped server) was stored all
+    the same: committed before the server died, its answer lost on the way."""
+    from scoring.models import ScoreEntry
+
+    return ScoreEntry.history.filter(
+        id=save["entry"], version__gt=save["sent"], input_points=Decimal(save["value"])
+    ).exists()
 
 
 LOG_LINE = re.compile(
@@ -549,6 +562,9 @@ def print_summary(summary: dict) -> None:
           f"latest value not stored {saves['latest_not_stored']}; refused {saves['refused']}; "
           f"refusals with a wrong status {saves['refusals_with_wrong_status']}; "
           f"invalid values stored {saves['invalid_values_stored']}")  # fmt: skip
+    errors = saves["errors"]
+    print(f"saves without an answer (502 and the like): {len(errors)}, of which stored before "
+          f"the server died: {sum(e['stored'] for e in errors)}")  # fmt: skip
     cost = summary["surviving_server"]
     print(f"surviving server: {cost['requests']} requests, app CPU "
           f"{cost['app_cpu_ms_per_request']} ms and PostgreSQL CPU "
