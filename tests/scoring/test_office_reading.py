@@ -129,6 +129,24 @@ def test_docx_merged_cell_gives_its_text_once():
     assert table.criteria[0].guidance == ""
 
 
+def test_docx_cell_merged_down_rows_gives_its_text_in_its_first_row():
+    import io
+
+    from docx import Document
+
+    from scoring.interchange.office.files import docx_grids
+
+    document = Document(io.BytesIO(docx([("1", "a", "10", ""), ("2", "b", "", "")])))
+    table = document.tables[1]
+    table.cell(1, 2).merge(table.cell(2, 2))  # the points of row 1 merged down into row 2
+    buffer = io.BytesIO()
+    document.save(buffer)
+
+    rows = docx_grids(buffer.getvalue())[1].rows
+
+    assert [row.texts for row in rows[1:]] == [["1", "a", "10", ""], ["2", "b", "", ""]]
+
+
 # --- numbering, groups and codes --------------------------------------------------------
 
 
