@@ -417,6 +417,20 @@ def test_base_section_points_checked_against_its_criteria():
     ]
 
 
+def test_title_is_the_capitals_line_right_above_the_table():
+    above = ["Điều 5. Thang bảng điểm được áp dụng như sau:", TITLE, "(Kèm theo bảng điểm)"]
+
+    table = office_read(docx(SIMPLE, above=above), name="quy-che.docx")
+
+    assert table.title == TITLE
+
+
+def test_points_of_a_formula_lose_their_binary_noise():
+    table = office_read(xlsx([("1", "a", 0.1 + 0.2, "")]), name="bang.xlsx")
+
+    assert flat(table.criteria) == [(0, "1", "manual", D("0.3"), None)]
+
+
 def test_title_from_the_title_line_else_the_file_name():
     with_title = office_read(xlsx(SIMPLE, above=[*MOTTO, TITLE]), name="bang.xlsx")
     without = office_read(xlsx(SIMPLE, above=["CÔNG AN TỈNH THỬ"]), name="/tmp/cum-2.xlsx")

@@ -148,8 +148,9 @@ def _cell_text(value: object) -> tuple[str, Decimal | None]:
     if isinstance(value, int):
         return str(value), Decimal(value)
     if isinstance(value, float):
-        # The shortest text that reads back as the same float: 7.5, not 7.4999999….
-        number = Decimal(repr(value))
+        # The shortest text that reads back as the same float (7.5, not 7.4999999…), after
+        # rounding off binary noise a formula leaves (=0.1+0.2 is 0.30000000000000004).
+        number = Decimal(repr(round(value, 9)))
         if number == number.to_integral_value():
             number = number.quantize(Decimal(1))
         return format(number, "f"), number

@@ -115,12 +115,19 @@ def _header_rows_below(grid: Grid, columns: Columns) -> None:
 
 
 def title_of(grid: Grid, header: int) -> str:
+    """The title line above the table: of the lines that say THANG BẢNG ĐIỂM…, the last one
+    written in capitals (a Word regulation may name the table in its text too, "Điều 5.
+    Thang bảng điểm …", before the title right above it), else the last one; "" if none."""
     lines = [*grid.lines_above, *(t for row in grid.rows[:header] for t in row.texts if t)]
-    for line in lines:
-        for part in line.split("\n"):
-            if words.is_title(part):
-                return " ".join(_clean(part).split())[:255]
-    return ""
+    found = [
+        " ".join(_clean(part).split())
+        for line in lines
+        for part in line.split("\n")
+        if words.is_title(part)
+    ]
+    capitals = [line for line in found if line == line.upper()]
+    chosen = (capitals or found or [""])[-1]
+    return chosen[:255]
 
 
 class TreeReader:
