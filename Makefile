@@ -55,11 +55,13 @@ messages: install
 # one); see docs/performance.md. BENCH_DATABASE_URL picks another server; BENCH_ARGS go to
 # bench.scoring (--reseed starts over), PAGES_ARGS to bench.pages (--repeat N), REPORTS_ARGS
 # to bench.reports (--repeat N, --export-runs N), IMPORT_ARGS to bench.table_import
-# (--repeat N: the 200-row score table workbook).
+# (--repeat N: the 200-row score table workbook), EDITOR_ARGS to bench.editor (--repeat N: one
+# change in a 200-criterion draft through the score table editor).
 bench: install
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.scoring $(BENCH_ARGS)
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.pages $(PAGES_ARGS)
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.reports $(REPORTS_ARGS)
+	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.editor $(EDITOR_ARGS)
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.table_import $(IMPORT_ARGS)
 
 # A deadline day under load (bench/load/run.py, docs/performance.md "Under load"): its own

@@ -246,8 +246,15 @@ def _make_group(criterion: Criterion, user: User | None) -> None:
 
 
 def _save_moved(criterion: Criterion, user: User | None, reason: str) -> None:
-    criterion.full_clean()
-    _recorded(criterion, user, reason).save()
+    _save_fields(criterion, user, reason, ["parent", "order"])
+
+
+def _save_fields(criterion: Criterion, user: User | None, reason: str, names: list[str]):
+    """Validate and store only the fields a change touched (the others were valid and
+    have not moved), with its history record."""
+    others = [f.name for f in Criterion._meta.concrete_fields if f.name not in names]
+    criterion.full_clean(exclude=others)
+    _recorded(criterion, user, reason).save(update_fields=names)
 
 
 # --- New tables ---------------------------------------------------------------------------
@@ -405,8 +412,7 @@ def criterion_rename(
         raise ValidationError({"title": _("A criterion needs a title.")})
     _claim(criterion.table, revision)
     criterion.title = title
-    criterion.full_clean()
-    _recorded(criterion, user, "renamed").save()
+    _save_fields(criterion, user, "renamed", ["title"])
     return criterion
 
 

@@ -25,6 +25,7 @@ from scoring.services.pledge_links import pledge_links_copy
 from scoring.services.specs import (
     TableFrozen,
     TableNotPublishable,
+    TableSpec,
     load_table,
 )
 from scoring.services.targets import unit_target_save
@@ -57,10 +58,11 @@ def table_renumber(*, table: ScoreTable) -> None:
     Criterion.objects.bulk_update(criteria, ["position", "depth"])
 
 
-def table_checks(table: ScoreTable) -> list[TableCheck]:
+def table_checks(table: ScoreTable, loaded: TableSpec | None = None) -> list[TableCheck]:
     """Every reason the table cannot be published (empty when it can), in the user's
-    language, each with the criterion (or band) it concerns."""
-    loaded = load_table(table)
+    language, each with the criterion (or band) it concerns. ``loaded``: the table as the
+    caller already read it (the editor reads it once per change)."""
+    loaded = loaded or load_table(table)
     checks = word_problems(engine.table_problems(loaded.spec_list, loaded.bands, table.bonus_cap))
     if not loaded.criteria:
         checks.insert(0, TableCheck(reason="no_criteria", message=_("The table has no criteria.")))

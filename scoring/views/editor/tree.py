@@ -10,6 +10,7 @@ from decimal import Decimal
 from scoring.enums import CriterionKind
 from scoring.models import Criterion, ScoreTable
 from scoring.services.checks import TableCheck
+from scoring.services.specs import TableSpec, criterion_spec, table_bands
 from scoring.services.tables import table_checks
 
 BASE_KINDS = {
@@ -98,7 +99,14 @@ class EditorState:
     @classmethod
     def load(cls, table: ScoreTable) -> EditorState:
         criteria = list(table.criteria.order_by("position", "pk"))
-        by_code, general = problems_by_code(table_checks(table))
+        codes = {c.pk: c.code for c in criteria}
+        loaded = TableSpec(
+            table=table,
+            criteria=criteria,
+            specs={c.pk: criterion_spec(c, codes.get(c.parent_id)) for c in criteria},
+            bands=table_bands(table),
+        )
+        by_code, general = problems_by_code(table_checks(table, loaded))
         nodes = {c.pk: Node(criterion=c, problems=by_code.get(c.code, [])) for c in criteria}
         roots: list[Node] = []
         for criterion in sorted(criteria, key=lambda c: (c.order, c.pk)):
