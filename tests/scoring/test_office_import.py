@@ -170,6 +170,18 @@ def test_refused_file_stores_nothing(org, tmp_path):
     assert ScoreTable.objects.count() == 0
 
 
+def test_missing_office_file_is_refused(org, tmp_path):
+    path = tmp_path / "none.xlsx"
+
+    with pytest.raises(CommandError) as caught:
+        run("import_scoretable", str(path), *CAMPAIGN, "--cluster", "C1")
+
+    assert str(caught.value).splitlines()[0] == (
+        f"{path} was not imported, nothing was stored: 1 error."
+    )
+    assert "cannot be read" in str(caught.value)
+
+
 def test_unknown_cluster_is_refused_as_for_json(org):
     with pytest.raises(CommandError) as caught:
         run("import_scoretable", str(EXAMPLE_XLSX), *CAMPAIGN, "--cluster", "C9")

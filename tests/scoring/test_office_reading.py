@@ -605,3 +605,31 @@ def test_refused_when_no_criterion_can_be_read():
         "listed).",
         "bang.xlsx: row 3: the points “nhiều” are not a number (1 | a | nhiều)",
     ]
+
+
+def test_refused_archive_that_unpacks_too_large(monkeypatch):
+    import io
+    import zipfile
+
+    from scoring.interchange.office import files
+
+    monkeypatch.setattr(files, "UNPACKED_LIMIT", 1024 * 1024)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/workbook.xml", b"<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (2 * 1024 * 1024))
+
+    assert refusal(buffer.getvalue()) == [
+        "bang.xlsx: The file unpacks to more than 1 MB; a score table is far smaller."
+    ]
+
+
+def test_rows_past_the_limit_of_a_sheet_are_not_read(monkeypatch):
+    from scoring.interchange.office import files
+
+    monkeypatch.setattr(files, "ROW_LIMIT", 4)
+    rows = [("1", "a", 1, ""), ("2", "b", 2, ""), ("3", "c", 3, "")]
+
+    table = office_read(xlsx(rows), name="bang.xlsx")
+
+    assert [c[1] for c in flat(table.criteria)] == ["1", "2"]

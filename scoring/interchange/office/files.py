@@ -20,6 +20,8 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE compound file: .doc, .
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _WORD_STREAM = "WordDocument".encode("utf-16-le")
 _EXCEL_STREAMS = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
+UNPACKED_LIMIT = 100 * 1024 * 1024  # bytes, all parts of an .xlsx/.docx unpacked
+ROW_LIMIT = 5000  # rows read from a sheet: a score table has a few hundred
 
 
 class OfficeFileRefused(Exception):
@@ -107,8 +109,15 @@ def sniff(content: bytes, name: str) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             names = set(archive.namelist())
+            unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise _damaged() from exc
+    if unpacked > UNPACKED_LIMIT:
+        # A score table unpacks to a few MB; far more is a file built to exhaust memory.
+        raise OfficeFileRefused(
+            _("The file unpacks to more than %(mb)d MB; a score table is far smaller.")
+            % {"mb": UNPACKED_LIMIT // (1024 * 1024)}
+        )
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "word/document.xml" in names:
@@ -171,7 +180,8 @@ def xlsx_grids(content: bytes) -> list[Grid]:
     grids = []
     for sheet in sheets:
         rows = []
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+        last = min(sheet.max_row, ROW_LIMIT)
+        for number, cells in enumerate(sheet.iter_rows(max_row=last, values_only=True), start=1):
             pairs = [_cell_text(value) for value in cells]
             rows.append(
                 Row(
