@@ -94,8 +94,8 @@
     if (below) {
       var question = tree
         .getAttribute("data-confirm-children")
-        .replace("%(code)s", code(item))
-        .replace("%(count)s", String(below));
+        .replace("{code}", code(item))
+        .replace("{count}", String(below));
       if (!window.confirm(question)) {
         return;
       }
@@ -127,7 +127,7 @@
     input.value = before;
     input.setAttribute(
       "aria-label",
-      tree.getAttribute("data-rename-label").replace("%(code)s", code(item))
+      tree.getAttribute("data-rename-label").replace("{code}", code(item))
     );
     title.hidden = true;
     title.parentNode.insertBefore(input, title.nextSibling);
