@@ -154,18 +154,17 @@ def visible_clusters(user: User) -> QuerySet[Cluster]:
 
 
 def visible_units(user: User) -> QuerySet[Unit]:
-    """Units a user may look up: all for administrators; the organiser's units for province
-    staff; for an officer, their own unit and the members of their clusters."""
+    """Units a user may look up: all for administrators; for province staff, the units of
+    their organiser's own tree and the members of their campaigns; for an officer, their
+    own unit and the members of their clusters."""
     qs = Unit.objects.all()
     if is_administrator(user):
         return qs
     if is_province_staff(user):
         ids = organiser_ids(user)
         return qs.filter(
-            Q(pk__in=ids)
+            Q(pk__in=account_units(user).values("pk"))
             | Q(memberships__campaign__organiser_id__in=ids)
-            | Q(parent_id__in=ids)
-            | Q(parent__parent_id__in=ids)
         ).distinct()
     if is_unit_officer(user):
         return qs.filter(
