@@ -10,7 +10,9 @@ English the wording is exactly the engine's own (``engine.PROBLEM_MESSAGES``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -76,6 +78,17 @@ _KINDS = {
 }
 
 
+# Params that are numbers: written with the language's decimal mark ("10,50" in Vietnamese).
+_NUMBERS = frozenset({"declared", "total", "min", "previous"})
+
+
+def _number(text: str) -> str:
+    try:
+        return number_format(Decimal(text))
+    except InvalidOperation:
+        return text
+
+
 @dataclass(frozen=True)
 class TableCheck:
     """One problem of a table in the user's language. ``criterion`` is the code of the
@@ -111,6 +124,8 @@ def word_problem(problem: engine.TableProblem) -> TableCheck:
         message = problem.message
     else:
         values = problem.values
+        for key in _NUMBERS.intersection(values):
+            values[key] = _number(values[key])
         if "name" in values:
             values["name"] = str(_NAMES.get(values["name"], values["name"]))
         if "kind" in values:

@@ -86,7 +86,7 @@ def test_english_wording_is_the_engines_own():
 
 def test_vietnamese_wording():
     criteria = [
-        CriterionSpec(code="I", kind="group", max_points=D("10")),
+        CriterionSpec(code="I", kind="group", max_points=D("10.50")),
         CriterionSpec(code="I.1", kind="manual", max_points=D("9"), parent="I", per_item=D(1)),
         CriterionSpec(code="C", kind="count", max_points=D("4")),
     ]
@@ -99,7 +99,7 @@ def test_vietnamese_wording():
     assert lines == [
         "I.1: điểm mỗi lần không áp dụng cho tiêu chí loại chấm điểm trực tiếp",
         "C: tiêu chí chấm điểm theo lần phải có số điểm mỗi lần",
-        "I: điểm tối đa ghi 10 khác tổng điểm tối đa của các tiêu chí con là 9",
+        "I: điểm tối đa ghi 10,50 khác tổng điểm tối đa của các tiêu chí con là 9",
         "mức xếp loại Tốt: tên mức xếp loại bị trùng",
         "thang bảng điểm: điểm thưởng tối đa không được là số âm",
     ]

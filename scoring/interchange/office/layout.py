@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from scoring.interchange.office import words
@@ -230,7 +231,7 @@ class TreeReader:
                 row,
                 excerpt,
                 _("the points %(value)s are not a number of points with at most 2 decimals")
-                % {"value": points},
+                % {"value": number_format(points)},
             )
             return
         if numbering is None and section is None:

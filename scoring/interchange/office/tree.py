@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from scoring.enums import CriterionKind
@@ -252,7 +253,7 @@ class TreeBuilder:
                                 "the section shows %(shown)s points but its criteria add "
                                 "up to %(total)s"
                             )
-                            % {"shown": node.points, "total": total},
+                            % {"shown": number_format(node.points), "total": number_format(total)},
                         )
                     )
             self._check_sections(node.children)
@@ -283,7 +284,7 @@ class TreeBuilder:
                             "the total row shows %(shown)s points but the criteria read add "
                             "up to %(total)s"
                         )
-                        % {"shown": value, "total": base},
+                        % {"shown": number_format(value), "total": number_format(base)},
                     )
                 )
 
