@@ -34,6 +34,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 FORMAT = "thidua.backup/1"
 MANIFEST = "manifest.json"
@@ -60,7 +61,9 @@ class BackupResult:
 def _engine() -> str:
     vendor = connections[DEFAULT_DB_ALIAS].vendor
     if vendor not in PARTS:
-        raise BackupError(f"Backups support PostgreSQL and SQLite, not {vendor}.")
+        raise BackupError(
+            _("Backups support PostgreSQL and SQLite, not %(engine)s.") % {"engine": vendor}
+        )
     return vendor
 
 
@@ -90,10 +93,14 @@ def _run(command: list[str], env: dict[str, str]) -> None:
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     except FileNotFoundError as missing:
         raise BackupError(
-            f"{command[0]} was not found: install the PostgreSQL client (postgresql-client)."
+            _("%(program)s was not found: install the PostgreSQL client (postgresql-client).")
+            % {"program": command[0]}
         ) from missing
     if result.returncode != 0:
-        raise BackupError(f"{command[0]} failed: {result.stderr.strip()}")
+        raise BackupError(
+            _("%(program)s failed: %(error)s")
+            % {"program": command[0], "error": result.stderr.strip()}
+        )
 
 
 def _dump_database(engine: str, target: Path) -> None:
@@ -160,14 +167,14 @@ def backup_create(*, folder: Path | None = None, keep: int | None = None) -> Bac
     folder = Path(folder or settings.BACKUP_DIR)
     keep = settings.BACKUP_KEEP if keep is None else keep
     if keep < 1:
-        raise BackupError(f"BACKUP_KEEP must be 1 or more; got {keep}.")
+        raise BackupError(_("BACKUP_KEEP must be 1 or more; got %(keep)d.") % {"keep": keep})
     engine = _engine()
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     now = timezone.now()
     stamp = now.strftime("%Y%m%d-%H%M%S")
     final = folder / f"{PREFIX}{stamp}{SUFFIX}"
     if final.exists():
-        raise BackupError(f"{final} already exists; try again in a second.")
+        raise BackupError(_("%(file)s already exists; try again in a second.") % {"file": final})
     old_umask = os.umask(0o077)
     try:
         with tempfile.TemporaryDirectory(dir=folder, prefix=".backup-") as work:
@@ -213,26 +220,41 @@ def _extract_checked(path: Path, work_dir: Path) -> dict:
     try:
         archive = tarfile.open(path, "r")  # noqa: SIM115 (closed by the with below)
     except (OSError, tarfile.TarError) as error:
-        raise BackupError(f"{path} is not a backup file ({error}).") from error
+        raise BackupError(
+            _("%(file)s is not a backup file (%(error)s).") % {"file": path, "error": error}
+        ) from error
     with archive:
         members = {member.name: member for member in archive.getmembers()}
         if MANIFEST not in members:
-            raise BackupError(f"{path} has no {MANIFEST}: it is not a backup file.")
+            raise BackupError(
+                _("%(file)s has no manifest.json: it is not a backup file.") % {"file": path}
+            )
         try:
             manifest = json.load(archive.extractfile(members[MANIFEST]))
         except (ValueError, AttributeError) as error:
-            raise BackupError(f"{path}: {MANIFEST} cannot be read ({error}).") from error
+            raise BackupError(
+                _("%(file)s: manifest.json cannot be read (%(error)s).")
+                % {"file": path, "error": error}
+            ) from error
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise BackupError(f"{path}: not a {FORMAT} backup.")
+            raise BackupError(
+                _("%(file)s: not a %(format)s backup.") % {"file": path, "format": FORMAT}
+            )
         parts = manifest.get("parts")
         expected = {PARTS.get(manifest.get("engine"), ""), MEDIA_PART}
         if not isinstance(parts, dict) or set(parts) != expected:
-            raise BackupError(f"{path}: the manifest does not list the expected parts.")
+            raise BackupError(
+                _("%(file)s: the manifest does not list the expected parts.") % {"file": path}
+            )
         if set(members) != {MANIFEST, *expected}:
-            raise BackupError(f"{path}: holds other files than its manifest lists.")
+            raise BackupError(
+                _("%(file)s: holds other files than its manifest lists.") % {"file": path}
+            )
         for name, member in members.items():
             if not member.isfile():
-                raise BackupError(f"{path}: {name} is not a plain file.")
+                raise BackupError(
+                    _("%(file)s: %(part)s is not a plain file.") % {"file": path, "part": name}
+                )
         for name in sorted(expected):
             target = work_dir / name
             with archive.extractfile(members[name]) as source, target.open("wb") as out:
@@ -244,8 +266,11 @@ def _extract_checked(path: Path, work_dir: Path) -> dict:
                 or declared.get("size") != target.stat().st_size
             ):
                 raise BackupError(
-                    f"{path}: {name} does not match its SHA-256 sum in the manifest; the "
-                    "file is damaged or was changed. Nothing was restored."
+                    _(
+                        "%(file)s: %(part)s does not match its SHA-256 sum in the manifest; "
+                        "the file is damaged or was changed. Nothing was restored."
+                    )
+                    % {"file": path, "part": name}
                 )
     return manifest
 
@@ -297,26 +322,32 @@ def backup_restore(*, path: Path) -> dict:
     MEDIA_ROOT. Every sum is checked before anything is written; returns the manifest."""
     path = Path(path)
     if not path.is_file():
-        raise BackupError(f"{path} does not exist.")
+        raise BackupError(_("%(file)s does not exist.") % {"file": path})
     engine = _engine()
     tables = _database_tables()
     if tables:
         raise BackupError(
-            f"The database is not empty ({len(tables)} tables): a backup is restored only "
-            "into an empty database. Drop and create the database first."
+            _(
+                "The database is not empty (%(count)d tables): a backup is restored only "
+                "into an empty database. Drop and create the database first."
+            )
+            % {"count": len(tables)}
         )
     if files := _media_files():
         raise BackupError(
-            f"MEDIA_ROOT ({settings.MEDIA_ROOT}) is not empty ({len(files)} files): a backup "
-            "is restored only into an empty MEDIA_ROOT."
+            _(
+                "MEDIA_ROOT (%(folder)s) is not empty (%(count)d files): a backup is "
+                "restored only into an empty MEDIA_ROOT."
+            )
+            % {"folder": settings.MEDIA_ROOT, "count": len(files)}
         )
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".restore-") as work:
         work_dir = Path(work)
         manifest = _extract_checked(path, work_dir)
         if manifest["engine"] != engine:
             raise BackupError(
-                f"This backup is of a {manifest['engine']} database; the configured database "
-                f"is {engine}."
+                _("This backup is of a %(backup)s database; the configured database is %(engine)s.")
+                % {"backup": manifest["engine"], "engine": engine}
             )
         _restore_database(engine, work_dir / PARTS[engine])
         media = Path(settings.MEDIA_ROOT)
@@ -328,7 +359,9 @@ def backup_restore(*, path: Path) -> dict:
 
 def describe(manifest: dict) -> str:
     created = datetime.fromisoformat(manifest["created_at"])
-    return (
-        f"{manifest['engine']} database and {manifest['media_files']} files, made "
-        f"{timezone.localtime(created):%d/%m/%Y %H:%M} (release {manifest['release']})"
-    )
+    return _("%(engine)s database and %(count)d files, made %(time)s (release %(release)s)") % {
+        "engine": manifest["engine"],
+        "count": manifest["media_files"],
+        "time": f"{timezone.localtime(created):%d/%m/%Y %H:%M}",
+        "release": manifest["release"],
+    }

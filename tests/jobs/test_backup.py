@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 
 from jobs.backup import backups
 
@@ -28,6 +29,7 @@ import io, json, django
 django.setup()
 from django.core.management import call_command
 from django.db import connection
+from django.utils import translation
 from django.core.management.base import CommandError
 from clusters.models import Cluster
 from scoring.enums import Stage
@@ -76,9 +78,18 @@ def _env(database_url: str, media: Path, backups_dir: Path) -> dict[str, str]:
     return env
 
 
+# manage.py in English, whatever the catalogue says.
+MANAGE_EN = (
+    "import sys, django; django.setup()\n"
+    "from django.utils import translation; translation.activate('en')\n"
+    "from django.core.management import execute_from_command_line\n"
+    "execute_from_command_line(['manage.py', *sys.argv[1:]])\n"
+)
+
+
 def _manage(env: dict, *args: str, ok: bool = True) -> subprocess.CompletedProcess:
     result = subprocess.run(
-        [sys.executable, "manage.py", *args],
+        [sys.executable, "-c", MANAGE_EN, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -254,7 +265,8 @@ def test_backup_keeps_the_newest_backup_keep(tmp_path, settings):
     (folder / "notes.txt").write_text("not a backup")
     out = io.StringIO()
 
-    call_command("backup", "--dir", str(folder), "--keep", "2", stdout=out)
+    with translation.override("en"):
+        call_command("backup", "--dir", str(folder), "--keep", "2", stdout=out)
 
     names = sorted(p.name for p in folder.iterdir())
     assert len(names) == 3

@@ -11,7 +11,7 @@ import pytest
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.base import ContentFile
 from django.core.management import call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jobs.models import JobKind, JobProgress, JobStatus, WorkerHeartbeat
 
@@ -45,7 +45,8 @@ def _job(user, *, finished_days_ago: int | None, file: str = "", upload: str = "
 
 def _cleanup(*args: str) -> list[str]:
     out = io.StringIO()
-    call_command("cleanup", *args, stdout=out)
+    with translation.override("en"):
+        call_command("cleanup", *args, stdout=out)
     return out.getvalue().splitlines()
 
 
@@ -81,8 +82,8 @@ def test_cleanup_removes_expired_abandoned_and_old_files_and_reports_them(scene)
     lines = _cleanup()
 
     assert lines == [
-        "removed preview: excel-previews/oldtoken.xlsx (5 bytes)",
-        "removed abandoned: jobs/uploads/2026/orphan.zip (3 bytes)",
+        "removed expired Excel preview: excel-previews/oldtoken.xlsx (5 bytes)",
+        "removed abandoned upload: jobs/uploads/2026/orphan.zip (3 bytes)",
         "removed job file: jobs/2026/results-old.xlsx (7 bytes)",
         "removed job file: jobs/uploads/2026/old.zip (2 bytes)",
         "Removed: 1 expired Excel previews, 1 abandoned uploads, 2 job files older than "
@@ -125,7 +126,9 @@ def test_cleanup_never_removes_a_file_another_row_still_refers_to(org, media):
 def test_cleanup_dry_run_lists_and_removes_nothing(scene):
     lines = _cleanup("--dry-run")
 
-    assert lines[0] == "would remove preview: excel-previews/oldtoken.xlsx (5 bytes)"
+    assert lines[0] == (
+        "would remove expired Excel preview: excel-previews/oldtoken.xlsx (5 bytes)"
+    )
     assert lines[-1] == (
         "Would remove: 1 expired Excel previews, 1 abandoned uploads, 2 job files older "
         "than 90 days (17 bytes); 0 old worker heartbeats."

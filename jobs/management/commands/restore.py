@@ -8,23 +8,31 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from jobs.backup import BackupError, backup_restore, describe
 
 
 class Command(BaseCommand):
-    help = "Restore a backup (manage.py backup) into an empty database and empty MEDIA_ROOT."
+    help = gettext_lazy(
+        "Restore a backup (manage.py backup) into an empty database and empty MEDIA_ROOT."
+    )
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("file", metavar="FILE", help="A thidua-*.tar file from BACKUP_DIR.")
+        parser.add_argument(
+            "file", metavar="FILE", help=gettext_lazy("A thidua-*.tar file from BACKUP_DIR.")
+        )
 
     def handle(self, *args, file: str, **options) -> None:
         try:
             manifest = backup_restore(path=Path(file))
         except BackupError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(f"Restored {describe(manifest)}.")
+        self.stdout.write(_("Restored %(description)s.") % {"description": describe(manifest)})
         self.stdout.write(
-            "Next: python manage.py migrate (when this release is newer than the backup's), "
-            "then start the services."
+            _(
+                "Next: python manage.py migrate (when this release is newer than the "
+                "backup's), then start the services."
+            )
         )

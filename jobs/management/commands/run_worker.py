@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+from django.utils.translation import gettext_lazy
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from jobs.heartbeat import HeartbeatThread
 
 
 class Command(DbWorkerCommand):
-    help = "Run the background queue's worker and record its heartbeat for /readyz."
+    help = gettext_lazy("Run the background queue's worker and record its heartbeat for /readyz.")
 
     def handle(self, *args, **options) -> None:
         worker_process = (
