@@ -10,9 +10,11 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from scoring import services
 from scoring.enums import TableStatus
 from scoring.models import ScoreSheet, ScoreTable
 from tests.e2e.conftest import login
+from tests.scoring.conftest import make_criterion
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -178,3 +180,50 @@ def test_editor_fits_a_narrow_screen(page, org, table):
     panel = page.locator("#panel").bounding_box()
     assert tree["y"] + tree["height"] <= panel["y"]
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def _draft(org) -> ScoreTable:
+    table = ScoreTable.objects.create(campaign=org.campaign, title="Thang điểm kéo thả")
+    group = make_criterion(table, "I", "group", max_points=D(10), order=1)
+    make_criterion(table, "I.1", "manual", parent=group, order=1, max_points=D(10))
+    make_criterion(table, "B", "bonus", order=2, max_points=D(5), per_item=D(1))
+    services.table_renumber(table=table)
+    return table
+
+
+def test_drag_a_criterion_into_a_group(page, org):
+    table = _draft(org)
+    login(page, "staff")
+    page.goto(f"/campaigns/{org.campaign.pk}/tables/{table.pk}/edit/")
+
+    source = row(page, "Tiêu chí B")
+    target = row(page, "Tiêu chí I")
+    box = target.bounding_box()
+    source.drag_to(target, target_position={"x": box["width"] / 2, "y": box["height"] / 2})
+
+    expect(page.locator('li[aria-level="2"] > .tree-row .crit-title')).to_have_text(
+        ["Tiêu chí I.1", "Tiêu chí B"]
+    )
+    assert list(table.criteria.order_by("position").values_list("code", "depth")) == [
+        ("I", 0),
+        ("I.1", 1),
+        ("B", 1),
+    ]
+
+
+def test_a_stale_change_says_so_and_changes_nothing(page, org):
+    table = _draft(org)
+    login(page, "staff")
+    page.goto(f"/campaigns/{org.campaign.pk}/tables/{table.pk}/edit/")
+    page.console_allowed.append("409")
+    ScoreTable.objects.filter(pk=table.pk).update(revision=9)  # someone else saved
+
+    row(page, "Tiêu chí B").click()
+    page.keyboard.press("Alt+ArrowUp")
+
+    expect(page.locator("#editor-status .alert-warning")).to_be_visible()
+    assert list(table.criteria.order_by("position").values_list("code", flat=True)) == [
+        "I",
+        "I.1",
+        "B",
+    ]
