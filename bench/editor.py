@@ -121,10 +121,35 @@ def seed() -> dict[str, int]:
     return tables
 
 
+class Timed:
+    """A figure of bench.scoring_measure, and the application process's CPU time of each
+    run (time.process_time: what the change costs in Python, less disturbed than the wall
+    time by other work on a shared machine)."""
+
+    def __init__(self, name: str, key: str) -> None:
+        from bench.scoring_measure import Figure
+
+        self.figure = Figure(name, key)
+        self.cpu_ms: list[float] = []
+
+    def run(self, call):
+        cpu = time.process_time()
+        response, *result = timed_request(call)
+        return response, result, (time.process_time() - cpu) * 1000
+
+    def add(self, result, cpu_ms: float) -> None:
+        self.figure.add(*result)
+        self.cpu_ms.append(cpu_ms)
+
+    def summary(self) -> dict:
+        import statistics
+
+        return {**self.figure.summary(), "cpu_median_ms": round(statistics.median(self.cpu_ms), 2)}
+
+
 def measure(key: str, table_pk: int, client, runs: int) -> list:
     from django.urls import reverse
 
-    from bench.scoring_measure import Figure
     from scoring.models import Criterion, ScoreTable
 
     table = ScoreTable.objects.get(pk=table_pk)
@@ -135,19 +160,19 @@ def measure(key: str, table_pk: int, client, runs: int) -> list:
     def revision() -> int:
         return ScoreTable.objects.values_list("revision", flat=True).get(pk=table_pk)
 
-    def change(name: str, route: str, data) -> Figure:
-        figure = Figure(name, key)
+    def change(name: str, route: str, data) -> Timed:
+        timed = Timed(name, key)
         url = reverse(route, args=args)
         for run in range(WARM_UP + runs):
             values = {"revision": revision(), **data(run)}
-            response, *result = timed_request(
+            response, result, cpu_ms = timed.run(
                 lambda values=values: client.post(url, values, headers=headers)
             )
             check(response, 200, f"{name} ({key})")
             if run >= WARM_UP:
-                figure.add(*result)
-        figure.note = f"{len(response.content):,} bytes answered"
-        return figure
+                timed.add(result, cpu_ms)
+        timed.figure.note = f"{len(response.content):,} bytes answered"
+        return timed
 
     figures = [
         change(
@@ -173,14 +198,14 @@ def measure(key: str, table_pk: int, client, runs: int) -> list:
             },
         ),
     ]
-    page = Figure("the editor's page", key)
+    page = Timed("the editor's page", key)
     url = reverse("campaign_table_editor", args=args)
     for run in range(WARM_UP + runs):
-        response, *result = timed_request(lambda: client.get(url))
+        response, result, cpu_ms = page.run(lambda: client.get(url))
         check(response, 200, f"editor page ({key})")
         if run >= WARM_UP:
-            page.add(*result)
-    page.note = f"{len(response.content):,} bytes of HTML"
+            page.add(result, cpu_ms)
+    page.figure.note = f"{len(response.content):,} bytes of HTML"
     return [*figures, page]
 
 
@@ -243,7 +268,10 @@ def main(argv: list[str] | None = None) -> int:
         for key, table_pk in tables.items():
             for figure in measure(key, table_pk, client, args.repeat):
                 summary = figure.summary()
-                log(f"{key}: {figure.name}: median {summary['median_ms']:.1f} ms")
+                log(
+                    f"{key}: {summary['name']}: median {summary['median_ms']:.1f} ms, "
+                    f"CPU {summary['cpu_median_ms']:.1f} ms"
+                )
                 rows.append(summary)
     report = {
         "machine": machine(),
@@ -254,6 +282,11 @@ def main(argv: list[str] | None = None) -> int:
     }
     print()
     print_table(rows)
+    print()
+    for row in rows:
+        print(f"{row['data_set']:>10}  {row['name']:<30} CPU median {row['cpu_median_ms']:.1f} ms")
+    after = report["machine"]["load_average_1_5_15"]
+    print(f"load average at the start {load_before}, at the end {after}")
     print()
     for goal in report["goals"]:
         print(f"{'met   ' if goal['met'] else 'MISSED'}  {goal['goal']}: {goal['figure']}")
