@@ -399,7 +399,8 @@ def test_two_claims_at_once_take_different_tasks():
         for statements in sql.values()
     )
     assert sorted(
-        (str(r.id), r.status, len(r.worker_ids)) for r in DBTaskResult.objects.all()
+        (str(r.id), r.status, len(r.worker_ids))
+        for r in DBTaskResult.objects.filter(task_path=record_run.module_path)
     ) == sorted([(str(first.id), "RUNNING", 1), (str(second.id), "RUNNING", 1)])
 
 
@@ -426,7 +427,7 @@ def test_two_workers_run_every_task_exactly_once():
     for thread in threads:
         thread.join(60)
 
-    results = list(DBTaskResult.objects.all())
+    results = list(DBTaskResult.objects.filter(task_path=record_run.module_path))
     assert sorted(RUNS) == list(range(30))
     assert {r.status for r in results} == {"SUCCESSFUL"}
     assert sorted(len(r.worker_ids) for r in results) == [1] * 30
