@@ -18,6 +18,12 @@ from scoring.services.entries import (
     sheet_fill,
     sheet_get_or_create,
 )
+from scoring.services.pledge_links import (
+    pledge_links,
+    pledge_links_copy,
+    pledge_links_set,
+    pledge_table,
+)
 from scoring.services.recompute import (
     RecomputeSummary,
     recompute_after_change,
@@ -52,6 +58,14 @@ from scoring.services.tables import (
     table_replace_tree,
     unit_target_set,
 )
+from scoring.services.targets import (
+    StaleTarget,
+    TargetChange,
+    target_parse,
+    target_problem,
+    unit_target_save,
+    unit_targets_fill,
+)
 
 __all__ = [
     "FIELD_LABELS",
@@ -60,10 +74,12 @@ __all__ = [
     "RecomputeSummary",
     "SheetLocked",
     "StaleEntry",
+    "StaleTarget",
     "TableCheck",
     "TableFrozen",
     "TableNotPublishable",
     "TableSpec",
+    "TargetChange",
     "citable_activities",
     "citable_models",
     "criterion_spec",
@@ -74,6 +90,10 @@ __all__ = [
     "evidence_remove",
     "input_error_message",
     "load_table",
+    "pledge_links",
+    "pledge_links_copy",
+    "pledge_links_set",
+    "pledge_table",
     "recompute_after_change",
     "recompute_criterion",
     "recompute_ranks",
@@ -90,6 +110,10 @@ __all__ = [
     "table_publish",
     "table_renumber",
     "table_replace_tree",
+    "target_parse",
+    "target_problem",
+    "unit_target_save",
     "unit_target_set",
+    "unit_targets_fill",
     "word_problems",
 ]
