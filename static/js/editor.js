@@ -18,14 +18,6 @@
     return node && node.closest ? node.closest("li.tree-item") : null;
   }
 
-  function current() {
-    var focused = itemOf(document.activeElement);
-    if (focused && tree.contains(focused)) {
-      return focused;
-    }
-    return tree.querySelector('li.tree-item[tabindex="0"]');
-  }
-
   function code(item) {
     var row = item.querySelector(":scope > .tree-row");
     return row ? row.getAttribute("data-code") : "";
