@@ -203,6 +203,12 @@ def _round_decimal(value: Decimal) -> Decimal:
         return Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
+def _cent(value: Decimal) -> Decimal:
+    """_round_decimal inside an active _decimal_context (sheet_figures rounds every leaf of
+    a sheet: one context for all of them, not one each)."""
+    return Decimal(value).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
 def _clamp(value: Fraction, maximum: Decimal) -> Fraction:
     return min(max(value, Fraction(0)), Fraction(maximum))
 
@@ -556,7 +562,7 @@ def sheet_figures(
                 state = violated.get(criterion.code)
                 complete = complete and state is not None
                 hit = state is True
-                counted[criterion.code] = _round_decimal(criterion.deduct) if hit else _ZERO_POINTS
+                counted[criterion.code] = _cent(criterion.deduct) if hit else _ZERO_POINTS
                 if hit:
                     deduction += counted[criterion.code]
                     excluded = excluded or criterion.excludes_leading
@@ -565,7 +571,7 @@ def sheet_figures(
                 continue
             value = points.get(criterion.code)
             complete = complete and value is not None
-            counted[criterion.code] = _ZERO_POINTS if value is None else _round_decimal(value)
+            counted[criterion.code] = _ZERO_POINTS if value is None else _cent(value)
             if kind == Kind.BONUS:
                 bonus += counted[criterion.code]
             elif kind == Kind.DEDUCTION:
@@ -575,7 +581,7 @@ def sheet_figures(
                 for ancestor in _ancestors(criterion, by_code):
                     subtotals[ancestor] += counted[criterion.code]
         if bonus_cap is not None:
-            bonus = min(bonus, _round_decimal(bonus_cap))
+            bonus = min(bonus, _cent(bonus_cap))
         total = max(_ZERO_POINTS, base + bonus - deduction)
 
     band = next((b.label for b in bands if b.min <= total), None)

@@ -16,6 +16,7 @@ from clusters.models import Cluster
 from scoring import services
 from scoring.enums import SheetStatus, Stage
 from scoring.models import Explanation, Publication, ScoreEntry, ScoreSheet
+from scoring.services.recompute import lock_sheets
 
 _COPIED_INPUTS = [*services.INPUT_FIELDS.items()]
 
@@ -118,7 +119,7 @@ def is_published(cluster: Cluster) -> bool:
 @transaction.atomic
 def cluster_publish(*, cluster: Cluster, user) -> Publication:
     """Lock the cluster's final-stage sheets: they become the official results."""
-    sheets = list(ScoreSheet.objects.select_for_update().filter(cluster=cluster, stage=Stage.FINAL))
+    sheets = lock_sheets(cluster.pk, Stage.FINAL, related=("unit",))
     if not sheets:
         raise ValidationError(_("The final review has not started for this cluster."))
     if is_published(cluster):
@@ -145,7 +146,7 @@ def cluster_reopen(*, cluster: Cluster, user, reason: str) -> Publication:
         raise ValidationError(_("Reopening needs a written reason."))
     if not is_published(cluster):
         raise ValidationError(_("This cluster's results are not published."))
-    for sheet in ScoreSheet.objects.select_for_update().filter(cluster=cluster, stage=Stage.FINAL):
+    for sheet in lock_sheets(cluster.pk, Stage.FINAL):
         _save_status(sheet, user, reason, status=SheetStatus.DRAFT)
     publication = Publication(
         cluster=cluster, action=Publication.Action.REOPEN, user=user, reason=reason

@@ -12,20 +12,18 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from clusters.models import Activity, AdvancedModel, Cluster, Unit
-from scoring import engine
-from scoring.enums import CriterionKind, Method, SheetStatus
+from scoring.enums import CriterionKind, SheetStatus
 from scoring.models import Evidence, ScoreEntry, ScoreSheet, ScoreTable
+from scoring.services.change import entry_change
 from scoring.services.recompute import (
-    recompute_after_change,
+    lock_sheets,
     recompute_ranks,
     recompute_sheets,
 )
 from scoring.services.specs import (
     INPUT_FIELDS,
     SheetLocked,
-    StaleEntry,
     _input_errors,
-    _targets,
     criterion_spec,
     entry_input,
 )
@@ -41,6 +39,7 @@ def sheet_get_or_create(
     *, cluster: Cluster, unit: Unit, stage: str, table: ScoreTable | None = None
 ) -> ScoreSheet:
     """The unit's sheet at ``stage``, created with one empty entry per leaf criterion."""
+    lock_sheets(cluster.pk, stage)  # first, as every scoring write does
     sheet = ScoreSheet.objects.filter(cluster=cluster, unit=unit, stage=stage).first()
     if sheet is not None:
         return sheet
@@ -63,7 +62,6 @@ def sheet_get_or_create(
     return sheet
 
 
-@transaction.atomic
 def entry_update(
     *,
     entry: ScoreEntry,
@@ -81,53 +79,17 @@ def entry_update(
     names the criterion, and nothing is stored. With ``expected_version``, a save based on
     an older version is refused (StaleEntry) instead of overwriting someone else's change.
     The change is recorded in the entry's history with ``user`` and ``change_reason`` (the
-    override's reason when there is one).
+    override's reason when there is one). The work is ``entry_change``'s (which also says
+    what the change moved, for a cell save's answer).
     """
-    entry = (
-        ScoreEntry.objects.select_for_update().select_related("sheet", "criterion").get(pk=entry.pk)
-    )
-    if entry.sheet.status == SheetStatus.LOCKED:
-        raise SheetLocked(_("This sheet is locked; its scores cannot change."), code="locked")
-    if expected_version is not None and expected_version != entry.version:
-        raise StaleEntry(
-            _("Someone else changed this score first; the newer value is shown."), current=entry
-        )
-    for name, field in INPUT_FIELDS.items():
-        if name in values:
-            setattr(entry, field, values[name])
-    if "override" in values:
-        entry.override = values["override"]
-    if "reason" in values:
-        entry.override_reason = str(values["reason"] or "")
-    if "comment" in values:
-        entry.comment = str(values["comment"] or "")
-    if entry.override is None:
-        entry.override_reason = ""
-    elif not entry.override_reason.strip():
-        raise ValidationError(
-            _("%(code)s: an override needs a written reason."),
-            params={"code": entry.criterion.code},
-        )
-    spec = criterion_spec(entry.criterion, None)  # a leaf's rules do not need its parent
-    unit_id = entry.sheet.unit_id
-    target = _targets([entry.criterion_id], [unit_id]).get((entry.criterion_id, unit_id))
-    data = entry_input(entry, target)
-    errors = _input_errors(spec, data)
-    if errors:
-        raise ValidationError(errors)
-    if entry.criterion.method != Method.RELATIVE:
-        # Stored now so the history row holds the points this change gave.
-        entry.points = engine.leaf_points(spec, data)
-    # The row is locked (select_for_update), so a plain increment is safe.
-    entry.version += 1
-    entry.updated_by = user if user is not None and user.is_authenticated else None
-    entry._history_user = entry.updated_by
-    entry._change_reason = change_reason or entry.override_reason
-    entry.save()
-    ScoreSheet.objects.filter(pk=entry.sheet_id).update(version=F("version") + 1)
-    if recompute:
-        recompute_after_change(entry)
-    return entry
+    return entry_change(
+        entry=entry,
+        user=user,
+        values=values,
+        expected_version=expected_version,
+        recompute=recompute,
+        change_reason=change_reason,
+    ).entry
 
 
 @transaction.atomic
@@ -144,10 +106,13 @@ def sheet_fill(
     criterion); nothing is stored unless all are valid. Points are not recomputed here:
     the caller runs ``recompute_scope`` once for everything it filled.
     """
+    lock_sheets(sheet.cluster_id, sheet.stage)  # first, as every scoring write does
     if sheet.status == SheetStatus.LOCKED:
         raise SheetLocked(_("This sheet is locked; its scores cannot change."), code="locked")
+    # Only the entries are locked, never the criteria joined to them.
     entries = {
-        e.criterion.code: e for e in sheet.entries.select_related("criterion").select_for_update()
+        e.criterion.code: e
+        for e in sheet.entries.select_related("criterion").select_for_update(of=("self",))
     }
     errors: list[str] = []
     changed: list[ScoreEntry] = []

@@ -26,6 +26,32 @@ from scoring.services.specs import (
     load_table,
 )
 
+# --- Locking ---------------------------------------------------------------------------
+#
+# Every write to a cluster's scores at a stage (an entry, a sheet's figures, the ranks)
+# first locks *all* the sheets of that cluster at that stage, in id order, and only then
+# touches entries. Ranks and relative-method points are computed across the cluster, so
+# two changes in one cluster must not interleave anyway (each would rank from a view
+# without the other's total); one lock taken in one order also means no deadlock: the
+# first transaction to reach the cluster's lowest sheet goes through, the others wait
+# behind it. Only the sheet rows are locked (FOR NO KEY UPDATE OF the sheet: never the
+# criteria, tables or units a query joins), so inserting rows that refer to a sheet is
+# not blocked and other clusters are not touched.
+
+
+def lock_sheets(
+    cluster_id: int, stage: str, *, annotations: Mapping | None = None, related: Iterable = ()
+) -> list[ScoreSheet]:
+    """Lock and return every sheet of a cluster at a stage, in id order (see above).
+    ``related`` and ``annotations`` come along in the same query; they are not locked."""
+    qs = ScoreSheet.objects.filter(cluster_id=cluster_id, stage=stage)
+    if related:
+        qs = qs.select_related(*related)
+    if annotations:
+        qs = qs.annotate(**annotations)
+    return list(qs.select_for_update(of=("self",), no_key=True).order_by("pk"))
+
+
 # --- Recomputing -------------------------------------------------------------------------
 
 
@@ -52,12 +78,14 @@ def recompute_criterion(*, criterion: Criterion, cluster_id: int, stage: str) ->
     return sorted({e.sheet_id for e in changed})
 
 
+@transaction.atomic
 def recompute_after_change(entry: ScoreEntry) -> None:
     """Recompute what a change to ``entry`` affects, and only that: the entry (or, for a
     relative-method criterion, that criterion across the cluster and stage), the figures
     of the sheets whose points changed, and the cluster's ranks at that stage."""
     sheet = entry.sheet
     criterion = entry.criterion
+    lock_sheets(sheet.cluster_id, sheet.stage)
     if criterion.method == Method.RELATIVE:
         changed = recompute_criterion(
             criterion=criterion, cluster_id=sheet.cluster_id, stage=sheet.stage
@@ -157,14 +185,10 @@ def recompute_scope(sheets: QuerySet[ScoreSheet]) -> RecomputeSummary:
     summary = RecomputeSummary()
     groups = sheets.order_by().values_list("cluster_id", "stage").distinct()
     tables: dict[int, TableSpec] = {}
-    for cluster_id, stage in groups:
+    for cluster_id, stage in groups.order_by("cluster_id", "stage"):
         with transaction.atomic():
+            ids = [s.pk for s in lock_sheets(cluster_id, stage)]
             summary.entries_changed += _recompute_group(cluster_id, stage, tables)
-            ids = list(
-                ScoreSheet.objects.filter(cluster_id=cluster_id, stage=stage).values_list(
-                    "pk", flat=True
-                )
-            )
             summary.sheets += len(ids)
             summary.sheets_changed += recompute_sheets(ids, tables)
             recompute_ranks(cluster=cluster_id, stage=stage)

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy
 
 from scoring import engine
+from scoring.enums import TableStatus
 from scoring.models import Criterion, ScoreEntry, ScoreTable, UnitTarget
 
 # The model fields that hold an entry's inputs, by the engine's EntryInput field name.
@@ -86,10 +89,64 @@ def table_bands(table: ScoreTable) -> list[engine.Band]:
 
 
 def load_table(table: ScoreTable) -> TableSpec:
+    """The table as the engine sees it, read in one query."""
     criteria = list(table.criteria.order_by("position", "pk"))
     codes = {c.pk: c.code for c in criteria}
     specs = {c.pk: criterion_spec(c, codes.get(c.parent_id)) for c in criteria}
     return TableSpec(table=table, criteria=criteria, specs=specs, bands=table_bands(table))
+
+
+# Published tables are frozen (TableFrozen; the editor and the admin refuse them): their
+# TableSpec is kept for the life of the process, so a cell save or a grid page does not
+# read and rebuild 160 criteria every time (docs/performance.md). Keyed by id, checked
+# against what identifies the published version (publication time, revision, bands, bonus
+# cap); a save or delete of the table or one of its criteria drops the entry (signals
+# below). Only the hot paths use it (table_spec); everything else reads with load_table.
+_PUBLISHED_SPECS: dict[int, tuple[tuple, TableSpec]] = {}
+_PUBLISHED_SPECS_MAX = 64
+
+
+def _spec_key(table: ScoreTable) -> tuple | None:
+    if table.status != TableStatus.PUBLISHED or table.published_at is None:
+        return None
+    return (
+        table.published_at,
+        table.created_at,
+        getattr(table, "revision", None),
+        table.bonus_cap,
+        repr(table.bands),
+    )
+
+
+def table_spec(table: ScoreTable) -> TableSpec:
+    """load_table(), with no query for a published table this process has loaded already.
+    The criteria are shared between requests: read them, never change them."""
+    key = _spec_key(table)
+    if key is None:
+        return load_table(table)
+    hit = _PUBLISHED_SPECS.get(table.pk)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    loaded = load_table(table)
+    if len(_PUBLISHED_SPECS) >= _PUBLISHED_SPECS_MAX:
+        _PUBLISHED_SPECS.pop(next(iter(_PUBLISHED_SPECS)), None)
+    _PUBLISHED_SPECS[table.pk] = (key, loaded)
+    return loaded
+
+
+def forget_table(table_id: int | None) -> None:
+    """Drop a table's kept TableSpec (its row or a criterion was saved or deleted)."""
+    _PUBLISHED_SPECS.pop(table_id, None)
+
+
+@receiver([post_save, post_delete], sender=ScoreTable, dispatch_uid="scoring_forget_table")
+def _table_changed(sender, instance: ScoreTable, **kwargs) -> None:
+    forget_table(instance.pk)
+
+
+@receiver([post_save, post_delete], sender=Criterion, dispatch_uid="scoring_forget_criterion")
+def _criterion_changed(sender, instance: Criterion, **kwargs) -> None:
+    forget_table(instance.table_id)
 
 
 def entry_input(entry: ScoreEntry, target: Decimal | None = None) -> engine.EntryInput:
@@ -100,9 +157,13 @@ def entry_input(entry: ScoreEntry, target: Decimal | None = None) -> engine.Entr
 def _targets(
     criterion_ids: Iterable[int], unit_ids: Iterable[int]
 ) -> dict[tuple[int, int], Decimal]:
-    rows = UnitTarget.objects.filter(
-        criterion_id__in=list(criterion_ids), unit_id__in=list(unit_ids)
-    ).values_list("criterion_id", "unit_id", "target")
+    rows = (
+        UnitTarget.objects.filter(criterion_id__in=list(criterion_ids), unit_id__in=list(unit_ids))
+        .order_by()
+        .values_list("criterion_id", "unit_id", "target")
+    )
+    # Unordered: the default ordering (criterion, unit code) joins two tables to sort rows
+    # that only fill a dict.
     return {(c, u): t for c, u, t in rows}
 
 

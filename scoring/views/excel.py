@@ -31,6 +31,7 @@ from clusters.models import Cluster
 from scoring import excel, permissions, services
 from scoring.enums import Stage
 from scoring.models import ScoreEntry, ScoreSheet
+from scoring.services.recompute import lock_sheets
 from scoring.views.common import cluster_for, require
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -194,6 +195,7 @@ def grid_upload_confirm(request: HttpRequest, pk: int, stage: str, token: str) -
     versions = {c.entry_id: c.version for c in plan.changes}
     try:
         with transaction.atomic():
+            lock_sheets(cluster.pk, stage)  # first, as every scoring write does
             current = dict(
                 ScoreEntry.objects.select_for_update()
                 .filter(pk__in=list(versions))

@@ -21,6 +21,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -31,6 +32,7 @@ from clusters.models import Cluster
 from scoring import forms, permissions, services, workflow
 from scoring.enums import CriterionKind, SheetStatus, Stage
 from scoring.models import ScoreEntry
+from scoring.services.change import EntryChange, entry_change
 from scoring.views.common import cluster_for, entry_for, require
 from scoring.views.grid_build import (
     FIGURES,
@@ -45,6 +47,7 @@ from scoring.views.grid_build import (
     figure_html,
     subtotal_html,
 )
+from scoring.views.grid_saved import saved_parts
 
 # --- The page ----------------------------------------------------------------------------------
 
@@ -205,7 +208,7 @@ def grid_cell_save(request: HttpRequest, pk: int, stage: str, entry_pk: int) -> 
     errors = parsed.errors
     if not errors:
         try:
-            services.entry_update(
+            change = entry_change(
                 entry=entry, user=request.user, values=parsed.values, expected_version=version
             )
         except services.StaleEntry:
@@ -216,7 +219,17 @@ def grid_cell_save(request: HttpRequest, pk: int, stage: str, entry_pk: int) -> 
             errors = refused.messages
     if errors:
         return _answer(request, entry, main_field, typed=typed, error=" ".join(errors))
-    return _answer(request, entry, main_field)
+    return _saved(request, change, main_field)
+
+
+def _saved(request, change: EntryChange, main_field: str) -> HttpResponse:
+    """The stored cell and what it moved, from the save itself (no query). Rendered
+    without the context processors: a fragment needs none of the page's navigation."""
+    by_units = request.POST.get("by") == "units"
+    context = saved_parts(change, request.user, main_field, by_units=by_units)
+    context["main"] = mark_safe(context["main"])
+    context["parts"] = mark_safe(context["parts"])
+    return HttpResponse(render_to_string("scoring/grid.html#save_response", context))
 
 
 def _stale(request, entry: ScoreEntry, main_field: str) -> HttpResponse:
@@ -249,7 +262,7 @@ def grid_override(request: HttpRequest, pk: int, stage: str, entry_pk: int) -> H
         return HttpResponseBadRequest(_("The cell's version is missing."))
     if not errors:
         try:
-            services.entry_update(
+            change = entry_change(
                 entry=entry,
                 user=request.user,
                 values=parsed.values,
@@ -277,7 +290,7 @@ def grid_override(request: HttpRequest, pk: int, stage: str, entry_pk: int) -> H
             request, "scoring/grid.html#override_errors", {"errors": errors}, status=status
         )
     last = forms.input_fields(entry.criterion)[-1]
-    return _answer(request, entry, last)
+    return _saved(request, change, last)
 
 
 urlpatterns = [

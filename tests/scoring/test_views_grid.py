@@ -23,6 +23,7 @@ from scoring.models import (
     ScoreTable,
     UnitTarget,
 )
+from scoring.views.grid_build import Marks, build_grid, cell_html
 from tests.factories import ClusterFactory, MembershipFactory, UnitFactory, UserFactory
 
 D = Decimal
@@ -1117,3 +1118,32 @@ def test_grid_footer_shows_self_totals_and_group_sums(client, org):
     assert f'<td id="s{sheet.pk}-{group.pk}" class="gsub">3,50</td>' in html
     assert cells(response, "fself") == {sheet.pk: "9,25"}
     assert cells(response, "fbonus") == {sheet.pk: "3,50"}
+
+
+@pytest.mark.parametrize("by_units", [False, True])
+def test_grid_page_cells_are_the_cells_a_save_answers(org, table, sheets, by_units):
+    # The page writes its cells straight from the rows (page_cell_html); a save answers
+    # with cell_html of build_grid's cells. Both must give the same HTML, for every kind
+    # of cell: read-only (L1), own values, an explanation (D1, I.3), own targets (I.3),
+    # an override (M1, I.1), pairs of inputs (I.2, I.3), a veto.
+    set_phase(org, Phase.CLUSTER_SCORING)
+    _small_cluster(org, table, sheets)
+    services.entry_update(
+        entry=entry(sheets["M1"], "I.1"), values={"override": D(3), "reason": "Sai số"}
+    )
+
+    page = build_grid(org.cluster, Stage.CLUSTER, org.leader, by_units=by_units)
+    html = "".join(row["html"] for row in page.rows) if by_units else page.body
+    marks = Marks()
+    cells = [
+        cell
+        for code in ["I.1", "I.2", "I.3", "B", "T", "V"]
+        for cell in build_grid(
+            org.cluster, Stage.CLUSTER, org.leader, by_units=by_units, focus=code
+        ).cells.values()
+    ]
+
+    assert len(cells) == 3 * 8  # 3 units × (1 + 2 + 2 + 1 + 1 + 1) inputs
+    assert [cell["id"] for cell in cells if cell_html(cell, marks) not in html] == []
+    assert sum(1 for cell in cells if cell["ro"]) == 8  # the leader's own unit
+    assert sum(1 for cell in cells if cell["x"]) == 1

@@ -1,0 +1,368 @@
+"""One entry changed: the write behind a cell save, in a fixed and small number of queries.
+
+``entry_change`` locks the sheets of the entry's cluster at its stage (recompute.lock_sheets:
+all of them, in id order, so ranks and relative points are computed from a stable view
+and no two saves deadlock), reads in ONE query everything the change needs, computes the
+new points, figures and ranks with scoring.engine in memory, and writes them back in one
+statement per table: the entries, the sheets (figures, ranks and the sheet's version in
+one UPDATE), and the history row of the changed entry. Whatever the size of the cluster
+or the table, a change takes six statements (BEGIN and COMMIT counted).
+
+It returns what changed (``EntryChange``), so a cell save answers from it without reading
+again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import (
+    BooleanField,
+    Case,
+    F,
+    IntegerField,
+    OuterRef,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import get_history_manager_for_model
+
+from clusters.models import Membership
+from scoring import engine
+from scoring.enums import Method, SheetStatus
+from scoring.models import ScoreEntry, ScoreSheet, UnitTarget
+from scoring.services.recompute import lock_sheets
+from scoring.services.specs import (
+    INPUT_FIELDS,
+    SheetLocked,
+    StaleEntry,
+    TableSpec,
+    _input_errors,
+    criterion_spec,
+    entry_input,
+    table_spec,
+)
+
+# An entry's stored columns, in the model's order (what ScoreEntry.from_db takes).
+ENTRY_FIELDS = [f.attname for f in ScoreEntry._meta.concrete_fields]
+_AT = {name: i for i, name in enumerate(ENTRY_FIELDS)}
+# What a change writes to the changed entry.
+_WRITTEN = [
+    *INPUT_FIELDS.values(),
+    "override",
+    "override_reason",
+    "comment",
+    "points",
+    "version",
+    "updated_by_id",
+    "updated_at",
+]
+# The sheet's stored figures, ranks and version (one UPDATE writes them all).
+_SHEET_FIELDS = [
+    "base",
+    "bonus",
+    "deduction",
+    "total",
+    "band",
+    "complete",
+    "excluded_from_leading",
+    "rank",
+    "leading",
+    "version",
+]
+# The read has two kinds of rows (UNION ALL): whole entries (the changed one, the
+# criterion's entries across the cluster for a relative criterion, and the unit's entries
+# of the criterion at the other stages), and light ones (the points that sheets' figures
+# are computed from). A light row carries only these columns; the rest are NULL.
+_LIGHT = {"id", "sheet_id", "criterion_id", "points", "violated"}
+
+
+@dataclass
+class EntryChange:
+    """What one change stored. ``sheets``: every sheet of the cluster at the stage, in id
+    order, with its unit and table, as stored now (figures, rank, leading, version), each
+    with ``own_target``: its unit's own target for the criterion (or None), and ``role``:
+    its unit's role in the cluster (None for a unit no longer a member). ``points``:
+    the criterion's entries whose points were (re)computed, by entry id (the changed
+    entry always). ``figures``: the engine's figures of the sheets recomputed, by sheet
+    id (with each group's subtotal). ``beside``: this criterion's entries of the units
+    concerned at every stage, as {(unit id, stage): {column: value, "explanation": text}}
+    (the unit's self-assessment beside the cluster's scores)."""
+
+    entry: ScoreEntry
+    sheets: list[ScoreSheet]
+    loaded: TableSpec
+    points: dict[int, Decimal | None] = field(default_factory=dict)
+    figures: dict[int, engine.SheetFigures] = field(default_factory=dict)
+    beside: dict[tuple[int, str], dict] = field(default_factory=dict)
+
+
+def _read(entry: ScoreEntry, criterion, sheets: list[ScoreSheet], relative: bool):
+    """The one read of a change (see _LIGHT). Rows: (whole?, unit id, stage, explanation,
+    *ENTRY_FIELDS)."""
+    sheet = entry.sheet
+    whole = ScoreEntry.objects.filter(
+        sheet__cluster_id=sheet.cluster_id, criterion__code=criterion.code
+    )
+    figure_sheets = [s.pk for s in sheets] if relative else [entry.sheet_id]
+    if not relative:
+        whole = whole.filter(sheet__unit_id=sheet.unit_id)
+    model_fields = {f.attname: f for f in ScoreEntry._meta.concrete_fields}
+    text = TextField()
+    whole = whole.order_by().values_list(
+        Value(True, output_field=BooleanField()),
+        "sheet__unit_id",
+        "sheet__stage",
+        "explanation__text",
+        *ENTRY_FIELDS,
+    )
+    light = (
+        ScoreEntry.objects.filter(sheet_id__in=figure_sheets)
+        .order_by()
+        .values_list(
+            Value(False, output_field=BooleanField()),
+            Value(None, output_field=IntegerField()),
+            Value(None, output_field=text),
+            Value(None, output_field=text),
+            *(
+                name if name in _LIGHT else Value(None, output_field=model_fields[name])
+                for name in ENTRY_FIELDS
+            ),
+        )
+    )
+    return list(whole.union(light, all=True))
+
+
+def _apply(entry: ScoreEntry, values: Mapping[str, object]) -> None:
+    for name, column in INPUT_FIELDS.items():
+        if name in values:
+            setattr(entry, column, values[name])
+    if "override" in values:
+        entry.override = values["override"]
+    if "reason" in values:
+        entry.override_reason = str(values["reason"] or "")
+    if "comment" in values:
+        entry.comment = str(values["comment"] or "")
+    if entry.override is None:
+        entry.override_reason = ""
+    elif not entry.override_reason.strip():
+        raise ValidationError(
+            _("%(code)s: an override needs a written reason."),
+            params={"code": entry.criterion.code},
+        )
+
+
+def _row_input(row: tuple, target: Decimal | None) -> engine.EntryInput:
+    return engine.EntryInput(
+        **{name: row[_AT[column]] for name, column in INPUT_FIELDS.items()},
+        target=target,
+        override=row[_AT["override"]],
+    )
+
+
+def _write_entries(entry: ScoreEntry, others: Mapping[int, Decimal | None]) -> None:
+    """The changed entry's columns, and the points of ``others``, in one UPDATE."""
+    values = {name: getattr(entry, name) for name in _WRITTEN}
+    if not others:
+        ScoreEntry.objects.filter(pk=entry.pk).update(**values)
+        return
+
+    def output(name: str):
+        model_field = ScoreEntry._meta.get_field(name)
+        return model_field.target_field if model_field.is_relation else model_field
+
+    updates = {
+        name: Case(
+            When(pk=entry.pk, then=Value(value, output_field=output(name))),
+            default=F(name),
+            output_field=output(name),
+        )
+        for name, value in values.items()
+        if name != "points"
+    }
+    points = {entry.pk: entry.points, **others}
+    updates["points"] = Case(
+        *(
+            When(pk=pk, then=Value(value, output_field=output("points")))
+            for pk, value in points.items()
+        ),
+        default=F("points"),
+        output_field=output("points"),
+    )
+    ScoreEntry.objects.filter(pk__in=list(points)).update(**updates)
+
+
+def _write_sheets(changed: list[ScoreSheet]) -> None:
+    if len(changed) == 1:
+        sheet = changed[0]
+        ScoreSheet.objects.filter(pk=sheet.pk).update(
+            **{name: getattr(sheet, name) for name in _SHEET_FIELDS}
+        )
+    elif changed:
+        ScoreSheet.objects.bulk_update(changed, _SHEET_FIELDS)
+
+
+def _figures(
+    sheets: list[ScoreSheet], recomputed: Mapping[int, engine.SheetFigures]
+) -> list[ScoreSheet]:
+    """Store the recomputed figures and the cluster's ranks on the sheet objects; return
+    the sheets whose stored values changed."""
+    changed = set()
+    by_id = {s.pk: s for s in sheets}
+    for sheet_id, figures in recomputed.items():
+        sheet = by_id[sheet_id]
+        new = {
+            "base": figures.base,
+            "bonus": figures.bonus,
+            "deduction": figures.deduction,
+            "total": figures.total,
+            "band": figures.band or "",
+            "complete": figures.complete,
+            "excluded_from_leading": figures.excluded_from_leading,
+        }
+        if any(getattr(sheet, name) != value for name, value in new.items()):
+            for name, value in new.items():
+                setattr(sheet, name, value)
+            changed.add(sheet_id)
+    ranks = engine.rank_cluster(
+        {s.pk: engine.RankInput(s.total, s.excluded_from_leading) for s in sheets}
+    )
+    for sheet in sheets:
+        result = ranks[sheet.pk]
+        if (sheet.rank, sheet.leading) != (result.rank, result.leading):
+            sheet.rank, sheet.leading = result.rank, result.leading
+            changed.add(sheet.pk)
+    return [s for s in sheets if s.pk in changed]
+
+
+@transaction.atomic
+def entry_change(
+    *,
+    entry: ScoreEntry,
+    user=None,
+    values: Mapping[str, object],
+    expected_version: int | None = None,
+    recompute: bool = True,
+    change_reason: str = "",
+) -> EntryChange:
+    """Store new inputs for one entry, recompute what they affect, and say what changed.
+
+    The arguments are entry_update's (which returns ``.entry`` of this). ``entry`` needs
+    its sheet and criterion (loaded with it, or read here); its stored values are read
+    again under the lock, so a caller's unsaved changes to it are ignored.
+    """
+    sheet, criterion = entry.sheet, entry.criterion
+    own_target = UnitTarget.objects.filter(criterion_id=criterion.pk, unit_id=OuterRef("unit_id"))
+    role = Membership.objects.filter(cluster_id=OuterRef("cluster_id"), unit_id=OuterRef("unit_id"))
+    sheets = lock_sheets(
+        sheet.cluster_id,
+        sheet.stage,
+        related=("unit", "table"),
+        annotations={
+            "own_target": Subquery(own_target.order_by().values("target")[:1]),
+            "role": Subquery(role.order_by().values("role")[:1]),
+        },
+    )
+    mine = next(s for s in sheets if s.pk == entry.sheet_id)
+    if ScoreSheet.cluster.is_cached(sheet):
+        for s in sheets:
+            s.cluster = sheet.cluster
+    if mine.status == SheetStatus.LOCKED:
+        raise SheetLocked(_("This sheet is locked; its scores cannot change."), code="locked")
+    relative = criterion.method == Method.RELATIVE
+    rows = _read(entry, criterion, sheets, relative and recompute)
+
+    change = EntryChange(entry=entry, sheets=sheets, loaded=table_spec(mine.table))
+    light: dict[int, list[tuple]] = defaultdict(list)
+    peers: dict[int, tuple] = {}  # the criterion's entries at this stage, by entry id
+    units = {s.pk: s.unit_id for s in sheets}
+    for whole, unit_id, stage, explanation, *columns in rows:
+        if not whole:
+            light[columns[_AT["sheet_id"]]].append(columns)
+            continue
+        change.beside[(unit_id, stage)] = {
+            **dict(zip(ENTRY_FIELDS, columns, strict=True)),
+            "explanation": explanation,
+        }
+        if columns[_AT["criterion_id"]] == criterion.pk and columns[_AT["sheet_id"]] in units:
+            peers[columns[_AT["id"]]] = columns
+    current = ScoreEntry.from_db(ScoreEntry.objects.db, ENTRY_FIELDS, peers[entry.pk])
+    current.sheet, current.criterion = mine, criterion
+    change.entry = current
+    if expected_version is not None and expected_version != current.version:
+        raise StaleEntry(
+            _("Someone else changed this score first; the newer value is shown."), current=current
+        )
+    _apply(current, values)
+    spec = criterion_spec(criterion, None)  # a leaf's rules do not need its parent
+    targets = {s.unit_id: s.own_target for s in sheets}
+    data = entry_input(current, targets.get(mine.unit_id))
+    errors = _input_errors(spec, data)
+    if errors:
+        raise ValidationError(errors)
+
+    # Points: the entry's own, or the criterion's across the cluster (relative method).
+    if relative and recompute:
+        inputs = {
+            pk: _row_input(row, targets.get(units[row[_AT["sheet_id"]]]))
+            for pk, row in peers.items()
+        }
+        inputs[current.pk] = data
+        computed = engine.points_for_cluster(spec, inputs)
+    elif relative:
+        computed = {current.pk: current.points}
+    else:
+        computed = {current.pk: engine.leaf_points(spec, data)}
+    current.points = computed[current.pk]
+    change.points = {
+        pk: value
+        for pk, value in computed.items()
+        if pk == current.pk or value != peers[pk][_AT["points"]]
+    }
+    current.version += 1
+    current.updated_by = user if user is not None and user.is_authenticated else None
+    current.updated_at = timezone.now()
+    _write_entries(current, {pk: p for pk, p in change.points.items() if pk != current.pk})
+    current._history_user = current.updated_by
+    current._change_reason = change_reason or current.override_reason
+    get_history_manager_for_model(ScoreEntry).bulk_history_create(
+        [current], update=True, default_user=current.updated_by
+    )
+
+    mine.version += 1
+    if not recompute:
+        ScoreSheet.objects.filter(pk=mine.pk).update(version=mine.version)
+        return change
+    # Figures of the sheets whose points changed, from their entries' points.
+    new_points = change.points
+    recompute_ids = sorted({mine.pk, *(peers[pk][_AT["sheet_id"]] for pk in new_points)})
+    tables = {mine.table_id: change.loaded}
+    for sheet_id in recompute_ids:
+        s = next(x for x in sheets if x.pk == sheet_id)
+        loaded = tables.get(s.table_id) or tables.setdefault(s.table_id, table_spec(s.table))
+        points: dict[str, Decimal | None] = {}
+        violated: dict[str, bool] = {}
+        for columns in light[sheet_id]:
+            pk, criterion_id = columns[_AT["id"]], columns[_AT["criterion_id"]]
+            spec_ = loaded.specs[criterion_id]
+            points[spec_.code] = new_points.get(pk, columns[_AT["points"]])
+            is_violated = current.violated if pk == current.pk else columns[_AT["violated"]]
+            if spec_.kind == engine.Kind.VETO:
+                violated[spec_.code] = bool(is_violated)
+        change.figures[sheet_id] = engine.sheet_figures(
+            loaded.spec_list, points, violated, loaded.bands, loaded.table.bonus_cap
+        )
+    changed = _figures(sheets, change.figures)
+    if mine not in changed:
+        changed.append(mine)  # its version moved
+    _write_sheets(sorted(changed, key=lambda s: s.pk))
+    return change
