@@ -81,6 +81,9 @@ PIP_NO_INDEX=1 PIP_CONFIG_FILE=/dev/null "$target/.venv/bin/python" -m pip insta
   --no-index --find-links "$here/wheelhouse" --disable-pip-version-check \
   --requirement "$target/requirements.txt"
 
+# The service cannot write into the release (root's, read-only for it): compile it now.
+"$target/.venv/bin/python" -m compileall -q -x '/\.venv/' "$target" >/dev/null
+
 # The settings of the environment file, for the commands below; the static files are
 # those of the new release.
 set -a
