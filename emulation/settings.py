@@ -353,8 +353,13 @@ LOGGING = {
     # Errors of requests (500) and of background tasks reach the administrators by mail
     # only when a mail server is configured; everything also goes to the console (root).
     "loggers": {
-        name: {"handlers": ["mail_admins"] if EMAIL_HOST else []}
-        for name in ("django", "django_tasks", "jobs")
+        **{
+            name: {"handlers": ["mail_admins"] if EMAIL_HOST else []}
+            for name in ("django", "django_tasks", "jobs")
+        },
+        # A request with a foreign Host header (a scanner) is answered 400 and logged, not
+        # mailed.
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
     },
 }
 

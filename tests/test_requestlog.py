@@ -195,3 +195,21 @@ def test_errors_are_not_mailed_without_email_host():
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[1] == "0"
+
+
+def test_a_foreign_host_header_is_logged_but_not_mailed():
+    script = (
+        "import django; django.setup()\n"
+        "from django.core import mail\n"
+        "from django.test.utils import setup_test_environment\n"
+        "setup_test_environment()\n"
+        "from django.test import Client\n"
+        "status = Client().get('/login/', HTTP_HOST='scanner.example').status_code\n"
+        "print(status, len(mail.outbox))\n"
+    )
+
+    result = _run(script, EMAIL_HOST="mail.ca.example.vn", ADMINS="Kỹ thuật <kt@ca.example.vn>")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["400", "0"]
+    assert "Invalid HTTP_HOST header: 'scanner.example'" in result.stderr
