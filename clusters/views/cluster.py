@@ -22,7 +22,7 @@ from clusters.models import (
     SigningConference,
 )
 from clusters.models.activities import Activity, AdvancedModel
-from clusters.panels import cluster_panels
+from clusters.panels import cluster_panels, pledge_item_choices
 from emulation.files import protected_file_response
 
 _ROLE_ORDER = Case(
@@ -54,6 +54,13 @@ def cluster_context(request: HttpRequest, cluster: Cluster) -> dict:
     photos = list(conference.photos.all()) if conference else []
     pledge = Pledge.objects.filter(cluster=cluster).first()
     items = list(pledge.items.all()) if pledge else []
+    if items:
+        # What other apps attach to each item (scoring: the criterion that scores it).
+        extra = pledge_item_choices(request, cluster)
+        for item in items:
+            item.extra_shown = [
+                {"label": c.label, "text": c.shown[item.pk]} for c in extra if item.pk in c.shown
+            ]
     signatures = {s.unit_id: s for s in Signature.objects.filter(pledge=pledge)} if pledge else {}
     registrations = {
         r.unit_id: r
