@@ -49,7 +49,7 @@ from scoring.services.targets import (
 )
 from scoring.views.common import campaign_for, require
 from scoring.views.excel import XLSX, _max_mb, preview_folder
-from scoring.views.grid_build import Marks, Text, cell_html
+from scoring.views.grid_html import Marks, Text, cell_html
 
 SESSION_KEY = "scoring_target_uploads"
 PER_PAGE = 50
