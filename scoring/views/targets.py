@@ -65,7 +65,7 @@ def _table(request: HttpRequest, pk: int, table_pk: int) -> tuple[Campaign, Scor
 
 
 def _cell(criterion: Criterion, unit: Unit, target, r: int, c: int, ro: bool, text: Text):
-    """The grid's cell dict (scoring/views/grid_build.py) for one unit's target."""
+    """The grid's cell dict (scoring/views/grid_html.py) for one unit's target."""
     return {
         "id": f"{criterion.pk}_{unit.pk}-target",
         "cls": " is-own" if target is not None else "",
