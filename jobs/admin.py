@@ -47,7 +47,7 @@ class JobProgressAdmin(ReadOnlyMixin, ScopeMixin, admin.ModelAdmin):
     def may_view_any(self, request) -> bool:
         return permissions.can_see_jobs(request.user)
 
-    @admin.display(description=_("progress"))
+    @admin.display(description=_("Progress"))
     def progress(self, obj: JobProgress) -> str:
         return f"{obj.done}/{obj.total} ({obj.percent}%)"
 

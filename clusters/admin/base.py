@@ -271,22 +271,19 @@ def _organiser_choices(user: User) -> QuerySet[Unit]:
 
 
 def scoped_units(user: User) -> QuerySet[Unit]:
-    """The units the admin shows and offers a user: every unit to an administrator; to
-    province staff, the units of their organiser's own tree (``account_units``), the member
-    units of the campaigns they manage, and the organising units placed directly under
-    their organiser (the provinces under the Ministry, its members to be), never a unit
-    inside another organiser's tree, even one stored below theirs; to a cluster leader,
-    their own unit and the members of their clusters (``visible_units``)."""
-    if permissions.is_administrator(user):
-        return Unit.objects.all()
-    if permissions.is_province_staff(user):
-        members = Membership.objects.filter(campaign__in=permissions.managed_campaigns(user))
-        return Unit.objects.filter(
-            Q(pk__in=permissions.account_units(user).values("pk"))
-            | Q(pk__in=members.values("unit_id"))
-            | Q(parent_id__in=permissions.organiser_ids(user), kind__in=ORGANISING_KINDS)
-        )
-    return permissions.visible_units(user)
+    """The units the admin shows and offers a user: those they may look up
+    (``visible_units``: every unit for an administrator; for province staff their
+    organiser's own tree and the members of their campaigns, never a unit inside another
+    organiser's tree, even one stored below theirs; for a cluster leader their unit and their
+    clusters' members) and, for province staff, the organising units placed directly under
+    their organiser (the provinces under the Ministry: its members to be)."""
+    units = permissions.visible_units(user)
+    if not permissions.is_province_staff(user):
+        return units
+    below = Unit.objects.filter(
+        parent_id__in=permissions.organiser_ids(user), kind__in=ORGANISING_KINDS
+    )
+    return Unit.objects.filter(Q(pk__in=units.values("pk")) | Q(pk__in=below.values("pk")))
 
 
 def _managed_clusters(user: User) -> QuerySet[Cluster]:
