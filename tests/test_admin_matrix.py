@@ -856,3 +856,34 @@ def test_records_written_by_the_services_are_read_only(db, world, label, role):
     assert admin.site._registry[model].get_actions(listed.wsgi_request) == {}
     assert (added.status_code, changed.status_code, deleted.status_code) == (403, 403, 403)
     assert snapshot() == before
+
+
+# A cluster's own records: its leader and deputy units keep them, the leader of another
+# cluster of the same campaign sees none of them.
+CLUSTER_RECORDS = (
+    "clusters.signingconference",
+    "clusters.conferencephoto",
+    "clusters.pledge",
+    "clusters.pledgeitem",
+    "clusters.signature",
+    "clusters.registration",
+    "clusters.activity",
+    "clusters.activityphoto",
+)
+
+
+@pytest.mark.parametrize("label", CLUSTER_RECORDS)
+def test_cluster_records_are_their_clusters_leaders_only(db, world, label):
+    model = apps.get_model(label)
+    first_cluster = set(own(world, "leader", model).values_list("pk", flat=True))
+    obj = own(world, "leader", model).first()
+
+    def listed(role):
+        response = _client(world, role).get(_url(model, "changelist"))
+        return set(response.context["cl"].queryset.values_list("pk", flat=True))
+
+    outsider_page = _client(world, "outsider").get(_url(model, "change", obj.pk))
+
+    assert listed("leader") == listed("deputy") == first_cluster
+    assert listed("outsider") == set()
+    assert _refused(outsider_page, "outsider")
