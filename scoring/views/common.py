@@ -31,10 +31,13 @@ def sheet_for(user, pk: int) -> ScoreSheet:
     return get_object_or_404(qs, pk=pk)
 
 
-def entry_for(user, pk: int) -> ScoreEntry:
-    """An entry on a sheet the user may see, or 404."""
+ENTRY_RELATED = ("criterion", "sheet__unit", "sheet__cluster__campaign", "sheet__table")
+
+
+def entry_for(user, pk: int, related: tuple[str, ...] = ENTRY_RELATED) -> ScoreEntry:
+    """An entry on a sheet the user may see, or 404; ``related`` is read with it."""
     qs = ScoreEntry.objects.filter(sheet__in=permissions.visible_sheets(user)).select_related(
-        "criterion", "sheet__unit", "sheet__cluster__campaign", "sheet__table"
+        *related
     )
     return get_object_or_404(qs, pk=pk)
 

@@ -38,15 +38,11 @@ from scoring.views.grid_build import (
     FIGURES,
     GRID_STAGES,
     Grid,
-    Marks,
     _optional_url,
     _stage,
-    badge_html,
     build_grid,
-    cell_html,
-    figure_html,
-    subtotal_html,
 )
+from scoring.views.grid_html import Marks, badge_html, cell_html, figure_html, subtotal_html
 from scoring.views.grid_saved import saved_parts
 
 # --- The page ----------------------------------------------------------------------------------
@@ -136,7 +132,8 @@ def grid(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
 def _grid_entry(user, pk: int, stage: str, entry_pk: int) -> ScoreEntry:
     """An entry of this cluster's grid at this stage that the user may see, or 404 (an
     entry of another cluster or stage is not part of this grid)."""
-    entry = entry_for(user, entry_pk)
+    # Only what the rules and the save need: each join costs PostgreSQL planning time.
+    entry = entry_for(user, entry_pk, related=("criterion", "sheet__cluster__campaign"))
     if entry.sheet.cluster_id != pk or entry.sheet.stage != stage:
         raise Http404
     return entry

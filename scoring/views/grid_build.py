@@ -1,16 +1,13 @@
 """The scoring grid as data (build_grid: every cell of a cluster at a stage, in a fixed
-number of queries) and its cells as HTML, written in Python because a 15 × 150 grid has
-about 3,000 input cells and a template per cell was four times slower."""
+number of queries); its cells as HTML are written by grid_html.py."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from html import escape as _html_escape
 
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
-from django.utils import formats
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,6 +19,20 @@ from scoring.enums import CriterionKind, Stage
 from scoring.models import Explanation, ScoreEntry, ScoreSheet, UnitTarget
 from scoring.services.specs import table_spec
 from scoring.views.common import OWN_UNIT_NOTICE
+from scoring.views.grid_html import (
+    E_POINTS,
+    E_VERSION,
+    ENTRY_COLUMNS,
+    INPUT_INDEX,
+    Marks,
+    Text,
+    _badge,
+    any_html,
+    cell_html,  # noqa: F401 - re-exported: scoring.views.targets writes its cells with it
+    line_column_html,
+    line_head_html,
+    page_cell_html,
+)
 
 GRID_STAGES = (Stage.CLUSTER, Stage.FINAL)
 
@@ -36,19 +47,6 @@ FIGURES = [
     ("band", gettext_lazy("Band")),
     ("self", gettext_lazy("Self-assessed total")),
 ]
-# The entry's columns read for the grid, in this order (one row per entry).
-ENTRY_COLUMNS = [
-    "pk",
-    "sheet_id",
-    "criterion__code",
-    *services.INPUT_FIELDS.values(),
-    "override",
-    "override_reason",
-    "points",
-    "version",
-]
-INPUT_INDEX = {name: 3 + i for i, name in enumerate(services.INPUT_FIELDS)}
-E_OVERRIDE, E_REASON, E_POINTS, E_VERSION = 11, 12, 13, 14
 
 
 def _stage(stage: str) -> str:
@@ -63,53 +61,6 @@ def _optional_url(name: str, *args) -> str:
         return reverse(name, args=args)
     except NoReverseMatch:
         return ""
-
-
-def escape(value: object) -> str:
-    """django.utils.html.escape without its lazy-string wrapper (which costs more than the
-    escaping, 40,000 times a grid): the same text, & < > " ' escaped."""
-    return _html_escape(str(value))
-
-
-class Text:
-    """Numbers as the grid shows them: the decimal separator of the user's language."""
-
-    def __init__(self) -> None:
-        self.sep = str(formats.get_format("DECIMAL_SEPARATOR"))
-        # A grid shows the same few numbers thousands of times: each is written once. Equal
-        # values give the same text (Decimal("1.50") and Decimal("1.5"), 1 and True), so
-        # the value is the key.
-        self._values: dict[object, str] = {}
-        self._points: dict[object, str] = {}
-
-    def value(self, value: object) -> str:
-        """A stored input as typed text: no trailing zeros, 1/0 for yes/no."""
-        if value is None:
-            return ""
-        text = self._values.get(value)
-        if text is None:
-            text = self._values[value] = self._value(value)
-        return text
-
-    def _value(self, value: object) -> str:
-        if value is True:
-            return "1"
-        if value is False:
-            return "0"
-        if isinstance(value, Decimal):
-            text = format(value, "f")
-            if "." in text:
-                text = text.rstrip("0").rstrip(".")
-            return text.replace(".", self.sep)
-        return str(value)
-
-    def points(self, value: Decimal | None) -> str:
-        if value is None:
-            return "—"
-        text = self._points.get(value)
-        if text is None:
-            text = self._points[value] = format(value, ".2f").replace(".", self.sep)
-        return text
 
 
 # --- The grid as data ------------------------------------------------------------------------
@@ -482,252 +433,3 @@ def build_grid(
             )
         )
     return grid
-
-
-# --- Cells as HTML -------------------------------------------------------------------------------
-# A big grid has thousands of cells (15 units × 200 input lines): written here rather than
-# by a template tag per cell, the page renders in a fraction of the time. The template
-# prints each row's cells at once; a cell save answers with the same functions.
-
-
-class Marks:
-    """Translated words used inside cells, looked up once per response."""
-
-    def __init__(self) -> None:
-        self.explanation = escape(_("Explanation"))
-        self.own_target = escape(_("Own target"))
-        self.leading = escape(_("Leading unit"))
-        self.max_points = escape(_("Maximum points"))
-        self.target = escape(_("Target"))
-
-
-def line_head_html(line: dict, marks: Marks) -> str:
-    """A line's row and its heading cell (criteria as rows): the criterion's code and
-    title on its first input, the input's name, and the maximum and target on its last."""
-    kind = line["k"]
-    if kind == "f":
-        return (
-            f'<tr class="gr-f gr-{line["name"]}">\n'
-            f'<th scope="row" class="gl gf">{escape(line["label"])}</th>'
-        )
-    code, title, depth = escape(line["code"]), escape(line["title"]), line["depth"]
-    named = f'<span class="gcode">{code}</span> <span class="gtitle" title="{title}">{title}</span>'
-    if kind == "g":
-        total = f'<span class="gfield">Σ {line["max"]}đ</span>' if line["max"] != "0" else ""
-        return (
-            f'<tr class="gr-g d{depth}">\n'
-            f'<th scope="row" class="gl gg d{depth}">{named}{total}</th>'
-        )
-    first = " first" if line["first"] else ""
-    tail = " (1/0)" if line["bool"] else ""
-    if line["last"]:
-        tail += f' · <span title="{marks.max_points}">{line["max"]}đ</span>'
-        if line["target"]:
-            tail += (
-                f' · <span title="{marks.target}"><i class="bi bi-bullseye" aria-hidden="true">'
-                f"</i> {line['target']}</span>"
-            )
-    return (
-        f'<tr class="gr-i{first}">\n<th scope="row" id="rh-{line["r"]}" class="gl d{depth}" '
-        f'data-code="{code}" data-max="{line["max"]}">{named if first else ""}'
-        f'<span class="gfield">{escape(line["flabel"])}{tail}</span></th>'
-    )
-
-
-def line_column_html(line: dict) -> str:
-    """A line's column heading (units as rows)."""
-    kind = line["k"]
-    if kind == "f":
-        return f'<th scope="col" class="gh-fig">{escape(line["label"])}</th>'
-    code, title = escape(line["code"]), escape(line["title"])
-    if kind == "g":
-        total = f" {line['max']}" if line["max"] != "0" else ""
-        return (
-            f'<th scope="col" class="gh-group" title="{code}. {title}"><span class="gcode">'
-            f'{code}</span><span class="gfield">Σ{total}</span></th>'
-        )
-    first = " first" if line["first"] else ""
-    return (
-        f'<th scope="col" id="ch-{line["r"]}" class="gh-line{first}" title="{code}. {title}" '
-        f'data-code="{code}" data-max="{line["max"]}"><span class="gcode">{code}</span>'
-        f'<span class="gfield">{escape(line["flabel"])}</span></th>'
-    )
-
-
-def _oob(oob: bool) -> str:
-    return ' hx-swap-oob="true"' if oob else ""
-
-
-def cell_html(c: dict, marks: Marks, oob: bool = False) -> str:
-    """An input cell: the value, the unit's own value (muted), the explanation button, the
-    points badge (on a leaf's last input) and the error that kept the value from being
-    stored. The input's id ``i<entry>-<field>`` is what grid.js sends back."""
-    cid, r, col = c["id"], c["r"], c["c"]
-    parts = [
-        f'<td id="c{cid}" class="gc{c["cls"]}"{_oob(oob)}><input id="i{cid}" class="gi" '
-        f'value="{escape(c["value"])}" data-version="{c["version"]}" data-r="{r}" '
-        f'data-c="{col}" aria-labelledby="rh-{r} ch-{col}" autocomplete="off"'
-    ]
-    if c["ro"]:
-        parts.append(" readonly")
-    if c["err"]:
-        parts.append(f' aria-invalid="true" aria-describedby="e{cid}"')
-    parts.append(">")
-    if c["self"]:
-        parts.append(f'<span class="gs">{c["self"]}</span>')
-    if c["x"]:
-        parts.append(_explanation_html(c["x"], marks))
-    badge = c["p"]
-    if badge:
-        parts.append(badge_html(badge))
-        if badge["target"]:
-            parts.append(_target_html(badge["target"], marks))
-    if c["err"]:
-        parts.append(f'<div class="ge" id="e{cid}" role="alert">{escape(c["err"])}</div>')
-    parts.append("</td>")
-    return "".join(parts)
-
-
-def _explanation_html(text: str, marks: Marks) -> str:
-    return (
-        f'<button type="button" class="gx" data-bs-toggle="popover" data-bs-trigger="focus" '
-        f'data-bs-placement="left" data-bs-title="{marks.explanation}" '
-        f'data-bs-content="{escape(text)}" aria-label="{marks.explanation}">'
-        '<i class="bi bi-chat-left-text-fill" aria-hidden="true"></i></button>'
-    )
-
-
-def _target_html(target: str, marks: Marks) -> str:
-    return (
-        f'<span class="gt" title="{marks.own_target}"><i class="bi bi-bullseye" '
-        f'aria-hidden="true"></i>{target}</span>'
-    )
-
-
-def page_cell_html(
-    row: tuple,
-    mine: tuple | None,
-    line: dict,
-    column: tuple,
-    by_units: bool,
-    own_target,
-    explanation: str,
-    text: Text,
-    marks: Marks,
-) -> str:
-    """The same HTML as cell_html() of build_grid's cell for this entry and input, written
-    straight from the rows (the page writes some 3,000 of them: no cell dict, no badge
-    dict). ``column``: build_grid's (head, sheet id, unit id, index, editable, read-only).
-    tests/scoring/test_views_grid.py checks that the two agree."""
-    name, at, r = line["field"], line["at"], line["r"]
-    i, editable = column[3], column[4]
-    row_, col = (i, r) if by_units else (r, i)
-    cid = f"{row[0]}-{name}"
-    cls = " has-x" if line["last"] and explanation else ""
-    if editable:
-        cls += " is-edit"
-    parts = [
-        f'<td id="c{cid}" class="gc{cls}"><input id="i{cid}" class="gi" '
-        f'value="{escape(text.value(row[at]))}" data-version="{row[E_VERSION]}" '
-        f'data-r="{row_}" data-c="{col}" aria-labelledby="rh-{row_} ch-{col}" '
-        f'autocomplete="off"{"" if editable else " readonly"}>'
-    ]
-    if mine:
-        own = text.value(mine[at - 1])
-        if own:
-            parts.append(f'<span class="gs">{own}</span>')
-    if line["last"]:
-        if explanation:
-            parts.append(_explanation_html(explanation, marks))
-        points, override = row[E_POINTS], row[E_OVERRIDE]
-        self_points = mine[-1] if mine else None
-        badge_cls = " is-override" if override is not None else ""
-        if points is None:
-            badge_cls += " is-empty"
-        elif self_points is not None and points < self_points:
-            badge_cls += " is-below"
-        badge = {
-            "entry": row[0],
-            "text": text.points(points),
-            "cls": badge_cls,
-            "btn": editable and not line["veto"],
-            "override": text.value(override),
-            "reason": row[E_REASON],
-        }
-        parts.append(badge_html(badge))
-        if own_target is not None:
-            target = text.value(own_target)
-            if target:
-                parts.append(_target_html(target, marks))
-    parts.append("</td>")
-    return "".join(parts)
-
-
-def badge_html(p: dict, oob: bool = False) -> str:
-    """A leaf's points; a button opening the override form where the user may override."""
-    extra = ""
-    if p["override"]:
-        reason = escape(p["reason"])
-        extra = f' data-override="{escape(p["override"])}" data-reason="{reason}" title="{reason}"'
-    if p["btn"]:
-        return (
-            f'<button type="button" id="p{p["entry"]}" class="gp{p["cls"]}"{extra}{_oob(oob)}>'
-            f"{p['text']}</button>"
-        )
-    return f'<span id="p{p["entry"]}" class="gp{p["cls"]}"{extra}{_oob(oob)}>{p["text"]}</span>'
-
-
-def subtotal_html(c: dict, oob: bool = False) -> str:
-    return f'<td id="{c["id"]}" class="gsub"{_oob(oob)}>{c["text"]}</td>'
-
-
-def figure_html(c: dict, marks: Marks, oob: bool = False) -> str:
-    name, figs = c["name"], c["figs"]
-    css = f"gfig gfig-{name}"
-    text = escape(figs[name])
-    if name == "total" and not figs["complete"]:
-        css += " is-incomplete"
-    if name == "rank" and figs["leading"]:
-        text += f' <i class="bi bi-flag-fill text-warning" title="{marks.leading}"></i>'
-    return f'<td id="f{name}-{figs["sid"]}" class="{css}"{_oob(oob)}>{text}</td>'
-
-
-def any_html(c: dict | str, marks: Marks) -> str:
-    if isinstance(c, str):  # written already (page_cell_html)
-        return c
-    kind = c["k"]
-    if kind == "i":
-        return cell_html(c, marks)
-    if kind == "g":
-        return subtotal_html(c)
-    if kind == "f":
-        return figure_html(c, marks)
-    return '<td class="gna">—</td>'
-
-
-def _badge(row, mine, column, criterion, own_target, text) -> dict:
-    """The leaf's points for one unit (the override button when the user may override)."""
-    points = row[E_POINTS]
-    override = row[E_OVERRIDE]
-    self_points = mine[-1] if mine else None
-    badge = {
-        "entry": row[0],
-        "text": text.points(points),
-        "cls": "",
-        "btn": column["editable"] and criterion.kind != CriterionKind.VETO,
-        "override": text.value(override),
-        "reason": row[E_REASON],
-        "version": row[E_VERSION],
-        "code": criterion.code,
-        "unit": column["label"],
-        "max": text.value(criterion.max_points),
-        "self": text.points(self_points) if mine else "",
-        "target": text.value(own_target) if own_target is not None else "",
-    }
-    if override is not None:
-        badge["cls"] += " is-override"
-    if points is None:
-        badge["cls"] += " is-empty"
-    elif self_points is not None and points < self_points:
-        badge["cls"] += " is-below"
-    return badge

@@ -12,17 +12,14 @@ from clusters.enums import ROLE_ORDER
 from scoring import engine, permissions, services
 from scoring.enums import Stage
 from scoring.services.change import EntryChange
-from scoring.views.grid_build import (
-    FIGURES,
+from scoring.views.grid_build import FIGURES, _figures, group_leaves, group_subtotals
+from scoring.views.grid_html import (
     Marks,
     Text,
     _badge,
-    _figures,
     badge_html,
     cell_html,
     figure_html,
-    group_leaves,
-    group_subtotals,
     subtotal_html,
 )
 
