@@ -41,6 +41,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from collections import Counter
@@ -322,34 +323,51 @@ def stop(process: subprocess.Popen, sig: int = signal.SIGTERM, group: bool = Tru
 
 
 def server_cost(server: subprocess.Popen) -> dict:
-    """CPU seconds and memory of an app server's processes (master and workers) and of the
-    PostgreSQL backends serving its workers, read when the scenario ends (the backends
-    stay open: CONN_MAX_AGE). Divided by the requests it answered, this is what sizing
-    starts from."""
+    """CPU seconds and memory of an app server's processes (master and workers), read when
+    the scenario ends. Divided by the requests it answered, this is what sizing starts
+    from."""
     import psutil
 
     master = psutil.Process(server.pid)
     workers = master.children(recursive=True)
     app_cpu = sum(sum(p.cpu_times()[:2]) for p in [master, *workers])
-    ports = set()
-    for worker in workers:
-        for conn in worker.net_connections(kind="tcp"):
-            if conn.raddr and conn.raddr.port == 5432:
-                ports.add(conn.laddr.port)
-    backends = [
-        p
-        for p in psutil.process_iter(["name", "cmdline"])
-        if p.info["name"] == "postgres"
-        and any(f"({port})" in " ".join(p.info["cmdline"] or []) for port in ports)
-    ]
-    db_cpu = sum(sum(p.cpu_times()[:2]) for p in backends)
     return {
         "app_cpu_s": round(app_cpu, 1),
-        "db_cpu_s": round(db_cpu, 1),
-        "db_backends": len(backends),
         "worker_rss_mib": [round(p.memory_info().rss / 2**20) for p in workers],
         "worker_uss_mib": [round(p.memory_full_info().uss / 2**20) for p in workers],
     }
+
+
+class DatabaseCpu(threading.Thread):
+    """The CPU time of the load database's PostgreSQL backends, sampled every second while
+    the scenario runs: a backend lives only as long as its connection (CONN_MAX_AGE, a
+    worker killed), so reading them once at the end would miss most of it."""
+
+    def __init__(self, database: str) -> None:
+        super().__init__(daemon=True)
+        self.marker = f" {database} "
+        self.seen: dict[int, float] = {}
+        self.done = threading.Event()
+
+    def sample(self) -> None:
+        import psutil
+
+        for process in psutil.process_iter(["name", "cmdline"]):
+            command = " ".join(process.info["cmdline"] or []) + " "
+            if process.info["name"] != "postgres" or self.marker not in command:
+                continue
+            with contextlib.suppress(psutil.Error):
+                used = sum(process.cpu_times()[:2])
+                self.seen[process.pid] = max(self.seen.get(process.pid, 0.0), used)
+
+    def run(self) -> None:
+        while not self.done.wait(1.0):
+            self.sample()
+
+    def stop(self) -> float:
+        self.sample()
+        self.done.set()
+        return sum(self.seen.values())
 
 
 # --- The checks ----------------------------------------------------------------------------------
@@ -567,9 +585,10 @@ def print_summary(summary: dict) -> None:
           f"the server died: {sum(e['stored'] for e in errors)}")  # fmt: skip
     cost = summary["surviving_server"]
     print(f"surviving server: {cost['requests']} requests, app CPU "
-          f"{cost['app_cpu_ms_per_request']} ms and PostgreSQL CPU "
-          f"{cost['db_cpu_ms_per_request']} ms a request; workers' memory (USS) "
-          f"{cost['worker_uss_mib']} MiB")  # fmt: skip
+          f"{cost['app_cpu_ms_per_request']} ms a request; workers' memory (USS) "
+          f"{cost['worker_uss_mib']} MiB; PostgreSQL: {cost['db_cpu_s']} s of CPU for "
+          f"{cost['all_requests']} requests, "
+          f"{cost['db_cpu_ms_per_request']} ms a request")  # fmt: skip
     nginx = summary["nginx"]
     print(f"nginx answers: {nginx['statuses']} (500: {nginx['answers_500']})")
     print("sent to the stopped server once it stopped:")
@@ -613,6 +632,8 @@ def main() -> int:
         wait_for(f"http://127.0.0.1:{front}/healthz")
         say(f"gunicorn on {ports}, nginx on {front}; locust: {users} users for {duration}")
         saves_log = OUT / "saves.jsonl"
+        database_cpu = DatabaseCpu(unquote(urlsplit(url).path.lstrip("/")))
+        database_cpu.start()
         locust = subprocess.Popen(
             [
                 str(VENV_BIN / "locust"),
@@ -654,6 +675,7 @@ def main() -> int:
         code = locust.wait(total + 120)
         say(f"locust finished ({code})")
         cost = server_cost(servers[1])
+        cost["db_cpu_s"] = round(database_cpu.stop(), 1)
     finally:
         if locust is not None and locust.poll() is None:
             stop(locust, group=False)
@@ -669,10 +691,13 @@ def main() -> int:
     saves = check_saves(read_saves(OUT / "saves.jsonl"))
     nginx_figures = read_access_log(OUT / "nginx-access.log", f"127.0.0.1:{ports[0]}", stopped_at)
     served = answered_by(OUT / "nginx-access.log", f"127.0.0.1:{ports[1]}")
+    everything = sum(int(n) for n in nginx_figures["statuses"].values())
+    # The app CPU of the surviving server over its requests; the database's over all.
     cost.update(
         requests=served,
+        all_requests=everything,
         app_cpu_ms_per_request=round(1000 * cost["app_cpu_s"] / max(served, 1), 1),
-        db_cpu_ms_per_request=round(1000 * cost["db_cpu_s"] / max(served, 1), 1),
+        db_cpu_ms_per_request=round(1000 * cost["db_cpu_s"] / max(everything, 1), 1),
     )
     from bench.scoring import machine
 
