@@ -116,6 +116,8 @@ def test_build_fix_publish_and_preview_with_the_keyboard(page, org):
     page.keyboard.press("ArrowDown")
     expect(focused_title(page)).to_have_text("Tham mưu tổng hợp")
     set_max_in_panel(page, "Tham mưu tổng hợp", "7,5")
+    expect(row(page, "Tham mưu tổng hợp").locator(".crit-points")).to_contain_text("7,5")
+    expect(row(page, "Công tác tham mưu").locator(".crit-points")).to_contain_text("17,5")
 
     # The checks now show on the group whose maximum is not the sum of its criteria.
     level2 = row(page, "Công tác tham mưu")
@@ -130,6 +132,7 @@ def test_build_fix_publish_and_preview_with_the_keyboard(page, org):
     page.locator("[data-set-sum]").focus()
     page.keyboard.press("Enter")
     expect(level2.locator(".row-problems")).to_have_count(0)
+    expect(page.locator("#editor-checks [data-focus-criterion]")).to_have_count(1)
 
     # The top group is next; fixed the same way.
     level1 = row(page, "Xây dựng lực lượng")
