@@ -12,11 +12,23 @@ from django.urls import reverse
 from django.utils import translation
 
 from scoring.models import Criterion, ScoreTable
-from scoring.views.table_import import SESSION_KEY, _folder
+from scoring.views import table_import
+from scoring.views.table_import import SESSION_KEY
 from tests.factories import CampaignFactory, UnitFactory, UserFactory
 from tests.scoring.office_files import xlsx
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "thang-bang-diem-cum-1.xlsx"
+
+
+@pytest.fixture(autouse=True)
+def uploads(tmp_path, monkeypatch):
+    """Uploads wait in the test's own folder (removed with it), not the shared temp one."""
+    monkeypatch.setattr(table_import, "_folder", lambda: tmp_path)
+    return tmp_path
+
+
+def _folder():
+    return table_import._folder()
 
 
 @pytest.fixture(autouse=True)
