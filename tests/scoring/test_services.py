@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from scoring import services
 from scoring.enums import SheetStatus, TableStatus
@@ -243,7 +244,7 @@ def test_publish_lists_every_problem_at_once(org):
     )
     Criterion.objects.create(table=table, code="C", title="c", kind="count", max_points=4)
 
-    with pytest.raises(services.TableNotPublishable) as error:
+    with translation.override("en"), pytest.raises(services.TableNotPublishable) as error:
         services.table_publish(table=table)
 
     assert error.value.messages == [
