@@ -104,7 +104,9 @@ class ActivityForm(forms.Form):
 class PhotoForm(forms.Form):
     image = forms.FileField(
         label=_("Photo"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.webp"}),
+        help_text=_("JPEG, PNG or WebP."),
+        # Any picture: a phone then offers its camera; the server keeps JPEG, PNG and WebP.
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
     )
     caption = forms.CharField(label=_("Caption"), max_length=255, required=False)
 

@@ -50,7 +50,12 @@ class ConferenceForm(forms.Form):
 
 
 class PhotoForm(forms.Form):
-    image = forms.FileField(label=_("Photo"), help_text=_("JPEG, PNG or WebP."))
+    image = forms.FileField(
+        label=_("Photo"),
+        help_text=_("JPEG, PNG or WebP."),
+        # Any picture: a phone then offers its camera; the server keeps JPEG, PNG and WebP.
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
     caption = forms.CharField(label=_("Caption"), max_length=255, required=False)
 
     def __init__(self, *args, **kwargs):

@@ -15,6 +15,7 @@ from django.db.models import PROTECT
 from django.utils.translation import gettext_lazy as _
 
 from clusters.enums import MemberRole, Phase, UnitKind
+from clusters.images import clean_field_upload
 from clusters.models import (
     Campaign,
     Cluster,
@@ -433,10 +434,12 @@ def user_upsert(
 
 @transaction.atomic
 def conference_minutes_attach(*, conference: SigningConference, upload) -> SigningConference:
-    """Attach the conference's minutes (validated by content and size). A previous file
-    stays in storage: the minutes are a signed record."""
+    """Attach the conference's minutes (validated by content and size; a scan sent as a
+    picture is re-encoded without its metadata by clusters.images). A previous file stays
+    in storage: the minutes are a signed record."""
     conference.minutes = upload
     conference.full_clean()
+    clean_field_upload(conference, "minutes")
     conference.save()
     return conference
 
@@ -445,9 +448,11 @@ def conference_minutes_attach(*, conference: SigningConference, upload) -> Signi
 def conference_photo_add(
     *, conference: SigningConference, image, caption: str = ""
 ) -> ConferencePhoto:
-    """Add a photo (validated by content and size) to the conference's gallery."""
+    """Add a photo (validated by content and size) to the conference's gallery, stored
+    re-encoded without its metadata, at most 2,000 px (clusters.images)."""
     photo = ConferencePhoto(conference=conference, image=image, caption=caption)
     photo.full_clean()
+    clean_field_upload(photo, "image")
     photo.save()
     return photo
 
@@ -477,13 +482,15 @@ def signature_sign(
     scanned_copy=None,
 ) -> Signature:
     """Record (or correct) a unit's signature and, when given, its scanned copy (validated
-    by content and size). A replaced scanned copy stays in storage."""
+    by content and size; a picture is re-encoded without its metadata by clusters.images).
+    A replaced scanned copy stays in storage."""
     signature = signature_record(
         pledge=pledge, unit=unit, signatory=signatory, position=position, signed_on=signed_on
     )
     if scanned_copy is not None:
         signature.scanned_copy = scanned_copy
         signature.full_clean()
+        clean_field_upload(signature, "scanned_copy")
         signature.save()
     return signature
 

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from clusters.images import clean_field_upload
 from clusters.models import Activity, ActivityPhoto, AdvancedModel, Cluster, Membership, Unit
 
 
@@ -63,11 +64,13 @@ def activity_record(
 
 @transaction.atomic
 def activity_photo_add(*, activity: Activity, image, caption: str = "") -> ActivityPhoto:
-    """Add a photo to an activity; the type is read from the content (validate_image)."""
+    """Add a photo to an activity; the type is read from the content (validate_image) and
+    the photo stored re-encoded, without its metadata, at most 2,000 px (clusters.images)."""
     if image is None:
         raise ValidationError({"image": _("Choose a photo to upload.")})
     photo = ActivityPhoto(activity=activity, image=image, caption=(caption or "").strip()[:255])
     photo.full_clean()
+    clean_field_upload(photo, "image")
     photo.save()
     return photo
 

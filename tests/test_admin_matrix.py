@@ -73,6 +73,7 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
+from tests.pictures import png_bytes
 from tests.scoring.conftest import make_criterion
 
 D = Decimal
@@ -81,7 +82,7 @@ SIDE = dict.fromkeys(ROLES, "A") | {"staffB": "B"}
 OTHER = {"A": "B", "B": "A"}
 MARK = {"A": "QQA", "B": "QQB"}
 PROJECT_APPS = ("clusters", "scoring", "awards", "jobs")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PNG = png_bytes()  # a real picture: uploads are decoded and re-encoded (clusters.images)
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # Who may enter the admin at all (clusters.permissions.can_use_admin): the others get the

@@ -55,6 +55,7 @@ from tests.factories import (
     UnitFactory,
     UserFactory,
 )
+from tests.pictures import png_bytes
 from tests.scoring.conftest import make_criterion
 
 D = Decimal
@@ -69,7 +70,7 @@ ANY_STAFF = frozenset({"admin", "staffA", "staffB"})
 HEADS_A = MANAGERS_A | {"leader", "deputy"}
 C1_READERS = HEADS_A | {"member"}
 OFFICERS = frozenset({"leader", "deputy", "member", "outsider"})
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PNG = png_bytes()  # a real picture: uploads are decoded and re-encoded (clusters.images)
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

@@ -18,6 +18,7 @@ from clusters.admin.base import (
     _memo,
     scoped_units,
 )
+from clusters.admin.uploads import UploadCleaningForm
 from clusters.models import Activity, ActivityPhoto, AdvancedModel, Campaign, Membership, Unit
 
 
@@ -37,6 +38,7 @@ def _activity_units(user) -> QuerySet[Unit]:
 
 class ActivityPhotoInline(ScopedTabularInline):
     model = ActivityPhoto
+    form = UploadCleaningForm
     fields = ("image", "caption")
     extra = 1
 
@@ -113,6 +115,7 @@ class ActivityAdmin(ActivityRecordAdmin):
 @admin.register(ActivityPhoto)
 class ActivityPhotoAdmin(ActivityRecordAdmin):
     activity_path = "activity"
+    form = UploadCleaningForm
     list_display = ("caption", "activity", "image")
     list_display_links = ("caption", "activity")
     list_filter = ("activity__campaign__year",)

@@ -22,6 +22,7 @@ from clusters.admin.base import (
     _organiser_choices,
     scoped_units,
 )
+from clusters.admin.uploads import UploadCleaningForm
 from clusters.enums import MemberRole
 from clusters.models import (
     Campaign,
@@ -232,6 +233,7 @@ class ClusterAdmin(SetupAdmin):
     folded_search_fields = ("search_name",)
     ordering = ("-campaign__year", "campaign__organiser__code", "number")
     fields = ("campaign", "number", "code", "name", "description", "regulation")
+    form = UploadCleaningForm
     inlines = (MembershipInline,)
     fk_scopes: ClassVar[dict[str, ChoiceScope]] = {"campaign": permissions.managed_campaigns}
 

@@ -20,6 +20,7 @@ from clusters.admin.base import (
     _signing_member_units,
     _signing_pledges,
 )
+from clusters.admin.uploads import UploadCleaningForm
 from clusters.forms import RegistrationAdminForm
 from clusters.models import (
     ConferencePhoto,
@@ -54,6 +55,7 @@ class SigningRecordAdmin(ScopedAdmin):
 
 class ConferencePhotoInline(ScopedTabularInline):
     model = ConferencePhoto
+    form = UploadCleaningForm
     fields = ("image", "caption")
     extra = 1
 
@@ -68,6 +70,7 @@ class SigningConferenceAdmin(SigningRecordAdmin):
     date_hierarchy = "held_on"
     ordering = ("-held_on",)
     fields = ("cluster", "held_on", "place", "chair", "attendees", "notes", "minutes")
+    form = UploadCleaningForm
     inlines = (ConferencePhotoInline,)
     fk_scopes: ClassVar[dict[str, ChoiceScope]] = {"cluster": permissions.signing_clusters}
 
@@ -82,6 +85,7 @@ class SigningConferenceAdmin(SigningRecordAdmin):
 @admin.register(ConferencePhoto)
 class ConferencePhotoAdmin(SigningRecordAdmin):
     cluster_path = "conference__cluster"
+    form = UploadCleaningForm
     list_display = ("caption", "conference", "image")
     list_display_links = ("caption", "conference")
     list_filter = ("conference__cluster__campaign__year",)
@@ -100,6 +104,7 @@ class PledgeItemInline(ScopedTabularInline):
 
 class SignatureInline(ScopedTabularInline):
     model = Signature
+    form = UploadCleaningForm
     fields = ("unit", "signatory", "position", "signed_on", "scanned_copy")
     autocomplete_fields = ("unit",)
     extra = 1
@@ -171,6 +176,7 @@ class SignatureAdmin(SigningRecordAdmin):
     date_hierarchy = "signed_on"
     ordering = ("-pledge__cluster__campaign__year", "pledge__cluster__number", "unit__code")
     fields = ("pledge", "unit", "signatory", "position", "signed_on", "scanned_copy")
+    form = UploadCleaningForm
     fk_scopes: ClassVar[dict[str, ChoiceScope]] = {
         "pledge": _signing_pledges,
         "unit": _signing_member_units,

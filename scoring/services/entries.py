@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from clusters.images import clean_field_upload
 from clusters.models import Activity, AdvancedModel, Cluster, Unit
 from scoring.enums import CriterionKind, SheetStatus
 from scoring.models import Evidence, ScoreEntry, ScoreSheet, ScoreTable
@@ -163,11 +164,13 @@ def sheet_fill(
 @transaction.atomic
 def evidence_add(*, entry: ScoreEntry, upload, description: str = "") -> Evidence:
     """Attach a file to an entry; its type is read from its content (validate_document)
-    and its size limited by settings.UPLOAD_MAX_MB."""
+    and its size limited by settings.UPLOAD_MAX_MB. A photo is stored re-encoded, without
+    its metadata (GPS location included), at most 2,000 px (clusters.images)."""
     if upload is None:
         raise ValidationError(_("Choose a file to upload."))
     evidence = Evidence(entry=entry, file=upload, description=(description or "").strip()[:255])
     evidence.full_clean()
+    clean_field_upload(evidence, "file")
     evidence.save()
     return evidence
 
