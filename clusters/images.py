@@ -111,7 +111,11 @@ def _decode(upload: File, kind: str) -> tuple[Image.Image, object]:
             source.draft(None, _fit(source.size))
         source.load()
         icc = source.info.get("icc_profile")
-        picture = ImageOps.exif_transpose(source)
+        try:
+            picture = ImageOps.exif_transpose(source)
+        except _DECODE_ERRORS:
+            # Unreadable EXIF: the pixels are sound, only their orientation is unknown.
+            picture = source.copy()
     picture = _to_srgb(picture, icc)
     if picture.mode.startswith("I"):
         # 16- or 32-bit grey (some scanners): scaled to 8 bits, not clipped to white.

@@ -5,6 +5,7 @@ pictures. ``assert_no_metadata`` is the check every stored picture must pass."""
 
 from __future__ import annotations
 
+import functools
 import io
 import struct
 import zlib
@@ -59,6 +60,7 @@ def halves(size: tuple[int, int]) -> Image.Image:
     return picture
 
 
+@functools.cache  # bytes: the same photo for every test that asks, made once
 def phone_jpeg(size: tuple[int, int] = (4000, 3000), orientation: int = 6) -> bytes:
     """A phone's photo: JPEG with EXIF (GPS, orientation), XMP, an ICC profile, a comment."""
     out = io.BytesIO()

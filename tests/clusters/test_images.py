@@ -171,6 +171,16 @@ def test_clean_image_cmyk_jpeg_becomes_rgb():
     assert red_blue(picture, (20, 15), (20, 15))[0] is True
 
 
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data:UserWarning")
+def test_clean_image_photo_with_corrupt_exif_is_kept_without_it():
+    out = io.BytesIO()
+    Image.new("RGB", (20, 10), (220, 20, 20)).save(out, "JPEG", exif=b"Exif\x00\x00II*\x00\xff")
+
+    cleaned = clean(out.getvalue()).read()
+
+    assert assert_no_metadata(cleaned).size == (20, 10)
+
+
 @pytest.mark.parametrize(
     "data", [bogus_jpeg(), truncated_jpeg(), b"\x89PNG\r\n\x1a\n" + b"\0" * 64]
 )
