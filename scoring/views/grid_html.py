@@ -220,7 +220,8 @@ def page_cell_html(
         cls += " is-edit"
     parts = [
         f'<td id="c{cid}" class="gc{cls}"><input id="i{cid}" class="gi" '
-        f'value="{escape(text.value(row[at]))}" data-version="{row[E_VERSION]}" '
+        # Not escaped: Text.value writes digits, a sign and the decimal separator only.
+        f'value="{text.value(row[at])}" data-version="{row[E_VERSION]}" '
         f'data-r="{row_}" data-c="{col}" aria-labelledby="rh-{row_} ch-{col}" '
         f'autocomplete="off"{"" if editable else " readonly"}>'
     ]
@@ -238,15 +239,16 @@ def page_cell_html(
             badge_cls += " is-empty"
         elif self_points is not None and points < self_points:
             badge_cls += " is-below"
-        badge = {
-            "entry": row[0],
-            "text": text.points(points),
-            "cls": badge_cls,
-            "btn": editable and not line["veto"],
-            "override": text.value(override),
-            "reason": row[E_REASON],
-        }
-        parts.append(badge_html(badge))
+        parts.append(
+            _badge_html(
+                row[0],
+                text.points(points),
+                badge_cls,
+                editable and not line["veto"],
+                text.value(override),
+                row[E_REASON],
+            )
+        )
         if own_target is not None:
             target = text.value(own_target)
             if target:
@@ -257,16 +259,19 @@ def page_cell_html(
 
 def badge_html(p: dict, oob: bool = False) -> str:
     """A leaf's points; a button opening the override form where the user may override."""
+    return _badge_html(p["entry"], p["text"], p["cls"], p["btn"], p["override"], p["reason"], oob)
+
+
+def _badge_html(
+    entry: int, text: str, cls: str, btn: bool, override: str, reason: str, oob: bool = False
+) -> str:
     extra = ""
-    if p["override"]:
-        reason = escape(p["reason"])
-        extra = f' data-override="{escape(p["override"])}" data-reason="{reason}" title="{reason}"'
-    if p["btn"]:
-        return (
-            f'<button type="button" id="p{p["entry"]}" class="gp{p["cls"]}"{extra}{_oob(oob)}>'
-            f"{p['text']}</button>"
-        )
-    return f'<span id="p{p["entry"]}" class="gp{p["cls"]}"{extra}{_oob(oob)}>{p["text"]}</span>'
+    if override:
+        reason = escape(reason)
+        extra = f' data-override="{escape(override)}" data-reason="{reason}" title="{reason}"'
+    tag = "button" if btn else "span"
+    kind = ' type="button"' if btn else ""
+    return f'<{tag}{kind} id="p{entry}" class="gp{cls}"{extra}{_oob(oob)}>{text}</{tag}>'
 
 
 def subtotal_html(c: dict, oob: bool = False) -> str:
