@@ -17,6 +17,8 @@ from django.urls import reverse
 from PIL import Image
 
 from clusters import images, services, services_activities
+from clusters.forms_activities import PhotoForm as ActivityPhotoForm
+from clusters.forms_signing import PhotoForm as SigningPhotoForm
 from clusters.models import ActivityPhoto, ConferencePhoto, Signature
 from tests.factories import PledgeFactory, SigningConferenceFactory
 from tests.pictures import (
@@ -443,3 +445,8 @@ def test_small_plain_png_survives_the_round_trip(activity, media):
         (220, 20, 20),
         (20, 20, 220),
     )
+
+
+@pytest.mark.parametrize("form_class", [SigningPhotoForm, ActivityPhotoForm])
+def test_photo_forms_offer_the_camera(form_class):
+    assert 'accept="image/*"' in str(form_class()["image"])
