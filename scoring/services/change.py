@@ -6,7 +6,7 @@ and no two saves deadlock), reads in ONE query everything the change needs, comp
 new points, figures and ranks with scoring.engine in memory, and writes them back in one
 statement per table: the entries, the sheets (figures, ranks and the sheet's version in
 one UPDATE), and the history row of the changed entry. Whatever the size of the cluster
-or the table, a change takes six statements (BEGIN and COMMIT counted).
+or the table, a change takes seven statements (BEGIN and COMMIT counted).
 
 It returns what changed (``EntryChange``), so a cell save answers from it without reading
 again.
