@@ -37,6 +37,8 @@ def panel_is_for(page, title: str) -> None:
     expect(page.locator("#panel form")).to_have_attribute(
         "data-criterion", item.get_attribute("data-criterion")
     )
+    # htmx wires the new panel's fields up when it settles: wait for that, as a person would.
+    expect(page.locator(".htmx-added, .htmx-settling, .htmx-request")).to_have_count(0)
 
 
 def add_below_and_name(page, title: str) -> None:
