@@ -24,7 +24,7 @@ from scoring.views import sheet as sheet_views
 from scoring.views.common import require
 from scoring.views.editor.history import history_events
 from scoring.views.editor.panel import _decimal, _text, panel_fields, parse_parameters
-from scoring.views.editor.tree import EditorState, changes
+from scoring.views.editor.tree import EditorState, changes, remember, shown_before
 from scoring.views.tables import _managed_campaign, copy_sources
 
 # --- Fetching within the user's scope --------------------------------------------------------
@@ -120,6 +120,7 @@ def _changed(
             messages.success(request, note)
         return redirect(_editor_url(table))
     after = EditorState.load(table)
+    remember(table, after)
     whole, lists, rows = changes(before, after)
     context = {
         "table": table,
@@ -136,9 +137,9 @@ def _changed(
     # The criterion open in the side panel changed too (renamed in the tree, became a
     # group, deleted): the panel is drawn again so that it never sends stale values.
     selected = _int(request.POST.get("selected"))
-    if selected is not None and selected in before.nodes:
+    if selected is not None and selected in before.signatures:
         node = after.nodes.get(selected)
-        if node is None or node.signature() != before.nodes[selected].signature():
+        if node is None or node.signature() != before.signatures[selected]:
             context.update(_panel_context(table, node.criterion if node else None, after))
             context["panel_selected"] = context.pop("selected")
             context["panel_fields"] = context.pop("fields")
@@ -162,6 +163,8 @@ def table_editor(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
     table = _table(request, pk, table_pk, change=False)
     state = EditorState.load(table)
     editable = permissions.can_edit_table(request.user, table)
+    if editable:
+        remember(table, state)
     selected = state.nodes.get(_int(request.GET.get("criterion"))) or (
         state.roots[0] if state.roots else None
     )
@@ -265,7 +268,7 @@ def criterion_add(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
     table, revision, refusal = _change(request, pk, table_pk)
     if refusal:
         return refusal
-    before = EditorState.load(table)
+    before = shown_before(table)
     try:
         parent = request.POST.get("parent") and _criterion(table, request.POST["parent"])
         after = request.POST.get("after") and _criterion(table, request.POST["after"])
@@ -293,7 +296,7 @@ def criterion_rename(request: HttpRequest, pk: int, table_pk: int) -> HttpRespon
     table, revision, refusal = _change(request, pk, table_pk)
     if refusal:
         return refusal
-    before = EditorState.load(table)
+    before = shown_before(table)
     try:
         criterion = _criterion(table, request.POST.get("criterion"))
         services.criterion_rename(
@@ -314,7 +317,7 @@ def criterion_move(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse
     table, revision, refusal = _change(request, pk, table_pk)
     if refusal:
         return refusal
-    before = EditorState.load(table)
+    before = shown_before(table)
     try:
         criterion = _criterion(table, request.POST.get("criterion"))
         services.criterion_move(
@@ -335,7 +338,7 @@ def criterion_place(request: HttpRequest, pk: int, table_pk: int) -> HttpRespons
     table, revision, refusal = _change(request, pk, table_pk)
     if refusal:
         return refusal
-    before = EditorState.load(table)
+    before = shown_before(table)
     try:
         criterion = _criterion(table, request.POST.get("criterion"))
         target = _criterion(table, request.POST.get("target"))
@@ -358,14 +361,11 @@ def criterion_delete(request: HttpRequest, pk: int, table_pk: int) -> HttpRespon
     table, revision, refusal = _change(request, pk, table_pk)
     if refusal:
         return refusal
-    before = EditorState.load(table)
+    before = shown_before(table)
     try:
         criterion = _criterion(table, request.POST.get("criterion"))
-        node = before.nodes[criterion.pk]
-        siblings = (
-            before.nodes[criterion.parent_id].children if criterion.parent_id else before.roots
-        )
-        index = siblings.index(node)
+        siblings = before.children.get(criterion.parent_id, [])
+        index = siblings.index(criterion.pk) if criterion.pk in siblings else 0
         services.criterion_delete(
             criterion=criterion,
             user=request.user,
@@ -374,8 +374,8 @@ def criterion_delete(request: HttpRequest, pk: int, table_pk: int) -> HttpRespon
         )
     except ValidationError as error:
         return _refused(request, table, error)
-    rest = [n for n in siblings if n is not node]
-    nearest = rest[min(index, len(rest) - 1)].pk if rest else criterion.parent_id
+    rest = [pk for pk in siblings if pk != criterion.pk]
+    nearest = rest[min(index, len(rest) - 1)] if rest else criterion.parent_id
     note = _("%(code)s deleted.") % {"code": criterion.code}
     return _changed(request, table, before, focus=nearest, note=note)
 
@@ -392,7 +392,7 @@ def criterion_update(request: HttpRequest, pk: int, table_pk: int) -> HttpRespon
         criterion = _criterion(table, request.POST.get("criterion"))
     except ValidationError as error:
         return _refused(request, table, error)
-    before = EditorState.load(table)
+    before = shown_before(table)
     values, raw, errors = parse_parameters(criterion, request.POST)
     if not errors:
         try:
@@ -471,7 +471,7 @@ def table_settings(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse
     table, revision, refusal = _change(request, pk, table_pk)
     if refusal:
         return refusal
-    before = EditorState.load(table)
+    before = shown_before(table)
     raw_bands, bands, band_errors = _parse_bands(request.POST)
     raw = {
         "title": request.POST.get("title", ""),

@@ -3,9 +3,13 @@ and what a change altered (the fragments to send again)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.core.cache import cache
 
 from scoring.enums import CriterionKind
 from scoring.models import Criterion, ScoreTable
@@ -22,6 +26,9 @@ BASE_KINDS = {
 }
 
 # --- What the editor shows ----------------------------------------------------------------
+
+# How long the state a page shows is remembered (a person edits for a while, then stops).
+SNAPSHOT_SECONDS = 30 * 60
 
 
 def problems_by_code(checks: Iterable[TableCheck]) -> tuple[dict[str, list[str]], list[str]]:
@@ -158,10 +165,47 @@ class EditorState:
         return found
 
 
-def changes(before: EditorState, after: EditorState) -> tuple[bool, list[Node], list[Node]]:
+@dataclass(frozen=True)
+class Snapshot:
+    """What a state showed, enough to tell what a change altered: each parent's children
+    in order and each row's signature."""
+
+    children: dict[int | None, list[int]]
+    signatures: dict[int, tuple]
+
+    @classmethod
+    def of(cls, state: EditorState) -> Snapshot:
+        return cls(
+            children=state.child_ids(),
+            signatures={pk: node.signature() for pk, node in state.nodes.items()},
+        )
+
+
+def _snapshot_key(table: ScoreTable) -> str:
+    # The revision moves with every change made in the editor; the table's creation time
+    # tells apart two tables that ever had the same id; bands and bonus cap change checks.
+    bands = json.dumps(table.bands or [], sort_keys=True, default=str)
+    digest = hashlib.sha256(f"{bands}|{table.bonus_cap}".encode()).hexdigest()[:16]
+    created = table.created_at.isoformat() if table.created_at else ""
+    return f"scoring:editor:{table.pk}:{created}:{table.revision}:{digest}"
+
+
+def remember(table: ScoreTable, state: EditorState) -> None:
+    """Keep what the page now shows, so that the next change need not read it again."""
+    cache.set(_snapshot_key(table), Snapshot.of(state), SNAPSHOT_SECONDS)
+
+
+def shown_before(table: ScoreTable) -> Snapshot:
+    """What the page showed at the table's current revision: remembered from the last
+    answer or page, else read from the database (another process, or an expired entry)."""
+    found = cache.get(_snapshot_key(table))
+    return found if isinstance(found, Snapshot) else Snapshot.of(EditorState.load(table))
+
+
+def changes(before: Snapshot, after: EditorState) -> tuple[bool, list[Node], list[Node]]:
     """What to send again after a change: (the whole tree?, the subtrees whose children's
     order changed, the single rows whose content changed outside those subtrees)."""
-    old, new = before.child_ids(), after.child_ids()
+    old, new = before.children, after.child_ids()
     moved = {pk for pk, ids in new.items() if old.get(pk) != ids}
     moved |= {pk for pk in new if pk is not None and pk not in old}  # new criteria
     if None in moved:
@@ -179,8 +223,7 @@ def changes(before: EditorState, after: EditorState) -> tuple[bool, list[Node], 
     rows = [
         node
         for node in after.ordered()
-        if node.pk not in inside
-        and (node.pk not in before.nodes or before.nodes[node.pk].signature() != node.signature())
+        if node.pk not in inside and before.signatures.get(node.pk) != node.signature()
     ]
     return (
         False,
