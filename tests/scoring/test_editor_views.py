@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -556,3 +557,37 @@ def test_one_change_reads_the_same_number_of_queries_at_two_sizes(
         response = client.post(_url(route, large), {"revision": 1, **data(large)}, **HTMX)
 
     assert response.status_code == 200
+
+
+def _tree_reads(queries) -> int:
+    return sum(
+        1
+        for q in queries.captured_queries
+        if 'FROM "scoring_criterion"' in q["sql"]
+        and 'ORDER BY "scoring_criterion"."position"' in q["sql"]
+    )
+
+
+def test_a_change_after_the_page_reads_the_tree_once(client, org, draft):  # noqa: F811
+    client.force_login(org.staff)
+    client.get(_url("campaign_table_editor", draft))  # the page remembers what it shows
+
+    with CaptureQueriesContext(connection) as remembered:
+        first = client.post(
+            _url("campaign_table_criterion_rename", draft),
+            {"revision": 1, "criterion": _pk(draft, "I.1"), "title": "Một"},
+            **HTMX,
+        )
+    cache.clear()
+    with CaptureQueriesContext(connection) as forgotten:
+        second = client.post(
+            _url("campaign_table_criterion_rename", draft),
+            {"revision": 2, "criterion": _pk(draft, "I.1"), "title": "Hai"},
+            **HTMX,
+        )
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert (_tree_reads(remembered), _tree_reads(forgotten)) == (1, 2)
+    row = f'<div id="row-{_pk(draft, "I.1")}" class="tree-row kind-manual" data-code="I.1" '
+    assert f'{row}hx-swap-oob="true">' in first.content.decode()
+    assert f'{row}hx-swap-oob="true">' in second.content.decode()
