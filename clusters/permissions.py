@@ -21,6 +21,7 @@ Roles (domain.md section 1):
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from clusters.enums import ORGANISING_KINDS, MemberRole, UnitKind
@@ -59,38 +60,54 @@ def is_unit_officer(user: User) -> bool:
     )
 
 
+_KINDS_SQL = ", ".join(f"'{kind.value}'" for kind in ORGANISING_KINDS)
+_UNIT_TABLE = Unit._meta.db_table
+
+# Up from a unit through its parents, stopping after the first organising unit.
+_CHAIN_SQL = f"""
+WITH RECURSIVE chain(id, parent_id, kind, depth) AS (
+    SELECT id, parent_id, kind, 0 FROM {_UNIT_TABLE} WHERE id = %s
+    UNION ALL
+    SELECT u.id, u.parent_id, u.kind, c.depth + 1
+    FROM {_UNIT_TABLE} u JOIN chain c ON u.id = c.parent_id
+    WHERE c.kind NOT IN ({_KINDS_SQL}) AND c.depth < 32
+)
+SELECT id FROM chain ORDER BY depth
+"""
+
+# Down from an organiser, never into another organising unit.
+_TREE_SQL = f"""
+WITH RECURSIVE tree(id, depth) AS (
+    SELECT id, 0 FROM {_UNIT_TABLE} WHERE id = %s
+    UNION ALL
+    SELECT u.id, t.depth + 1
+    FROM {_UNIT_TABLE} u JOIN tree t ON u.parent_id = t.id
+    WHERE u.kind NOT IN ({_KINDS_SQL}) AND t.depth < 32
+)
+SELECT id FROM tree ORDER BY depth, id
+"""
+
+
+def _ids(sql: str, unit_id: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [unit_id])
+        return [row[0] for row in cursor.fetchall()]
+
+
 def tree_chain(unit_id: int | None) -> list[int]:
     """``unit_id`` and the units above it, up to and including the first organising unit
     (``ORGANISING_KINDS``) or the top of the tree: the organisers a unit belongs to. One
-    query per level (trees are four levels deep at most)."""
-    ids: list[int] = []
-    while unit_id is not None and unit_id not in ids:
-        row = Unit.objects.filter(pk=unit_id).values_list("parent_id", "kind").first()
-        if row is None:
-            break
-        ids.append(unit_id)
-        parent_id, kind = row
-        if kind in ORGANISING_KINDS:
-            break
-        unit_id = parent_id
-    return ids
+    recursive query (PostgreSQL and SQLite alike)."""
+    if unit_id is None:
+        return []
+    return _ids(_CHAIN_SQL, unit_id)
 
 
 def tree_unit_ids(root_id: int) -> list[int]:
     """The organiser ``root_id`` and the units below it, not crossing into another
     organising unit (a province stored under the Ministry is not in the Ministry's tree).
-    One query per level."""
-    ids = [root_id]
-    frontier = [root_id]
-    while frontier:
-        frontier = list(
-            Unit.objects.filter(parent_id__in=frontier)
-            .exclude(kind__in=ORGANISING_KINDS)
-            .exclude(pk__in=ids)
-            .values_list("pk", flat=True)
-        )
-        ids.extend(frontier)
-    return ids
+    One recursive query."""
+    return _ids(_TREE_SQL, root_id)
 
 
 def organiser_ids(user: User) -> list[int]:

@@ -433,7 +433,7 @@ def _setup_page_queries(client, org, django_assert_num_queries, clusters, units)
     return response
 
 
-SETUP_PAGE_QUERIES = 11
+SETUP_PAGE_QUERIES = 10
 
 
 def test_setup_campaign_query_count_small(client, org, django_assert_num_queries):
@@ -462,7 +462,7 @@ def test_setup_campaigns_query_count_same_at_two_sizes(client, org, django_asser
     assert len(response.context["campaigns"]) == 11
 
 
-SETUP_LIST_QUERIES = 10
+SETUP_LIST_QUERIES = 9
 
 
 def test_setup_campaign_links_phases_and_tables(client, org):

@@ -188,4 +188,4 @@ def test_campaign_tables_query_count_same_at_two_sizes(
 
 # 11, and 3 for the editor's way in: the campaign's tables to copy, last year's campaign, the right
 # to create tables.
-TABLES_PAGE_QUERIES = 14
+TABLES_PAGE_QUERIES = 13

@@ -666,4 +666,4 @@ def test_targets_page_query_count_same_at_two_sizes(client, org, table, django_a
     assert (small.context["units"], big.context["units"]) == (6, 18)
 
 
-TARGETS_PAGE_QUERIES = 14
+TARGETS_PAGE_QUERIES = 13
