@@ -294,9 +294,7 @@ class PledgeItemCriterion(models.Model):
 
     def clean(self) -> None:
         if self.criterion_id and self.table_id and self.criterion.table_id != self.table_id:
-            raise ValidationError(
-                {"criterion": _("Choose a criterion of the score table.")}
-            )
+            raise ValidationError({"criterion": _("Choose a criterion of the score table.")})
 
 
 class ScoreSheet(models.Model):

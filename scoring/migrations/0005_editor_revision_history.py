@@ -9,101 +9,291 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clusters', '0004_activities_models_self_signing'),
-        ('scoring', '0004_evidence_citations'),
+        ("clusters", "0004_activities_models_self_signing"),
+        ("scoring", "0004_evidence_citations"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalCriterion',
+            name="HistoricalCriterion",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, verbose_name='code')),
-                ('order', models.PositiveIntegerField(default=0, verbose_name='order')),
-                ('title', models.TextField(verbose_name='title')),
-                ('guidance', models.TextField(blank=True, verbose_name='guidance')),
-                ('kind', models.CharField(choices=[('group', 'Area or group'), ('manual', 'Points entered'), ('pass_fail', 'Pass or fail'), ('count', 'Points per item'), ('target', 'Quantitative target'), ('bonus', 'Bonus points'), ('deduction', 'Deduction points'), ('veto', 'Must-not-happen condition')], max_length=10, verbose_name='kind')),
-                ('max_points', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=9, validators=[django.core.validators.MinValueValidator(0)], verbose_name='maximum points')),
-                ('per_item', models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='points per item')),
-                ('metric', models.CharField(blank=True, choices=[('value', 'Value'), ('rate', 'Rate (numerator / denominator)'), ('reduction', 'Reduction against last period')], max_length=10, verbose_name='metric')),
-                ('direction', models.CharField(choices=[('higher', 'Higher is better'), ('lower', 'Lower is better')], default='higher', max_length=6, verbose_name='direction')),
-                ('method', models.CharField(blank=True, choices=[('threshold', 'Full points when the target is met'), ('proportional', 'Proportional to the target'), ('relative', "Relative to the cluster's best")], max_length=12, verbose_name='method')),
-                ('target', models.DecimalField(blank=True, decimal_places=4, max_digits=18, null=True, verbose_name='default target')),
-                ('deduct', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=9, validators=[django.core.validators.MinValueValidator(0)], verbose_name='points deducted')),
-                ('max_band', models.CharField(blank=True, max_length=64, verbose_name='highest band allowed')),
-                ('excludes_leading', models.BooleanField(default=True, verbose_name='excludes from leading the cluster')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, verbose_name="code")),
+                ("order", models.PositiveIntegerField(default=0, verbose_name="order")),
+                ("title", models.TextField(verbose_name="title")),
+                ("guidance", models.TextField(blank=True, verbose_name="guidance")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("group", "Area or group"),
+                            ("manual", "Points entered"),
+                            ("pass_fail", "Pass or fail"),
+                            ("count", "Points per item"),
+                            ("target", "Quantitative target"),
+                            ("bonus", "Bonus points"),
+                            ("deduction", "Deduction points"),
+                            ("veto", "Must-not-happen condition"),
+                        ],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "max_points",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=9,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="maximum points",
+                    ),
+                ),
+                (
+                    "per_item",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=9,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="points per item",
+                    ),
+                ),
+                (
+                    "metric",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("value", "Value"),
+                            ("rate", "Rate (numerator / denominator)"),
+                            ("reduction", "Reduction against last period"),
+                        ],
+                        max_length=10,
+                        verbose_name="metric",
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("higher", "Higher is better"), ("lower", "Lower is better")],
+                        default="higher",
+                        max_length=6,
+                        verbose_name="direction",
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("threshold", "Full points when the target is met"),
+                            ("proportional", "Proportional to the target"),
+                            ("relative", "Relative to the cluster's best"),
+                        ],
+                        max_length=12,
+                        verbose_name="method",
+                    ),
+                ),
+                (
+                    "target",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=18,
+                        null=True,
+                        verbose_name="default target",
+                    ),
+                ),
+                (
+                    "deduct",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=9,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="points deducted",
+                    ),
+                ),
+                (
+                    "max_band",
+                    models.CharField(
+                        blank=True, max_length=64, verbose_name="highest band allowed"
+                    ),
+                ),
+                (
+                    "excludes_leading",
+                    models.BooleanField(
+                        default=True, verbose_name="excludes from leading the cluster"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical criterion',
-                'verbose_name_plural': 'historical criteria',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical criterion",
+                "verbose_name_plural": "historical criteria",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalScoreTable',
+            name="HistoricalScoreTable",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=255, verbose_name='title')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='version')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published')], default='draft', max_length=10, verbose_name='status')),
-                ('bands', models.JSONField(blank=True, default=list, help_text='Classification bands, best first: [{"label": "...", "min": "90.00"}, ...]', verbose_name='bands')),
-                ('bonus_cap', models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='bonus cap')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=255, verbose_name="title")),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("published", "Published")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "bands",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='Classification bands, best first: [{"label": "...", "min": "90.00"}, ...]',
+                        verbose_name="bands",
+                    ),
+                ),
+                (
+                    "bonus_cap",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=9,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="bonus cap",
+                    ),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="published at"),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical score table',
-                'verbose_name_plural': 'historical score tables',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical score table",
+                "verbose_name_plural": "historical score tables",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddField(
-            model_name='scoretable',
-            name='revision',
-            field=models.PositiveIntegerField(default=1, editable=False, help_text='Grows with every change made in the table editor, so that two people editing at once do not overwrite each other; set by scoring.services.editor.', verbose_name='revision'),
+            model_name="scoretable",
+            name="revision",
+            field=models.PositiveIntegerField(
+                default=1,
+                editable=False,
+                help_text="Grows with every change made in the table editor, so that two people editing at once do not overwrite each other; set by scoring.services.editor.",
+                verbose_name="revision",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcriterion',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalcriterion",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcriterion',
-            name='parent',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='scoring.criterion', verbose_name='parent'),
+            model_name="historicalcriterion",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="scoring.criterion",
+                verbose_name="parent",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalcriterion',
-            name='table',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='scoring.scoretable', verbose_name='score table'),
+            model_name="historicalcriterion",
+            name="table",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="scoring.scoretable",
+                verbose_name="score table",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalscoretable',
-            name='campaign',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='clusters.campaign', verbose_name='campaign'),
+            model_name="historicalscoretable",
+            name="campaign",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="clusters.campaign",
+                verbose_name="campaign",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalscoretable',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalscoretable",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalscoretable',
-            name='previous',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='scoring.scoretable', verbose_name='previous version'),
+            model_name="historicalscoretable",
+            name="previous",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="scoring.scoretable",
+                verbose_name="previous version",
+            ),
         ),
     ]

@@ -8,105 +8,191 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clusters', '0004_activities_models_self_signing'),
-        ('scoring', '0005_editor_revision_history'),
+        ("clusters", "0004_activities_models_self_signing"),
+        ("scoring", "0005_editor_revision_history"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalUnitTarget',
+            name="HistoricalUnitTarget",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('target', models.DecimalField(decimal_places=4, max_digits=18, validators=[django.core.validators.MinValueValidator(0)], verbose_name='target')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "target",
+                    models.DecimalField(
+                        decimal_places=4,
+                        max_digits=18,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="target",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical unit target',
-                'verbose_name_plural': 'historical unit targets',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical unit target",
+                "verbose_name_plural": "historical unit targets",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='PledgeItemCriterion',
+            name="PledgeItemCriterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'criterion of a pledge item',
-                'verbose_name_plural': 'criteria of pledge items',
-                'ordering': ['item', 'table'],
+                "verbose_name": "criterion of a pledge item",
+                "verbose_name_plural": "criteria of pledge items",
+                "ordering": ["item", "table"],
             },
         ),
         migrations.AddField(
-            model_name='unittarget',
-            name='updated_at',
-            field=models.DateTimeField(auto_now=True, verbose_name='updated at'),
+            model_name="unittarget",
+            name="updated_at",
+            field=models.DateTimeField(auto_now=True, verbose_name="updated at"),
         ),
         migrations.AddField(
-            model_name='unittarget',
-            name='updated_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by'),
+            model_name="unittarget",
+            name="updated_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="updated by",
+            ),
         ),
         migrations.AddField(
-            model_name='unittarget',
-            name='version',
+            model_name="unittarget",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.AlterField(
-            model_name='unittarget',
-            name='target',
-            field=models.DecimalField(decimal_places=4, max_digits=18, validators=[django.core.validators.MinValueValidator(0)], verbose_name='target'),
+            model_name="unittarget",
+            name="target",
+            field=models.DecimalField(
+                decimal_places=4,
+                max_digits=18,
+                validators=[django.core.validators.MinValueValidator(0)],
+                verbose_name="target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unittarget',
-            constraint=models.CheckConstraint(condition=models.Q(('target__gte', 0)), name='scoring_unittarget_target_not_negative', violation_error_message='A target must not be negative.'),
+            model_name="unittarget",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("target__gte", 0)),
+                name="scoring_unittarget_target_not_negative",
+                violation_error_message="A target must not be negative.",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalunittarget',
-            name='criterion',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='scoring.criterion', verbose_name='criterion'),
+            model_name="historicalunittarget",
+            name="criterion",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="scoring.criterion",
+                verbose_name="criterion",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalunittarget',
-            name='history_user',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="historicalunittarget",
+            name="history_user",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='historicalunittarget',
-            name='unit',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='clusters.unit', verbose_name='unit'),
+            model_name="historicalunittarget",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="clusters.unit",
+                verbose_name="unit",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalunittarget',
-            name='updated_by',
-            field=models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by'),
+            model_name="historicalunittarget",
+            name="updated_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="updated by",
+            ),
         ),
         migrations.AddField(
-            model_name='pledgeitemcriterion',
-            name='criterion',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pledge_links', to='scoring.criterion', verbose_name='criterion'),
+            model_name="pledgeitemcriterion",
+            name="criterion",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="pledge_links",
+                to="scoring.criterion",
+                verbose_name="criterion",
+            ),
         ),
         migrations.AddField(
-            model_name='pledgeitemcriterion',
-            name='item',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criterion_links', to='clusters.pledgeitem', verbose_name='pledge item'),
+            model_name="pledgeitemcriterion",
+            name="item",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="criterion_links",
+                to="clusters.pledgeitem",
+                verbose_name="pledge item",
+            ),
         ),
         migrations.AddField(
-            model_name='pledgeitemcriterion',
-            name='table',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pledge_links', to='scoring.scoretable', verbose_name='score table'),
+            model_name="pledgeitemcriterion",
+            name="table",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="pledge_links",
+                to="scoring.scoretable",
+                verbose_name="score table",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pledgeitemcriterion',
-            constraint=models.UniqueConstraint(fields=('item', 'table'), name='scoring_pledgeitemcriterion_once_per_table', violation_error_message='This pledge item already has a criterion here.'),
+            model_name="pledgeitemcriterion",
+            constraint=models.UniqueConstraint(
+                fields=("item", "table"),
+                name="scoring_pledgeitemcriterion_once_per_table",
+                violation_error_message="This pledge item already has a criterion here.",
+            ),
         ),
     ]

@@ -166,8 +166,6 @@ def test_locked_sheet_refuses_changes(sheets):
     assert entry.input_points is None
 
 
-
-
 def test_plain_change_recomputes_only_its_own_sheet(sheets):
     fill(sheets)
 
