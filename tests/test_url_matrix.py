@@ -858,6 +858,10 @@ def _run(w: World, role: str, name: str, case: Case) -> _Done:
 @pytest.mark.parametrize(("name", "index"), CASES)
 def test_route_matrix(world, django_db_blocker, name, index):
     case = RULES[name][index]
+    # The world lives in the module's transaction: were the connection closed, it would be
+    # gone and every refusal would pass for the wrong reason.
+    with django_db_blocker.unblock():
+        assert Campaign.objects.filter(pk=world.campaign.pk).exists(), "the world was lost"
     wrong = []
     for role in ROLES:
         with django_db_blocker.unblock():
