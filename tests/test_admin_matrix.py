@@ -29,7 +29,7 @@ Ministry (BCA), runs campaign B with clusters B1 (leader BL, deputy BD, and the 
 itself as a member) and B2 (BO). Each side has a published table, sheets with entries,
 evidence, an explanation, a publication, a unit target, a pledge item linked to a criterion,
 a vote, award types, a restriction, signing records, an activity, a model and a job. Names
-of each side's own objects carry its marker (``QQA``, ``QQB``); the province CAT, shared as
+of each side's own objects carry its marker (``QQ_A``, ``QQ_B``); the province CAT, shared as
 B's member, carries none. Roles: ``admin``; ``staffA`` (department PX01 of CAT); ``staffB``
 (department V03 of the Ministry); ``leader``, ``deputy``, ``member`` (officers of L1, D1,
 M1); ``outsider`` (officer of O1, leader of the other cluster C2); ``anon``.
@@ -80,7 +80,8 @@ D = Decimal
 ROLES = ("admin", "staffA", "staffB", "leader", "deputy", "member", "outsider", "anon")
 SIDE = dict.fromkeys(ROLES, "A") | {"staffB": "B"}
 OTHER = {"A": "B", "B": "A"}
-MARK = {"A": "QQA", "B": "QQB"}
+# Not letters and digits only, so that no CSRF token (letters and digits) can hold one.
+MARK = {"A": "QQ_A", "B": "QQ_B"}
 PROJECT_APPS = ("clusters", "scoring", "awards", "jobs")
 PNG = png_bytes()  # a real picture: uploads are decoded and re-encoded (clusters.images)
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
