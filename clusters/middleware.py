@@ -42,12 +42,8 @@ IDLE_TOUCH_KEY = "idle_renewed_at"
 IDLE_RENEW_SECONDS = 300
 
 
-def second_factor_required(user: User) -> bool:
-    """Whether ``user`` must have an authenticator: administrators and province staff when
-    ``REQUIRE_2FA_FOR_STAFF`` is on."""
-    if not settings.REQUIRE_2FA_FOR_STAFF:
-        return False
-    return permissions.is_administrator(user) or permissions.is_province_staff(user)
+# The rule lives in the permission module; the second-factor pages import it from here too.
+second_factor_required = permissions.second_factor_required
 
 
 def refresh_guard(request: HttpRequest, user: User | None = None) -> dict:

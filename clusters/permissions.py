@@ -279,6 +279,14 @@ def can_manage_accounts(user: User) -> bool:
     return is_administrator(user) or is_province_staff(user)
 
 
+def second_factor_required(user: User) -> bool:
+    """Whether ``user`` must have an authenticator: administrators and province staff when
+    ``REQUIRE_2FA_FOR_STAFF`` is on."""
+    if not settings.REQUIRE_2FA_FOR_STAFF:
+        return False
+    return is_administrator(user) or is_province_staff(user)
+
+
 def can_manage_units(user: User) -> bool:
     return is_administrator(user) or is_province_staff(user)
 
