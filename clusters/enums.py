@@ -31,6 +31,22 @@ class Phase(models.TextChoices):
     PUBLISHED = "published", _("Results published")
 
 
+class ClusterKind(models.TextChoices):
+    """What an organiser calls a grouping of units: a cluster (cụm thi đua, mostly of units
+    of one kind of work or place) or a block (khối thi đua)."""
+
+    CLUSTER = "cluster", _("Emulation cluster")
+    BLOCK = "block", _("Emulation block")
+
+
+# The Vietnamese words of official documents (always Vietnamese, whatever the page's
+# language): the grouping, its leader and its deputy.
+KIND_WORDS = {
+    ClusterKind.CLUSTER: {"group": "Cụm thi đua", "leader": "Cụm trưởng", "deputy": "Cụm phó"},
+    ClusterKind.BLOCK: {"group": "Khối thi đua", "leader": "Khối trưởng", "deputy": "Khối phó"},
+}
+
+
 class MemberRole(models.TextChoices):
     LEADER = "leader", _("Cluster leader")
     DEPUTY = "deputy", _("Deputy leader")
@@ -58,3 +74,11 @@ class AccountRole(models.TextChoices):
 
     OFFICER = "officer", _("Unit officer")
     STAFF = "staff", _("Province staff")
+
+
+class NextLeaders(models.TextChoices):
+    """How a copy of the year chooses each cluster's new leader and deputy units."""
+
+    KEEP = "keep", _("Keep this year's leader and deputy")
+    ROTATE = "rotate", _("Rotate to the next members in the cluster's order")
+    ELECTED = "elected", _("The units elected at the year-end meeting")

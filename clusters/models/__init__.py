@@ -11,6 +11,7 @@ from clusters.models.signing import (
     Signature,
     SigningConference,
 )
+from clusters.models.succession import LeadershipElection
 
 __all__ = [
     "Activity",
@@ -19,6 +20,7 @@ __all__ = [
     "Campaign",
     "Cluster",
     "ConferencePhoto",
+    "LeadershipElection",
     "Membership",
     "Pledge",
     "PledgeItem",

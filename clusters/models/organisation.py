@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clusters.enums import MemberRole, Phase, UnitKind
+from clusters.enums import KIND_WORDS, ClusterKind, MemberRole, Phase, UnitKind
 from clusters.text import fold
 from clusters.validators import validate_document
 
@@ -181,6 +181,13 @@ class Cluster(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("number"))
     code = models.CharField(_("code"), max_length=32)
+    kind = models.CharField(
+        _("kind"),
+        max_length=8,
+        choices=ClusterKind.choices,
+        default=ClusterKind.CLUSTER,
+        help_text=_("A cluster (cụm thi đua) or a block (khối thi đua)."),
+    )
     name = models.CharField(_("name"), max_length=255)
     description = models.TextField(_("description"), blank=True)
     regulation = models.FileField(
@@ -216,6 +223,25 @@ class Cluster(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """Its kind and number, in the page's language: "Khối thi đua số 2"."""
+        return _("%(kind)s no. %(number)s") % {
+            "kind": ClusterKind(self.kind).label,
+            "number": self.number,
+        }
+
+    @property
+    def words(self) -> dict[str, str]:
+        """The Vietnamese words official documents use for it, its leader and its deputy
+        ("Khối thi đua", "Khối trưởng", "Khối phó" for a block)."""
+        return KIND_WORDS[ClusterKind(self.kind)]
+
+    @property
+    def heading(self) -> str:
+        """Its kind and number as official documents print them: "Cụm thi đua số 4"."""
+        return f"{self.words['group']} số {self.number}"
 
     def save(self, *args, **kwargs) -> None:
         self.search_name = fold(f"{self.code} {self.name}")
