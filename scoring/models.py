@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from clusters.enums import UnitKind
 from clusters.models import Activity, AdvancedModel, Campaign, Cluster, PledgeItem, Unit
 from clusters.validators import validate_document
 from scoring.enums import (
@@ -29,6 +30,13 @@ from scoring.enums import (
 )
 
 POINTS = {"max_digits": 9, "decimal_places": 2}
+# The kinds whose points make up a sheet's base (the engine's BASE_KINDS).
+BASE_CRITERION_KINDS = (
+    CriterionKind.MANUAL,
+    CriterionKind.PASS_FAIL,
+    CriterionKind.COUNT,
+    CriterionKind.TARGET,
+)
 # Measured values (counts, rates, amounts) keep more precision than points.
 MEASURE = {"max_digits": 18, "decimal_places": 4}
 
@@ -253,6 +261,95 @@ class UnitTarget(models.Model):
             )
 
 
+class NotAssigned(models.Model):
+    """A criterion of a score table not assigned (không giao) to one unit, or to every unit
+    of a kind (a commune police has no economic-security work): its entries take no input,
+    count no points, take no part in a relative criterion's leader or maximum, and the
+    unit's base is normalised to the whole table (domain.md section 5).
+
+    A group marks every base criterion under it. Written by scoring.services.assignments
+    (``not_assigned_set``), which keeps the entries' ``not_assigned`` flag in step and
+    recomputes the sheets concerned; who marked or unmarked what is in the history.
+    """
+
+    criterion = models.ForeignKey(
+        Criterion,
+        verbose_name=_("criterion"),
+        on_delete=models.CASCADE,
+        related_name="not_assigned",
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    unit_kind = models.CharField(
+        _("every unit of the kind"), max_length=16, choices=UnitKind.choices, blank=True
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
+    class Meta:
+        verbose_name = _("criterion not assigned")
+        verbose_name_plural = _("criteria not assigned")
+        ordering = ["criterion__table", "criterion__position", "unit_kind", "unit__code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(unit__isnull=False) & Q(unit_kind=""))
+                | (Q(unit__isnull=True) & ~Q(unit_kind="")),
+                name="%(app_label)s_%(class)s_unit_or_kind",
+                violation_error_message=_("Choose either a unit or a kind of unit."),
+            ),
+            models.UniqueConstraint(
+                fields=["criterion", "unit"],
+                condition=Q(unit__isnull=False),
+                name="%(app_label)s_%(class)s_once_per_unit",
+                violation_error_message=_("This criterion is already not assigned to the unit."),
+            ),
+            models.UniqueConstraint(
+                fields=["criterion", "unit_kind"],
+                condition=~Q(unit_kind=""),
+                name="%(app_label)s_%(class)s_once_per_kind",
+                violation_error_message=_(
+                    "This criterion is already not assigned to that kind of unit."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        whom = self.unit if self.unit_id else self.get_unit_kind_display()
+        return f"{self.criterion.code} — {whom}"
+
+    def clean(self) -> None:
+        if self.criterion_id and self.criterion.kind not in (
+            CriterionKind.GROUP,
+            *BASE_CRITERION_KINDS,
+        ):
+            raise ValidationError(
+                {
+                    "criterion": ValidationError(
+                        _(
+                            "%(code)s is a bonus, deduction or veto criterion: those always "
+                            "apply to every unit."
+                        ),
+                        params={"code": self.criterion.code},
+                    )
+                }
+            )
+
+
 class PledgeItemCriterion(models.Model):
     """The criterion of a score table that scores one item of a cluster's pledge, chosen in
     the signing pages (at most one per item and table). Lives in scoring, since clusters
@@ -318,10 +415,22 @@ class ScoreSheet(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=SheetStatus.choices, default=SheetStatus.DRAFT
     )
+    raw_base = models.DecimalField(
+        _("raw base points"),
+        default=Decimal(0),
+        help_text=_(
+            "The sum of the assigned base criteria's points, before it is normalised to the "
+            "whole table; computed by the system (recompute_sheets)."
+        ),
+        **POINTS,
+    )
     base = models.DecimalField(
         _("base points"),
         default=Decimal(0),
-        help_text=_("Computed by the system (recompute_sheets)."),
+        help_text=_(
+            "The raw base normalised to the whole table (equal to it where every criterion "
+            "is assigned); computed by the system (recompute_sheets)."
+        ),
         **POINTS,
     )
     bonus = models.DecimalField(
@@ -369,6 +478,7 @@ class ScoreSheet(models.Model):
     # Who changed the status, when, and why; the figures are derived, not recorded.
     history = HistoricalRecords(
         excluded_fields=[
+            "raw_base",
             "base",
             "bonus",
             "deduction",
@@ -424,6 +534,14 @@ class ScoreEntry(models.Model):
     override = models.DecimalField(_("override points"), null=True, blank=True, **POINTS)
     override_reason = models.TextField(_("reason for the override"), blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    not_assigned = models.BooleanField(
+        _("not assigned"),
+        default=False,
+        help_text=_(
+            "The criterion is not assigned to the sheet's unit (NotAssigned): the entry takes "
+            "no input and counts no points; set by the system (scoring.services.assignments)."
+        ),
+    )
     points = models.DecimalField(
         _("points"),
         null=True,
