@@ -1,4 +1,4 @@
-"""Hand-computed examples for scoring/engine.py (domain.md section 5).
+"""Hand-computed examples for scoring/engine/ (domain.md section 5).
 
 Every expected figure below was worked out by hand; the working is in the comment next to it.
 """

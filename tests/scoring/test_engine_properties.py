@@ -1,4 +1,4 @@
-"""Properties of scoring/engine.py that must hold for every input (hypothesis)."""
+"""Properties of scoring/engine/ that must hold for every input (hypothesis)."""
 
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal, localcontext

@@ -36,7 +36,7 @@ REASONS = {
     "published": gettext_lazy("published"),
 }
 
-# The parameters each kind uses, beside code, title, guidance and kind (engine.py's
+# The parameters each kind uses, beside code, title, guidance and kind (engine/tables.py's
 # _criterion_problems says the same from the other side: what must not be set).
 PARAMETERS = (
     "max_points",

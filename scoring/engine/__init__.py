@@ -1,0 +1,83 @@
+"""The scoring rules of domain.md section 5, as pure Python.
+
+No Django import and no I/O: plain values in (Decimal, small frozen dataclasses) and plain values
+out, so every other part of the project (services, imports, exports, the grid) calls these
+functions instead of re-implementing a formula. Where the domain text is ambiguous, the choice
+made here is written down in docs/scoring.md.
+
+Arithmetic: inputs and outputs are Decimal. Quotients (A / T, e / E, A / M...) are kept as exact
+rationals (fractions.Fraction built exactly from the Decimals, never from binary floats) until the
+single final rounding to 2 decimals, half up; so "x.xx5 exactly" rounds up however many divisions
+lead to it. Sums of already rounded points are done on Decimals in a 50-digit local context.
+
+The modules, each importing only those above it:
+
+- numbers: the decimal context, rounding to cents, reading a value as a Decimal or a whole number;
+- kinds: Kind, Metric, Direction, Method, CriterionSpec, EntryInput, Band;
+- entries: which inputs a kind takes, validate_entry, is_entered, InputError;
+- targets: A and T of a target criterion, threshold/proportional, relative_points;
+- leaves: leaf_points by kind, points_for_cluster;
+- sheets: sheet_figures (base, bonus, deduction, total, band, subtotals);
+- ranking: rank_cluster;
+- tables: table_problems and check_table, the checks that stop a table from being published.
+
+Callers import from here (`from scoring import engine`, `from scoring.engine import X`).
+"""
+
+from .entries import InputError, input_fields, is_entered, validate_entry
+from .kinds import (
+    BASE_KINDS,
+    DIRECTIONS,
+    ENTRY_FIELDS,
+    KINDS,
+    LEAF_KINDS,
+    METHODS,
+    METRICS,
+    Band,
+    CriterionSpec,
+    Direction,
+    EntryInput,
+    Key,
+    Kind,
+    Method,
+    Metric,
+)
+from .leaves import leaf_points, points_for_cluster
+from .ranking import RankInput, RankResult, rank_cluster
+from .sheets import SheetFigures, sheet_figures
+from .tables import PROBLEM_MESSAGES, TableProblem, check_table, table_problems
+from .targets import relative_points
+
+__all__ = [
+    "BASE_KINDS",
+    "DIRECTIONS",
+    "ENTRY_FIELDS",
+    "KINDS",
+    "LEAF_KINDS",
+    "METHODS",
+    "METRICS",
+    "PROBLEM_MESSAGES",
+    "Band",
+    "CriterionSpec",
+    "Direction",
+    "EntryInput",
+    "InputError",
+    "Key",
+    "Kind",
+    "Method",
+    "Metric",
+    "RankInput",
+    "RankResult",
+    "SheetFigures",
+    "TableProblem",
+    "check_table",
+    "input_fields",
+    "is_entered",
+    "leaf_points",
+    "points_for_cluster",
+    "rank_cluster",
+    "relative_points",
+    "sheet_figures",
+    "table_problems",
+    "validate_entry",
+]
