@@ -50,3 +50,10 @@ class SheetStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     RETURNED = "returned", _("Returned for correction")
     LOCKED = "locked", _("Locked")
+
+
+class BaselineSource(models.TextChoices):
+    """Where a unit's last-year figure comes from (scoring.models.UnitBaseline)."""
+
+    CARRIED = "carried", _("Carried from last year's published results")
+    TYPED = "typed", _("Typed")

@@ -20,6 +20,7 @@ from clusters.enums import UnitKind
 from clusters.models import Activity, AdvancedModel, Campaign, Cluster, PledgeItem, Unit
 from clusters.validators import validate_document
 from scoring.enums import (
+    BaselineSource,
     CriterionKind,
     Direction,
     Method,
@@ -205,6 +206,14 @@ class UnitTarget(models.Model):
         Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="targets"
     )
     target = models.DecimalField(_("target"), validators=[MinValueValidator(0)], **MEASURE)
+    copied = models.BooleanField(
+        _("copied from last year"),
+        default=False,
+        help_text=_(
+            "Set when the copy of a year brought this target from last year's table; "
+            "cleared by its first change (scoring.services.targets.unit_target_save)."
+        ),
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
@@ -348,6 +357,91 @@ class NotAssigned(models.Model):
                     )
                 }
             )
+
+
+class UnitBaseline(models.Model):
+    """A unit's last-year figure for a target criterion of this year's table: the baseline
+    of a reduction (last year's count), or last year's measured value or rate.
+
+    Carried from the unit's published final sheet of the previous year where the same
+    criterion code exists (a merged unit: the sum over its predecessors), with its source;
+    or typed by staff, with a reason. Written only by scoring.services.baselines, which
+    prefills the baseline of the unit's reduction entries; every change is in the history.
+    """
+
+    criterion = models.ForeignKey(
+        Criterion,
+        verbose_name=_("criterion"),
+        on_delete=models.CASCADE,
+        related_name="baselines",
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+"
+    )
+    value = models.DecimalField(
+        _("last year's figure"), validators=[MinValueValidator(0)], **MEASURE
+    )
+    source = models.CharField(_("source"), max_length=8, choices=BaselineSource.choices)
+    source_year = models.PositiveSmallIntegerField(_("year carried from"), null=True, blank=True)
+    source_published_on = models.DateField(_("published on"), null=True, blank=True)
+    source_units = models.CharField(
+        _("units carried from"),
+        max_length=255,
+        blank=True,
+        help_text=_("The codes of the units whose figures were added (a merged unit)."),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        verbose_name = _("last year's figure")
+        verbose_name_plural = _("last year's figures")
+        ordering = ["criterion", "unit__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["criterion", "unit"], name="%(app_label)s_%(class)s_once_per_unit"
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=0),
+                name="%(app_label)s_%(class)s_value_not_negative",
+                violation_error_message=_("Last year's figure must not be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    source=BaselineSource.CARRIED,
+                    source_year__isnull=False,
+                    source_published_on__isnull=False,
+                )
+                | (Q(source=BaselineSource.TYPED) & ~Q(reason="")),
+                name="%(app_label)s_%(class)s_source_told",
+                violation_error_message=_(
+                    "A carried figure names its year and publication; a typed one its reason."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} — {self.criterion.code}: {self.value}"
+
+    @property
+    def source_text(self) -> str:
+        """Where the figure comes from: "2023, final, published 20/12/2023" or "typed"."""
+        if self.source == BaselineSource.CARRIED:
+            return _("%(year)s, final, published %(date)s") % {
+                "year": self.source_year,
+                "date": self.source_published_on.strftime("%d/%m/%Y"),
+            }
+        return str(BaselineSource.TYPED.label)
 
 
 class PledgeItemCriterion(models.Model):

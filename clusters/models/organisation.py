@@ -224,6 +224,12 @@ class Cluster(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        self.search_name = fold(f"{self.code} {self.name}")
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
+        super().save(*args, **kwargs)
+
     @property
     def label(self) -> str:
         """Its kind and number, in the page's language: "Khối thi đua số 2"."""
@@ -242,12 +248,6 @@ class Cluster(models.Model):
     def heading(self) -> str:
         """Its kind and number as official documents print them: "Cụm thi đua số 4"."""
         return f"{self.words['group']} số {self.number}"
-
-    def save(self, *args, **kwargs) -> None:
-        self.search_name = fold(f"{self.code} {self.name}")
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "search_name"}
-        super().save(*args, **kwargs)
 
 
 class Membership(models.Model):
