@@ -17,7 +17,8 @@ The modules, each importing only those above it:
 - entries: which inputs a kind takes, validate_entry, is_entered, InputError;
 - targets: A and T of a target criterion, threshold/proportional, relative_points;
 - leaves: leaf_points by kind, points_for_cluster;
-- sheets: sheet_figures (base, bonus, deduction, total, band, subtotals);
+- sheets: sheet_figures (base, bonus, deduction, total, band, subtotals), the base of a unit
+  some criteria are not assigned to (unassigned_leaves, normalised_base);
 - ranking: rank_cluster;
 - tables: table_problems and check_table, the checks that stop a table from being published.
 
@@ -44,7 +45,7 @@ from .kinds import (
 )
 from .leaves import leaf_points, points_for_cluster
 from .ranking import RankInput, RankResult, rank_cluster
-from .sheets import SheetFigures, sheet_figures
+from .sheets import SheetFigures, normalised_base, sheet_figures, unassigned_leaves
 from .tables import PROBLEM_MESSAGES, TableProblem, check_table, table_problems
 from .targets import relative_points
 
@@ -74,10 +75,12 @@ __all__ = [
     "input_fields",
     "is_entered",
     "leaf_points",
+    "normalised_base",
     "points_for_cluster",
     "rank_cluster",
     "relative_points",
     "sheet_figures",
     "table_problems",
+    "unassigned_leaves",
     "validate_entry",
 ]

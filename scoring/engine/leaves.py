@@ -3,7 +3,7 @@ bonus, deduction, veto), and of one leaf for every unit of a cluster."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 from fractions import Fraction
 
@@ -61,9 +61,16 @@ def leaf_points(criterion: CriterionSpec, entry: EntryInput) -> Decimal | None:
 
 
 def points_for_cluster(
-    criterion: CriterionSpec, entries: Mapping[Key, EntryInput]
+    criterion: CriterionSpec,
+    entries: Mapping[Key, EntryInput],
+    not_assigned: Collection[Key] = frozenset(),
 ) -> dict[Key, Decimal | None]:
-    """Points of one leaf for every unit of a cluster at one stage (relative or not)."""
+    """Points of one leaf for every unit of a cluster at one stage (relative or not).
+    Units in `not_assigned` get None: their entry takes no input and counts no points (and
+    takes no part in a relative criterion's E or M)."""
     if criterion.kind == Kind.TARGET and criterion.method == Method.RELATIVE:
-        return relative_points(criterion, entries)
-    return {key: leaf_points(criterion, entry) for key, entry in entries.items()}
+        return relative_points(criterion, entries, not_assigned)
+    return {
+        key: None if key in not_assigned else leaf_points(criterion, entry)
+        for key, entry in entries.items()
+    }

@@ -4,7 +4,7 @@ over a whole cluster)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 from fractions import Fraction
 
@@ -64,9 +64,14 @@ def target_points(criterion: CriterionSpec, entry: EntryInput) -> Fraction | Non
 
 
 def relative_points(
-    criterion: CriterionSpec, entries: Mapping[Key, EntryInput]
+    criterion: CriterionSpec,
+    entries: Mapping[Key, EntryInput],
+    not_assigned: Collection[Key] = frozenset(),
 ) -> dict[Key, Decimal | None]:
     """The `relative` method over one cluster at one stage: points per unit key.
+
+    Units in `not_assigned` (the criterion is not assigned to them) get None whatever they
+    hold, and take no part in finding E or M.
 
     Units with T > 0 are scored against the best relative excess E; units without a target
     (or T = 0) against the largest A, M. Units that have not entered get None. A rate with
@@ -78,6 +83,10 @@ def relative_points(
         raise ValueError(f"{criterion.code}: not a relative target criterion")
     if criterion.direction != Direction.HIGHER:
         raise ValueError(f"{criterion.code}: the relative method is for direction higher only")
+    if not_assigned:
+        scored = {key: entry for key, entry in entries.items() if key not in not_assigned}
+        points = relative_points(criterion, scored)
+        return {key: points.get(key) for key in entries}
     for entry in entries.values():
         raise_first(validate_entry(criterion, entry))
     maximum = Fraction(criterion.max_points)
