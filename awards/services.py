@@ -225,3 +225,24 @@ def vote_record(
     vote.full_clean()
     vote.save()
     return vote
+
+
+# --- The copy of a year ----------------------------------------------------------------------
+
+
+def copy_award_types(context) -> None:
+    """Awards' step of the copy of a year (clusters.copying): every award type of the year
+    copied goes to the new year with the same settings (restrictions and votes belong to
+    their year and are not copied)."""
+    fields = [
+        f.attname for f in AwardType._meta.concrete_fields if f.attname not in ("id", "campaign_id")
+    ]
+    rows = [
+        AwardType(campaign=context.campaign, **{name: getattr(old, name) for name in fields})
+        for old in AwardType.objects.filter(campaign=context.source).order_by("order", "code")
+    ]
+    for row in rows:
+        row.full_clean(validate_unique=False, validate_constraints=False)
+    AwardType.objects.bulk_create(rows)
+    if rows:
+        context.report.append(_("%(count)d award types copied.") % {"count": len(rows)})

@@ -7,8 +7,11 @@ class ScoringConfig(AppConfig):
     verbose_name = _("Scoring")
 
     def ready(self) -> None:
+        from clusters.copying import register_copy_step
         from clusters.panels import register_cluster_panel, register_pledge_item_choice
         from scoring.panels import cluster_panel, pledge_item_choice
+        from scoring.services.year_copy import copy_score_tables
 
         register_cluster_panel(cluster_panel)
         register_pledge_item_choice(pledge_item_choice)
+        register_copy_step("scoring.score_tables", copy_score_tables, order=100)

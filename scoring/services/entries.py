@@ -15,6 +15,7 @@ from clusters.images import clean_field_upload
 from clusters.models import Activity, AdvancedModel, Cluster, Unit
 from scoring.enums import CriterionKind, SheetStatus
 from scoring.models import Evidence, ScoreEntry, ScoreSheet, ScoreTable
+from scoring.services.baselines import fill_carried_baseline
 from scoring.services.change import entry_change
 from scoring.services.recompute import (
     lock_sheets,
@@ -130,6 +131,7 @@ def sheet_fill(
             entry.override_reason = str(data.get("reason") or "")
         if "comment" in data:
             entry.comment = str(data["comment"] or "")
+        fill_carried_baseline(entry, sheet.unit_id)
         if entry.override is not None and not entry.override_reason.strip():
             errors.append(_("%(code)s: an override needs a written reason.") % {"code": code})
         errors += _input_errors(criterion_spec(entry.criterion, None), entry_input(entry))

@@ -179,6 +179,7 @@ def unit_target_save(
             criterion=criterion, unit=unit, version=_next_version(criterion, unit) - 1
         )
         stored.target = target
+        stored.copied = False
         stored.version += 1
         stored.updated_by = who
         stored._history_user = who
