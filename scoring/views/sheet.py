@@ -101,6 +101,11 @@ class Cell:
     def points(self) -> Decimal | None:
         return None if self.entry is None else self.entry.points
 
+    @property
+    def label(self) -> str:
+        """The stage's name (what a card on a phone writes above the points)."""
+        return str(Stage(self.stage).label)
+
 
 @dataclass
 class Row:
