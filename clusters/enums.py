@@ -47,6 +47,13 @@ KIND_WORDS = {
 }
 
 
+class PeriodKind(models.TextChoices):
+    """Which review of the year a scored period is (clusters.models.Period)."""
+
+    SIX_MONTH = "six_month", _("Six-month review")
+    YEAR_END = "year_end", _("Year-end review")
+
+
 class MemberRole(models.TextChoices):
     LEADER = "leader", _("Cluster leader")
     DEPUTY = "deputy", _("Deputy leader")

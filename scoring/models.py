@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from clusters.enums import UnitKind
-from clusters.models import Activity, AdvancedModel, Campaign, Cluster, PledgeItem, Unit
+from clusters.models import Activity, AdvancedModel, Campaign, Cluster, Period, PledgeItem, Unit
 from clusters.validators import validate_document
 from scoring.enums import (
     BaselineSource,
@@ -51,6 +51,14 @@ class ScoreTable(models.Model):
 
     campaign = models.ForeignKey(
         Campaign, verbose_name=_("campaign"), on_delete=models.PROTECT, related_name="score_tables"
+    )
+    period = models.ForeignKey(
+        Period,
+        verbose_name=_("review"),
+        on_delete=models.PROTECT,
+        blank=True,
+        related_name="score_tables",
+        help_text=_("The review the table scores; left empty, the campaign's year-end review."),
     )
     clusters = models.ManyToManyField(
         Cluster, verbose_name=_("clusters"), related_name="score_tables", blank=True
@@ -109,6 +117,19 @@ class ScoreTable(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
+
+    def clean(self) -> None:
+        if self.campaign_id is None:
+            return
+        if self.period_id is None:
+            self.period = Period.objects.year_end(self.campaign_id)
+        elif self.period.campaign_id != self.campaign_id:
+            raise ValidationError({"period": _("Choose a review of the table's campaign.")})
+
+    def save(self, *args, **kwargs) -> None:
+        if self.period_id is None and self.campaign_id is not None:
+            self.period = Period.objects.year_end(self.campaign_id)
+        super().save(*args, **kwargs)
 
     @property
     def is_published(self) -> bool:
@@ -499,6 +520,15 @@ class ScoreSheet(models.Model):
     table = models.ForeignKey(
         ScoreTable, verbose_name=_("score table"), on_delete=models.PROTECT, related_name="sheets"
     )
+    period = models.ForeignKey(
+        Period,
+        verbose_name=_("review"),
+        on_delete=models.PROTECT,
+        blank=True,
+        editable=False,
+        related_name="sheets",
+        help_text=_("Its table's review; set by the system from the table."),
+    )
     cluster = models.ForeignKey(
         Cluster, verbose_name=_("cluster"), on_delete=models.PROTECT, related_name="sheets"
     )
@@ -592,8 +622,8 @@ class ScoreSheet(models.Model):
         ordering = ["cluster", "stage", "rank", "unit__code"]
         constraints = [
             models.UniqueConstraint(
-                fields=["cluster", "unit", "stage"],
-                name="%(app_label)s_%(class)s_one_per_stage",
+                fields=["period", "cluster", "unit", "stage"],
+                name="%(app_label)s_%(class)s_one_per_period_stage",
                 violation_error_message=_("This unit already has a sheet at this stage."),
             )
         ]
@@ -601,6 +631,16 @@ class ScoreSheet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} — {self.get_stage_display()}"
+
+    def clean(self) -> None:
+        if self.period_id is None and self.table_id is not None:
+            self.period_id = self.table.period_id
+
+    def save(self, *args, **kwargs) -> None:
+        # A sheet scores its table's review: the one place its period comes from.
+        if self.period_id is None:
+            self.period_id = self.table.period_id
+        super().save(*args, **kwargs)
 
 
 class ScoreEntry(models.Model):
@@ -772,6 +812,14 @@ class Publication(models.Model):
     cluster = models.ForeignKey(
         Cluster, verbose_name=_("cluster"), on_delete=models.PROTECT, related_name="publications"
     )
+    period = models.ForeignKey(
+        Period,
+        verbose_name=_("review"),
+        on_delete=models.PROTECT,
+        blank=True,
+        related_name="publications",
+        help_text=_("The review whose results were published; left empty, the year-end review."),
+    )
     action = models.CharField(_("action"), max_length=8, choices=Action.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -797,3 +845,12 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cluster} — {self.get_action_display()}"
+
+    def clean(self) -> None:
+        if self.period_id is None and self.cluster_id is not None:
+            self.period = Period.objects.year_end(self.cluster.campaign_id)
+
+    def save(self, *args, **kwargs) -> None:
+        if self.period_id is None:
+            self.period = Period.objects.year_end(self.cluster.campaign_id)
+        super().save(*args, **kwargs)

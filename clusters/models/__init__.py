@@ -3,6 +3,7 @@ records of each cluster's signing conference (domain.md sections 2–4)."""
 
 from clusters.models.activities import Activity, ActivityPhoto, AdvancedModel
 from clusters.models.organisation import Campaign, Cluster, Membership, Unit, User
+from clusters.models.periods import Period
 from clusters.models.signing import (
     ConferencePhoto,
     Pledge,
@@ -22,6 +23,7 @@ __all__ = [
     "ConferencePhoto",
     "LeadershipElection",
     "Membership",
+    "Period",
     "Pledge",
     "PledgeItem",
     "Registration",
