@@ -12,20 +12,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from clusters.models import Campaign, Cluster, Unit
+from clusters.models import Campaign, Cluster, Period, Unit
 
 
 @dataclass
 class CopyContext:
     """What a step is given: the campaign copied and the new one, the new cluster of every
     old cluster (by old cluster id), the unit that took each old member's place (by old unit
-    id; a dissolved unit maps to its successor, a unit left out is missing), and the lines a
-    step adds to the report shown after the copy."""
+    id; a dissolved unit maps to its successor, a unit left out is missing), the new period
+    of every old one (by old period id: the year-end review, and the six-month review where
+    the old year had one), and the lines a step adds to the report shown after the copy."""
 
     source: Campaign
     campaign: Campaign
     clusters: dict[int, Cluster]
     units: dict[int, Unit]
+    periods: dict[int, Period] = field(default_factory=dict)
     user: object = None
     report: list[str] = field(default_factory=list)
 

@@ -2,12 +2,13 @@
 (last year's count) and a target criterion's last-year figure (its value or rate).
 
 For every target criterion of a table and every member unit of the clusters it applies to,
-``baselines_carry`` looks for the unit's published final sheet of the organiser's previous
-year with a criterion of the same code, and stores its figure with where it came from
-(``UnitBaseline``: year, publication date, the units added up). A merged unit (one that
-others name as their successor, ``Unit.successor``) takes the sum of its own figure, if it
-had a sheet, and its predecessors'. Staff type a figure where none carries, or correct one,
-with a reason (``baseline_set``); a typed figure is never overwritten by a later carry.
+``baselines_carry`` looks for the unit's published final sheet of the year-end review of
+the organiser's previous year with a criterion of the same code, and stores its figure with
+where it came from (``UnitBaseline``: year, publication date, the units added up). A merged
+unit (one that others name as their successor, ``Unit.successor``) takes the sum of its own
+figure, if it had a sheet, and its predecessors'. Staff type a figure where none carries,
+or correct one, with a reason (``baseline_set``); a typed figure is never overwritten by a
+later carry.
 
 The figure of each metric, read from last year's entry of the same code:
 - ``reduction`` and ``value``: its ``actual`` (for a reduction, last year's count is this
@@ -37,7 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from clusters.enums import Phase
+from clusters.enums import PeriodKind, Phase
 from clusters.models import Campaign, Membership, Unit
 from scoring.enums import BaselineSource, CriterionKind, Metric, SheetStatus, Stage
 from scoring.models import (
@@ -133,6 +134,7 @@ def last_year_figures(
     entries = (
         ScoreEntry.objects.filter(
             sheet__cluster__campaign=previous,
+            sheet__period__kind=PeriodKind.YEAR_END,
             sheet__stage=Stage.FINAL,
             sheet__status=SheetStatus.LOCKED,
             sheet__unit_id__in=source_ids,
@@ -154,7 +156,9 @@ def last_year_figures(
         found[(entry.criterion.code, entry.sheet.unit_id)] = entry
     published: dict[int, dt.date] = {}
     for cluster_id, at in Publication.objects.filter(
-        cluster__campaign=previous, action=Publication.Action.PUBLISH
+        cluster__campaign=previous,
+        period__kind=PeriodKind.YEAR_END,
+        action=Publication.Action.PUBLISH,
     ).values_list("cluster_id", "at"):
         day = timezone.localdate(at)
         published[cluster_id] = max(day, published.get(cluster_id, day))

@@ -86,6 +86,7 @@ def copy_score_tables(context: CopyContext) -> None:
     for old in sources:
         new = ScoreTable(
             campaign=context.campaign,
+            period=context.periods.get(old.period_id),
             title=old.title,
             version=1,
             previous=old,
