@@ -69,6 +69,7 @@ _WRITTEN = [
 ]
 # The sheet's stored figures, ranks and version (one UPDATE writes them all).
 _SHEET_FIELDS = [
+    "raw_base",
     "base",
     "bonus",
     "deduction",
@@ -84,7 +85,7 @@ _SHEET_FIELDS = [
 # criterion's entries across the cluster for a relative criterion, and the unit's entries
 # of the criterion at the other stages), and light ones (the points that sheets' figures
 # are computed from). A light row carries only these columns; the rest are NULL.
-_LIGHT = {"id", "sheet_id", "criterion_id", "points", "violated"}
+_LIGHT = {"id", "sheet_id", "criterion_id", "points", "violated", "not_assigned"}
 
 
 @dataclass
@@ -112,7 +113,9 @@ def _read(entry: ScoreEntry, criterion, sheets: list[ScoreSheet], relative: bool
     *ENTRY_FIELDS)."""
     sheet = entry.sheet
     whole = ScoreEntry.objects.filter(
-        sheet__cluster_id=sheet.cluster_id, criterion__code=criterion.code
+        sheet__cluster_id=sheet.cluster_id,
+        sheet__period_id=sheet.period_id,
+        criterion__code=criterion.code,
     )
     figure_sheets = [s.pk for s in sheets] if relative else [entry.sheet_id]
     if not relative:
@@ -223,6 +226,7 @@ def _figures(
     for sheet_id, figures in recomputed.items():
         sheet = by_id[sheet_id]
         new = {
+            "raw_base": figures.raw_base,
             "base": figures.base,
             "bonus": figures.bonus,
             "deduction": figures.deduction,
@@ -268,6 +272,7 @@ def entry_change(
     sheets = lock_sheets(
         sheet.cluster_id,
         sheet.stage,
+        period_id=sheet.period_id,
         related=("unit", "table"),
         annotations={
             "own_target": Subquery(own_target.order_by().values("target")[:1]),
@@ -304,6 +309,11 @@ def entry_change(
         raise StaleEntry(
             _("Someone else changed this score first; the newer value is shown."), current=current
         )
+    if current.not_assigned:
+        raise ValidationError(
+            _("%(code)s is not assigned to this unit; it takes no input."),
+            params={"code": criterion.code},
+        )
     _apply(current, values)
     spec = criterion_spec(criterion, None)  # a leaf's rules do not need its parent
     targets = {s.unit_id: s.own_target for s in sheets}
@@ -319,7 +329,8 @@ def entry_change(
             for pk, row in peers.items()
         }
         inputs[current.pk] = data
-        computed = engine.points_for_cluster(spec, inputs)
+        unassigned = {pk for pk, row in peers.items() if row[_AT["not_assigned"]]}
+        computed = engine.points_for_cluster(spec, inputs, unassigned)
     elif relative:
         computed = {current.pk: current.points}
     else:
@@ -353,15 +364,18 @@ def entry_change(
         loaded = tables.get(s.table_id) or tables.setdefault(s.table_id, table_spec(s.table))
         points: dict[str, Decimal | None] = {}
         violated: dict[str, bool] = {}
+        unassigned: set[str] = set()
         for columns in light[sheet_id]:
             pk, criterion_id = columns[_AT["id"]], columns[_AT["criterion_id"]]
             spec_ = loaded.specs[criterion_id]
             points[spec_.code] = new_points.get(pk, columns[_AT["points"]])
+            if columns[_AT["not_assigned"]]:
+                unassigned.add(spec_.code)
             is_violated = current.violated if pk == current.pk else columns[_AT["violated"]]
             if spec_.kind == engine.Kind.VETO:
                 violated[spec_.code] = bool(is_violated)
         change.figures[sheet_id] = engine.sheet_figures(
-            loaded.spec_list, points, violated, loaded.bands, loaded.table.bonus_cap
+            loaded.spec_list, points, violated, loaded.bands, loaded.table.bonus_cap, unassigned
         )
     changed = _figures(sheets, change.figures)
     if mine not in changed:

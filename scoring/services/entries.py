@@ -15,7 +15,7 @@ from clusters.images import clean_field_upload
 from clusters.models import Activity, AdvancedModel, Cluster, Unit
 from scoring.enums import CriterionKind, SheetStatus
 from scoring.models import Evidence, ScoreEntry, ScoreSheet, ScoreTable
-from scoring.services.baselines import fill_carried_baseline
+from scoring.services.assignments import sheet_unassigned
 from scoring.services.change import entry_change
 from scoring.services.recompute import (
     lock_sheets,
@@ -58,7 +58,10 @@ def sheet_get_or_create(
     sheet.full_clean()
     sheet.save()
     leaves = table.criteria.exclude(kind=CriterionKind.GROUP).values_list("pk", flat=True)
-    ScoreEntry.objects.bulk_create(ScoreEntry(sheet=sheet, criterion_id=pk) for pk in leaves)
+    unassigned = sheet_unassigned(table=table, unit=unit)
+    ScoreEntry.objects.bulk_create(
+        ScoreEntry(sheet=sheet, criterion_id=pk, not_assigned=pk in unassigned) for pk in leaves
+    )
     recompute_sheets([sheet.pk])
     recompute_ranks(cluster=cluster, stage=stage)
     return sheet
@@ -103,6 +106,7 @@ def sheet_fill(
     change_reason: str = "",
 ) -> list[ScoreEntry]:
     """Store many entries of one sheet at once (imports, the demo), by criterion code.
+    An entry not assigned to the unit takes no input (refused like a bad value).
 
     Every value is validated first and every problem reported together (each naming its
     criterion); nothing is stored unless all are valid. Points are not recomputed here:
@@ -123,6 +127,11 @@ def sheet_fill(
         if entry is None:
             errors.append(_("%(code)s: no such criterion to score in this table.") % {"code": code})
             continue
+        if entry.not_assigned:
+            errors.append(
+                _("%(code)s is not assigned to this unit; it takes no input.") % {"code": code}
+            )
+            continue
         for name, field in INPUT_FIELDS.items():
             if name in data:
                 setattr(entry, field, data[name])
@@ -131,7 +140,6 @@ def sheet_fill(
             entry.override_reason = str(data.get("reason") or "")
         if "comment" in data:
             entry.comment = str(data["comment"] or "")
-        fill_carried_baseline(entry, sheet.unit_id)
         if entry.override is not None and not entry.override_reason.strip():
             errors.append(_("%(code)s: an override needs a written reason.") % {"code": code})
         errors += _input_errors(criterion_spec(entry.criterion, None), entry_input(entry))

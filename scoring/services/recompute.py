@@ -15,6 +15,7 @@ from clusters.models import Cluster
 from scoring import engine
 from scoring.enums import CriterionKind, Method
 from scoring.models import Criterion, ScoreEntry, ScoreSheet, ScoreTable
+from scoring.periods import of_period
 
 # The model fields that hold an entry's inputs, by the engine's EntryInput field name.
 from scoring.services.specs import (
@@ -40,11 +41,17 @@ from scoring.services.specs import (
 
 
 def lock_sheets(
-    cluster_id: int, stage: str, *, annotations: Mapping | None = None, related: Iterable = ()
+    cluster_id: int,
+    stage: str,
+    *,
+    period_id: int | None = None,
+    annotations: Mapping | None = None,
+    related: Iterable = (),
 ) -> list[ScoreSheet]:
-    """Lock and return every sheet of a cluster at a stage, in id order (see above).
-    ``related`` and ``annotations`` come along in the same query; they are not locked."""
-    qs = ScoreSheet.objects.filter(cluster_id=cluster_id, stage=stage)
+    """Lock and return every sheet of a cluster at a stage of a period (None: the year-end
+    review; scoring.periods), in id order (see above). ``related`` and ``annotations`` come
+    along in the same query; they are not locked."""
+    qs = ScoreSheet.objects.filter(of_period(period_id), cluster_id=cluster_id, stage=stage)
     if related:
         qs = qs.select_related(*related)
     if annotations:
@@ -68,7 +75,8 @@ def recompute_criterion(*, criterion: Criterion, cluster_id: int, stage: str) ->
     targets = _targets([criterion.pk], [e.sheet.unit_id for e in entries])
     spec = criterion_spec(criterion, None)
     inputs = {e.pk: entry_input(e, targets.get((criterion.pk, e.sheet.unit_id))) for e in entries}
-    points = engine.points_for_cluster(spec, inputs)
+    unassigned = {e.pk for e in entries if e.not_assigned}
+    points = engine.points_for_cluster(spec, inputs, unassigned)
     changed = []
     for entry in entries:
         if entry.points != points[entry.pk]:
@@ -85,7 +93,7 @@ def recompute_after_change(entry: ScoreEntry) -> None:
     of the sheets whose points changed, and the cluster's ranks at that stage."""
     sheet = entry.sheet
     criterion = entry.criterion
-    lock_sheets(sheet.cluster_id, sheet.stage)
+    lock_sheets(sheet.cluster_id, sheet.stage, period_id=sheet.period_id)
     if criterion.method == Method.RELATIVE:
         changed = recompute_criterion(
             criterion=criterion, cluster_id=sheet.cluster_id, stage=sheet.stage
@@ -93,16 +101,29 @@ def recompute_after_change(entry: ScoreEntry) -> None:
         changed = sorted({*changed, sheet.pk})
     else:
         target = _targets([criterion.pk], [sheet.unit_id]).get((criterion.pk, sheet.unit_id))
-        points = engine.leaf_points(criterion_spec(criterion, None), entry_input(entry, target))
+        points = (
+            None
+            if entry.not_assigned
+            else engine.leaf_points(criterion_spec(criterion, None), entry_input(entry, target))
+        )
         if points != entry.points:
             entry.points = points
             ScoreEntry.objects.filter(pk=entry.pk).update(points=points)
         changed = [sheet.pk]
     if recompute_sheets(changed):
-        recompute_ranks(cluster=sheet.cluster_id, stage=sheet.stage)
+        recompute_ranks(cluster=sheet.cluster_id, stage=sheet.stage, period_id=sheet.period_id)
 
 
-_FIGURES = ["base", "bonus", "deduction", "total", "band", "complete", "excluded_from_leading"]
+_FIGURES = [
+    "raw_base",
+    "base",
+    "bonus",
+    "deduction",
+    "total",
+    "band",
+    "complete",
+    "excluded_from_leading",
+]
 
 
 def recompute_sheets(sheet_ids: Iterable[int], tables: dict[int, TableSpec] | None = None) -> int:
@@ -115,26 +136,30 @@ def recompute_sheets(sheet_ids: Iterable[int], tables: dict[int, TableSpec] | No
     for sheet in sheets:
         if sheet.table_id not in tables:
             tables[sheet.table_id] = load_table(sheet.table)
-    by_sheet: dict[int, list[tuple[int, Decimal | None, bool | None]]] = defaultdict(list)
+    by_sheet: dict[int, list[tuple[int, Decimal | None, bool | None, bool]]] = defaultdict(list)
     rows = ScoreEntry.objects.filter(sheet_id__in=[s.pk for s in sheets]).values_list(
-        "sheet_id", "criterion_id", "points", "violated"
+        "sheet_id", "criterion_id", "points", "violated", "not_assigned"
     )
-    for sheet_id, criterion_id, points, violated in rows:
-        by_sheet[sheet_id].append((criterion_id, points, violated))
+    for sheet_id, criterion_id, points, violated, not_assigned in rows:
+        by_sheet[sheet_id].append((criterion_id, points, violated, not_assigned))
     changed = []
     for sheet in sheets:
         loaded = tables[sheet.table_id]
         points: dict[str, Decimal | None] = {}
         violated: dict[str, bool] = {}
-        for criterion_id, value, is_violated in by_sheet[sheet.pk]:
+        unassigned: set[str] = set()
+        for criterion_id, value, is_violated, not_assigned in by_sheet[sheet.pk]:
             code = loaded.specs[criterion_id].code
             points[code] = value
+            if not_assigned:
+                unassigned.add(code)
             if loaded.specs[criterion_id].kind == CriterionKind.VETO:
                 violated[code] = bool(is_violated)
         figures = engine.sheet_figures(
-            loaded.spec_list, points, violated, loaded.bands, loaded.table.bonus_cap
+            loaded.spec_list, points, violated, loaded.bands, loaded.table.bonus_cap, unassigned
         )
         new = {
+            "raw_base": figures.raw_base,
             "base": figures.base,
             "bonus": figures.bonus,
             "deduction": figures.deduction,
@@ -151,12 +176,12 @@ def recompute_sheets(sheet_ids: Iterable[int], tables: dict[int, TableSpec] | No
     return len(changed)
 
 
-def recompute_ranks(*, cluster: Cluster | int, stage: str) -> None:
-    """Rank the sheets of a cluster at a stage in one pass over one query, and mark the
-    leading unit(s)."""
+def recompute_ranks(*, cluster: Cluster | int, stage: str, period_id: int | None = None) -> None:
+    """Rank the sheets of a cluster at a stage of a period (None: the year-end review) in
+    one pass over one query, and mark the leading unit(s)."""
     cluster_id = cluster if isinstance(cluster, int) else cluster.pk
     sheets = list(
-        ScoreSheet.objects.filter(cluster_id=cluster_id, stage=stage).only(
+        ScoreSheet.objects.filter(of_period(period_id), cluster_id=cluster_id, stage=stage).only(
             "pk", "total", "excluded_from_leading", "rank", "leading"
         )
     )
@@ -183,15 +208,15 @@ def recompute_scope(sheets: QuerySet[ScoreSheet]) -> RecomputeSummary:
     """Recompute every entry, sheet and rank of the given sheets, cluster by cluster and
     stage by stage, with a fixed number of queries per cluster and stage."""
     summary = RecomputeSummary()
-    groups = sheets.order_by().values_list("cluster_id", "stage").distinct()
+    groups = sheets.order_by().values_list("cluster_id", "period_id", "stage").distinct()
     tables: dict[int, TableSpec] = {}
-    for cluster_id, stage in groups.order_by("cluster_id", "stage"):
+    for cluster_id, period_id, stage in groups.order_by("cluster_id", "period_id", "stage"):
         with transaction.atomic():
-            ids = [s.pk for s in lock_sheets(cluster_id, stage)]
-            summary.entries_changed += _recompute_group(cluster_id, stage, tables)
+            ids = [s.pk for s in lock_sheets(cluster_id, stage, period_id=period_id)]
+            summary.entries_changed += _recompute_group(cluster_id, stage, tables, period_id)
             summary.sheets += len(ids)
             summary.sheets_changed += recompute_sheets(ids, tables)
-            recompute_ranks(cluster=cluster_id, stage=stage)
+            recompute_ranks(cluster=cluster_id, stage=stage, period_id=period_id)
     return summary
 
 
@@ -203,15 +228,18 @@ _ENTRY_ROW = (
     "sheet__table_id",
     "points",
     "override",
+    "not_assigned",
     *INPUT_FIELDS.values(),
 )
 
 
-def _recompute_group(cluster_id: int, stage: str, tables: dict[int, TableSpec]) -> int:
+def _recompute_group(
+    cluster_id: int, stage: str, tables: dict[int, TableSpec], period_id: int | None = None
+) -> int:
     rows = list(
-        ScoreEntry.objects.filter(sheet__cluster_id=cluster_id, sheet__stage=stage).values_list(
-            *_ENTRY_ROW
-        )
+        ScoreEntry.objects.filter(
+            of_period(period_id, "sheet__"), sheet__cluster_id=cluster_id, sheet__stage=stage
+        ).values_list(*_ENTRY_ROW)
     )
     if not rows:
         return 0
@@ -222,15 +250,18 @@ def _recompute_group(cluster_id: int, stage: str, tables: dict[int, TableSpec]) 
     targets = _targets({row[1] for row in rows}, {row[2] for row in rows})
     names = tuple(INPUT_FIELDS)
     by_criterion: dict[int, dict[int, engine.EntryInput]] = defaultdict(dict)
-    for pk, criterion_id, unit_id, _table_id, _points, override, *inputs in rows:
+    unassigned: set[int] = set()
+    for pk, criterion_id, unit_id, _table_id, _points, override, not_assigned, *inputs in rows:
         by_criterion[criterion_id][pk] = engine.EntryInput(
             **dict(zip(names, inputs, strict=True)),
             target=targets.get((criterion_id, unit_id)),
             override=override,
         )
+        if not_assigned:
+            unassigned.add(pk)
     points: dict[int, Decimal | None] = {}
     for criterion_id, inputs in by_criterion.items():
-        points.update(engine.points_for_cluster(specs[criterion_id], inputs))
+        points.update(engine.points_for_cluster(specs[criterion_id], inputs, unassigned))
     changed = {row[0]: points[row[0]] for row in rows if row[4] != points[row[0]]}
     _store_points(changed)
     return len(changed)
