@@ -40,7 +40,6 @@ from clusters.models import Membership
 from scoring import engine
 from scoring.enums import Method, SheetStatus
 from scoring.models import ScoreEntry, ScoreSheet, UnitTarget
-from scoring.services.baselines import fill_carried_baseline
 from scoring.services.recompute import lock_sheets
 from scoring.services.specs import (
     INPUT_FIELDS,
@@ -113,9 +112,7 @@ def _read(entry: ScoreEntry, criterion, sheets: list[ScoreSheet], relative: bool
     *ENTRY_FIELDS)."""
     sheet = entry.sheet
     whole = ScoreEntry.objects.filter(
-        sheet__cluster_id=sheet.cluster_id,
-        sheet__period_id=sheet.period_id,
-        criterion__code=criterion.code,
+        sheet__cluster_id=sheet.cluster_id, criterion__code=criterion.code
     )
     figure_sheets = [s.pk for s in sheets] if relative else [entry.sheet_id]
     if not relative:
@@ -156,7 +153,6 @@ def _apply(entry: ScoreEntry, values: Mapping[str, object]) -> None:
         entry.override_reason = str(values["reason"] or "")
     if "comment" in values:
         entry.comment = str(values["comment"] or "")
-    fill_carried_baseline(entry, entry.sheet.unit_id)
     if entry.override is None:
         entry.override_reason = ""
     elif not entry.override_reason.strip():
@@ -272,7 +268,6 @@ def entry_change(
     sheets = lock_sheets(
         sheet.cluster_id,
         sheet.stage,
-        period_id=sheet.period_id,
         related=("unit", "table"),
         annotations={
             "own_target": Subquery(own_target.order_by().values("target")[:1]),
