@@ -40,6 +40,7 @@ from clusters.models import Membership
 from scoring import engine
 from scoring.enums import Method, SheetStatus
 from scoring.models import ScoreEntry, ScoreSheet, UnitTarget
+from scoring.services.baselines import fill_carried_baseline
 from scoring.services.recompute import lock_sheets
 from scoring.services.specs import (
     INPUT_FIELDS,
@@ -153,6 +154,7 @@ def _apply(entry: ScoreEntry, values: Mapping[str, object]) -> None:
         entry.override_reason = str(values["reason"] or "")
     if "comment" in values:
         entry.comment = str(values["comment"] or "")
+    fill_carried_baseline(entry, entry.sheet.unit_id)
     if entry.override is None:
         entry.override_reason = ""
     elif not entry.override_reason.strip():

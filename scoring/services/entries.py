@@ -16,6 +16,7 @@ from clusters.models import Activity, AdvancedModel, Cluster, Unit
 from scoring.enums import CriterionKind, SheetStatus
 from scoring.models import Evidence, ScoreEntry, ScoreSheet, ScoreTable
 from scoring.services.assignments import sheet_unassigned
+from scoring.services.baselines import fill_carried_baseline
 from scoring.services.change import entry_change
 from scoring.services.recompute import (
     lock_sheets,
@@ -140,6 +141,7 @@ def sheet_fill(
             entry.override_reason = str(data.get("reason") or "")
         if "comment" in data:
             entry.comment = str(data["comment"] or "")
+        fill_carried_baseline(entry, sheet.unit_id)
         if entry.override is not None and not entry.override_reason.strip():
             errors.append(_("%(code)s: an override needs a written reason.") % {"code": code})
         errors += _input_errors(criterion_spec(entry.criterion, None), entry_input(entry))
