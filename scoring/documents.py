@@ -34,6 +34,7 @@ from clusters.documents.pledge import header, members
 from clusters.enums import MemberRole
 from clusters.models import Cluster, Signature
 from scoring import permissions, queries, services
+from scoring.engine.signed import MINUS_KINDS, points_sign, signed_groups
 from scoring.enums import CriterionKind, Stage
 from scoring.models import Publication, ScoreSheet
 
@@ -42,7 +43,6 @@ STAGE_WORDS = {
     Stage.CLUSTER: "Cụm thi đua chấm điểm",
     Stage.FINAL: "Phúc tra của Cơ quan Thường trực",
 }
-MINUS = queries.MINUS_KINDS
 D0 = Decimal(0)
 
 
@@ -81,16 +81,17 @@ def sheet_table(sheet: ScoreSheet) -> Table:
         bands=services.table_bands(sheet.table),
     )
     subtotals = queries.subtotals(loaded, entries)
-    sums = queries.signed_groups(criteria)
+    # Groups of bonuses only, or of deductions only, show the signed sum of their leaves.
+    signed = {code: g for code, g in signed_groups(loaded.spec_list).items() if g.sign}
+    points_by_code = {codes[pk]: e.points for pk, e in entries.items() if pk in codes}
     rows = []
     for c in criteria:
         entry = entries.get(c.pk)
         if c.kind == CriterionKind.GROUP:
-            if c.pk in sums:
-                sign, leaves = sums[c.pk]
-                value = sum((entries[pk].points or D0 for pk in leaves if pk in entries), D0)
-                points = _signed(value, sign)
-                maximum = _signed(c.max_points, sign) if c.max_points else ""
+            group = signed.get(c.code)
+            if group is not None:
+                points = _signed(group.points(points_by_code), group.sign)
+                maximum = _signed(c.max_points, group.sign) if c.max_points else ""
             else:
                 points = number(subtotals.get(c.code))
                 maximum = number(c.max_points)
@@ -101,7 +102,7 @@ def sheet_table(sheet: ScoreSheet) -> Table:
                 )
             )
             continue
-        sign = "−" if c.kind in MINUS else "+" if c.kind == CriterionKind.BONUS else ""
+        sign = points_sign([c.kind])
         maximum = _signed(c.deduct if c.kind == CriterionKind.VETO else c.max_points, sign)
         points = "" if entry is None else _signed(entry.points, "−" if sign == "−" else "")
         rows.append(TableRow([Cell(c.code), Cell(c.title, c.depth), Cell(maximum), Cell(points)]))
@@ -109,7 +110,7 @@ def sheet_table(sheet: ScoreSheet) -> Table:
         (
             c.max_points
             for c in criteria
-            if c.parent_id is None and c.kind not in MINUS and c.kind != CriterionKind.BONUS
+            if c.parent_id is None and c.kind not in MINUS_KINDS and c.kind != CriterionKind.BONUS
         ),
         D0,
     )

@@ -24,13 +24,13 @@ from django.db.models import F
 
 from clusters.models import Cluster, Unit
 from scoring import engine
+from scoring.engine.signed import SignedGroup, points_sign, signed_groups
 from scoring.enums import CriterionKind, SheetStatus, Stage
 from scoring.interchange.results import safe_cell
 from scoring.models import Criterion, ScoreEntry, ScoreSheet
 from scoring.services.specs import criterion_spec, table_bands
 
 CENT = Decimal("0.01")
-MINUS_KINDS = frozenset({CriterionKind.DEDUCTION, CriterionKind.VETO})
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -85,31 +85,24 @@ def _area_values(sheets: list[ScoreSheet]) -> tuple[list[Area], dict[int, list[D
     for entry in ScoreEntry.objects.filter(sheet_id__in=[s.pk for s in sheets]):
         entries[entry.sheet_id][entry.criterion_id] = entry
     areas: dict[str, Area] = {}
-    leaves_under: dict[int, dict[str, list[str]]] = {}
+    specs_of: dict[int, list[engine.CriterionSpec]] = {}
+    signed_of: dict[int, dict[str, SignedGroup]] = {}
     for table_id, rows in criteria.items():
-        by_pk = {c.pk: c for c in rows}
-        under: dict[str, list[str]] = defaultdict(list)
+        codes = {c.pk: c.code for c in rows}
+        specs_of[table_id] = specs = [criterion_spec(c, codes.get(c.parent_id)) for c in rows]
+        # A top-level group of bonuses only, or of deductions only, shows the signed sum
+        # of its leaves; so does a top-level bonus or deduction leaf (its own points).
+        signed_of[table_id] = signed = signed_groups(specs)
         for c in rows:
             if c.parent_id is None and c.code not in areas:
-                kinds = {c.kind}
-                if c.kind == CriterionKind.GROUP:
-                    kinds = {d.kind for d in rows if _top(d, by_pk).pk == c.pk} - {"group"}
-                sign = (
-                    "+"
-                    if kinds == {CriterionKind.BONUS}
-                    else "−"
-                    if kinds and kinds <= MINUS_KINDS
-                    else ""
-                )
+                group = signed.get(c.code)
+                sign = group.sign if group is not None else points_sign([c.kind])
                 areas[c.code] = Area(code=c.code, title=c.title, sign=sign)
-            if c.kind != CriterionKind.GROUP:
-                under[_top(c, by_pk).code].append(c.code)
-        leaves_under[table_id] = under
     values: dict[int, list[Decimal]] = {}
     for sheet in sheets:
         rows = criteria.get(sheet.table_id, [])
         codes = {c.pk: c.code for c in rows}
-        specs = [criterion_spec(c, codes.get(c.parent_id)) for c in rows]
+        specs = specs_of.get(sheet.table_id, [])
         mine = entries.get(sheet.pk, {})
         points = {codes[cid]: e.points for cid, e in mine.items() if cid in codes}
         violated = {
@@ -123,14 +116,12 @@ def _area_values(sheets: list[ScoreSheet]) -> tuple[list[Area], dict[int, list[D
         figures = engine.sheet_figures(
             specs, points, violated, table_bands(sheet.table), sheet.table.bonus_cap
         )
-        under = leaves_under.get(sheet.table_id, {})
+        signed = signed_of.get(sheet.table_id, {})
         row = []
         for area in areas.values():
-            if area.sign:
-                value = sum(
-                    (figures.points.get(c, Decimal(0)) for c in under.get(area.code, [])),
-                    Decimal(0),
-                )
+            group = signed.get(area.code)
+            if area.sign and group is not None:
+                value = group.points(figures.points)
             elif area.code in figures.subtotals:
                 value = figures.subtotals[area.code]
             else:
@@ -138,12 +129,6 @@ def _area_values(sheets: list[ScoreSheet]) -> tuple[list[Area], dict[int, list[D
             row.append(_cents(value))
         values[sheet.pk] = row
     return list(areas.values()), values
-
-
-def _top(criterion: Criterion, by_pk: dict[int, Criterion]) -> Criterion:
-    while criterion.parent_id is not None and criterion.parent_id in by_pk:
-        criterion = by_pk[criterion.parent_id]
-    return criterion
 
 
 def _average(values: Iterable[Decimal]) -> Decimal | None:

@@ -3,6 +3,7 @@ number of queries); its cells as HTML are written by grid_html.py."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from clusters.enums import ROLE_ORDER, MemberRole
 from clusters.models import Cluster, Unit
 from scoring import engine, permissions, services
+from scoring.engine.signed import SignedGroup, signed_groups
 from scoring.enums import CriterionKind, Stage
 from scoring.models import Explanation, ScoreEntry, ScoreSheet, UnitTarget
 from scoring.services.specs import table_spec
@@ -128,35 +130,29 @@ def _figures(sheet: ScoreSheet, self_sheet, text) -> dict:
     }
 
 
-def group_leaves(loaded: services.TableSpec) -> tuple[dict[str, list[str]], set[str]]:
-    """({group code: the codes of the leaves under it}, the groups holding a base leaf)."""
+def group_leaves(loaded: services.TableSpec) -> dict[str, list[str]]:
+    """{group code: the codes of the leaves under it, at any depth}."""
     spec_by_code = {spec.code: spec for spec in loaded.spec_list}
     leaves_of: dict[str, list[str]] = {}
-    has_base: set[str] = set()
     for spec in loaded.spec_list:
         if spec.kind == CriterionKind.GROUP:
             continue
         parent = spec.parent
         while parent is not None and parent in spec_by_code:
             leaves_of.setdefault(parent, []).append(spec.code)
-            if spec.kind in engine.BASE_KINDS:
-                has_base.add(parent)
             parent = spec_by_code[parent].parent
-    return leaves_of, has_base
+    return leaves_of
 
 
 def group_subtotals(
-    figures: engine.SheetFigures, leaves_of: dict[str, list[str]], has_base: set[str]
+    figures: engine.SheetFigures, signed: Mapping[str, SignedGroup]
 ) -> dict[str, Decimal]:
     """The subtotal the grid shows on each group: its base leaves (domain rule); a group
-    holding only bonus, deduction or veto leaves shows the sum of what those leaves count
-    instead."""
+    holding only bonus, deduction or veto leaves (``signed``: engine.signed.signed_groups)
+    shows the sum of what those leaves count instead."""
     subtotals = dict(figures.subtotals)
-    for code, leaves in leaves_of.items():
-        if code not in has_base:
-            subtotals[code] = sum(
-                (figures.points.get(leaf, Decimal(0)) for leaf in leaves), Decimal("0.00")
-            )
+    for code, group in signed.items():
+        subtotals[code] = group.points(figures.points)
     return subtotals
 
 
@@ -226,7 +222,7 @@ def build_grid(
         if permissions.own_unit_notice(user, column["sheet"]):
             column["lock"] = OWN_UNIT_NOTICE
 
-    leaves_of, has_base = group_leaves(loaded)
+    signed = signed_groups(loaded.spec_list)
 
     # The entries (and what the unit said it scored itself, and its explanations). Read
     # into dicts, so unordered: the models' default orderings join sheets, clusters,
@@ -250,6 +246,7 @@ def build_grid(
         # the page; for a cell save, the leaves of the saved criterion's groups only (the
         # sheets' figures are stored; only the subtotals are computed here).
         needed = {focus}
+        leaves_of = group_leaves(loaded)
         for code in wanted:
             needed.update(leaves_of.get(code, ()))
         specs = [s for s in specs if s.kind == CriterionKind.GROUP or s.code in needed]
@@ -291,7 +288,7 @@ def build_grid(
             loaded.bands,
             table.bonus_cap,
         )
-        subtotals[unit_id] = group_subtotals(figures, leaves_of, has_base)
+        subtotals[unit_id] = group_subtotals(figures, signed)
 
     # Lines: a group's header, one line per input of each leaf, the figures at the foot.
     labels = {name: str(label) for name, label in services.FIELD_LABELS.items()}

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from clusters.enums import ROLE_ORDER
 from scoring import engine, permissions, services
+from scoring.engine.signed import signed_groups
 from scoring.enums import Stage
 from scoring.services.change import EntryChange
-from scoring.views.grid_build import FIGURES, _figures, group_leaves, group_subtotals
+from scoring.views.grid_build import FIGURES, _figures, group_subtotals
 from scoring.views.grid_html import (
     Marks,
     Text,
@@ -157,12 +158,12 @@ def saved_parts(change: EntryChange, user, main_field: str, *, by_units: bool) -
     while parent is not None and parent in by_code:
         groups.append(by_code[parent])
         parent = change.loaded.specs[by_code[parent].pk].parent
-    leaves_of, has_base = group_leaves(change.loaded)
+    signed = signed_groups(change.loaded.spec_list)
     subtotals = []
     for sheet_id, figures in change.figures.items():
         if sheet_id not in columns:
             continue
-        values_ = group_subtotals(figures, leaves_of, has_base)
+        values_ = group_subtotals(figures, signed)
         for group in groups:
             subtotals.append(
                 {"id": f"s{sheet_id}-{group.pk}", "text": text.points(values_.get(group.code))}
