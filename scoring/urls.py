@@ -1,4 +1,5 @@
 from scoring.views import (
+    baselines,
     documents,
     editor,
     evidence,
@@ -27,5 +28,6 @@ urlpatterns = [
     *editor.urlpatterns,
     *table_import.urlpatterns,
     *targets.urlpatterns,
+    *baselines.urlpatterns,
     *documents.urlpatterns,
 ]

@@ -709,6 +709,27 @@ RULES: dict[str, list[Case]] = {
             tolerate=frozenset({404}),
         )
     ],
+    # Last year's figures: the managers, as the units' own targets.
+    "campaign_baselines": [
+        Case(_campaign, MANAGERS_A),
+        Case(lambda w: [w.campaign_b.pk], MANAGERS_B),
+    ],
+    "table_baselines": [Case(lambda w: [w.campaign.pk, w.table.pk], MANAGERS_A)],
+    "table_baseline_set": [
+        Case(
+            lambda w: [w.campaign.pk, w.table.pk],
+            MANAGERS_A,
+            "POST",
+            lambda w: {
+                "criterion": w.target_criterion.pk,
+                "unit": w.m1.pk,
+                "value": "12",
+                "reason": "Số liệu rà soát lại",
+            },
+            prepare=_target_criterion,
+        )
+    ],
+    "table_baselines_carry": [Case(lambda w: [w.campaign.pk, w.table.pk], MANAGERS_A, "POST")],
     # Documents.
     "sheet_docx": [Case(lambda w: [w.self_m1.pk], C1_READERS)],
     "sheet_print": [Case(lambda w: [w.self_m1.pk], C1_READERS)],

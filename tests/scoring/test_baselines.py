@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import translation
 
 from clusters.enums import MemberRole
@@ -234,3 +235,47 @@ def test_carry_without_a_previous_year_carries_nothing(org):
     table = _table(org.campaign, [org.cluster])
     result = baselines_carry(table=table)
     assert (result.stored, len(result.missing)) == (0, 9)
+
+
+def test_pages_show_the_source_and_the_report_and_a_typed_figure_is_saved(client, org, years):
+    baselines_carry(table=years.table)
+    client.force_login(org.staff)
+    r = years.table.criteria.get(code="R")
+    page = reverse("table_baselines", args=[years.campaign.pk, years.table.pk])
+
+    html = client.get(page).content.decode()
+    assert "2023, final, published 20/12/2023" in html
+    assert "sum of D1, M1" in html
+    answer = client.post(
+        reverse("table_baseline_set", args=[years.campaign.pk, years.table.pk]),
+        {"criterion": r.pk, "unit": years.new_unit.pk, "value": "5", "reason": "Đơn vị mới"},
+    )
+    refused = client.post(
+        reverse("table_baseline_set", args=[years.campaign.pk, years.table.pk]),
+        {"criterion": r.pk, "unit": years.new_unit.pk, "value": "5,5", "reason": "x"},
+        follow=True,
+    )
+    report = client.get(reverse("campaign_baselines", args=[years.campaign.pk]))
+
+    assert answer.status_code == 302
+    assert "R: last year&#x27;s count is a whole number." in refused.content.decode()
+    row = UnitBaseline.objects.get(criterion=r, unit=years.new_unit)
+    assert (row.value, row.source, row.reason) == (D(5), BaselineSource.TYPED, "Đơn vị mới")
+    assert [(x.criterion.code, x.unit.code) for x in report.context["rows"]] == [
+        ("R", "X1"),
+        ("V", "X1"),
+        ("P", "X1"),
+    ]
+
+
+def test_pages_refuse_officers_and_read_only_once_published(client, org, years):
+    client.force_login(org.leader)
+    page = reverse("table_baselines", args=[years.campaign.pk, years.table.pk])
+    assert client.get(page).status_code == 403
+    client.force_login(org.staff)
+    type(years.campaign).objects.filter(pk=years.campaign.pk).update(phase="published")
+    assert client.get(page).context["editable"] is False
+    carry = reverse("table_baselines_carry", args=[years.campaign.pk, years.table.pk])
+    assert client.post(carry).status_code == 403
+    assert client.get(carry).status_code == 405
+    assert UnitBaseline.objects.count() == 0
