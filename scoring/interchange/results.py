@@ -15,16 +15,32 @@ from scoring.enums import CriterionKind
 from scoring.interchange.common import FORMAT_RESULTS, decimal_text
 from scoring.models import Criterion, ScoreEntry, ScoreSheet
 
-RESULT_COLUMNS = ("unit", "rank", "base", "bonus", "deduction", "total", "band", "leading")
+RESULT_COLUMNS = (
+    "unit",
+    "rank",
+    "raw_base",
+    "base",
+    "bonus",
+    "deduction",
+    "total",
+    "band",
+    "leading",
+    "not_assigned",
+)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# The cell of a criterion not assigned to the unit, in CSV and xlsx.
+NOT_ASSIGNED = "—"
 
 
 def results_export(*, cluster: Cluster, stage: str) -> dict:
     """The stored results of ``cluster`` at ``stage`` as a ``thidua.results/1`` document,
     ordered by rank, then unit code. Points are given for every leaf of each sheet's table
-    in table order (null while not entered). Nothing is recomputed: the figures are the
-    ones scoring.services stored. Three queries, plus two unless the cluster was selected
-    with its campaign and organiser."""
+    in table order (null while not entered), except the leaves not assigned to the unit,
+    which are listed under ``not_assigned``; ``raw_base`` is the sum of the assigned base
+    leaves and ``base`` that raw base normalised to the whole table (equal when everything
+    applies). Nothing is recomputed: the figures are the ones scoring.services stored.
+    Three queries, plus two unless the cluster was selected with its campaign and
+    organiser."""
     campaign = cluster.campaign
     sheets = list(
         ScoreSheet.objects.filter(cluster=cluster, stage=stage)
@@ -39,12 +55,14 @@ def results_export(*, cluster: Cluster, stage: str) -> dict:
         .values_list("table_id", "pk", "code")
     ):
         leaves.setdefault(table_id, []).append((pk, code))
-    points: dict[tuple[int, int], Decimal | None] = {
-        (sheet_id, criterion_id): value
-        for sheet_id, criterion_id, value in ScoreEntry.objects.filter(
-            sheet__cluster=cluster, sheet__stage=stage
-        ).values_list("sheet_id", "criterion_id", "points")
-    }
+    points: dict[tuple[int, int], Decimal | None] = {}
+    unassigned: set[tuple[int, int]] = set()
+    for sheet_id, criterion_id, value, not_assigned in ScoreEntry.objects.filter(
+        sheet__cluster=cluster, sheet__stage=stage
+    ).values_list("sheet_id", "criterion_id", "points", "not_assigned"):
+        points[(sheet_id, criterion_id)] = value
+        if not_assigned:
+            unassigned.add((sheet_id, criterion_id))
     return {
         "format": FORMAT_RESULTS,
         "organiser": campaign.organiser.code,
@@ -54,6 +72,7 @@ def results_export(*, cluster: Cluster, stage: str) -> dict:
         "results": [
             {
                 "unit": sheet.unit.code,
+                "raw_base": decimal_text(sheet.raw_base),
                 "base": decimal_text(sheet.base),
                 "bonus": decimal_text(sheet.bonus),
                 "deduction": decimal_text(sheet.deduction),
@@ -64,7 +83,13 @@ def results_export(*, cluster: Cluster, stage: str) -> dict:
                 "points": {
                     code: decimal_text(points.get((sheet.pk, pk)))
                     for pk, code in leaves.get(sheet.table_id, [])
+                    if (sheet.pk, pk) not in unassigned
                 },
+                "not_assigned": [
+                    code
+                    for pk, code in leaves.get(sheet.table_id, [])
+                    if (sheet.pk, pk) in unassigned
+                ],
             }
             for sheet in sheets
         ],
@@ -81,10 +106,13 @@ def safe_cell(value: Any) -> Any:
 
 
 def result_rows(document: dict) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of a results document; numbers as Decimal, absent ones None."""
+    """Header and rows of a results document; numbers as Decimal, absent ones None; the
+    criteria not assigned to a unit as their codes, comma separated, and "—" in their
+    columns."""
     codes: dict[str, None] = {}
     for result in document["results"]:
         codes.update(dict.fromkeys(result["points"]))
+        codes.update(dict.fromkeys(result.get("not_assigned", [])))
     header = [*RESULT_COLUMNS, *codes]
 
     def number(value: str | None) -> Decimal | None:
@@ -92,17 +120,23 @@ def result_rows(document: dict) -> tuple[list[str], list[list[Any]]]:
 
     rows = []
     for r in document["results"]:
+        unassigned = r.get("not_assigned", [])
         rows.append(
             [
                 r["unit"],
                 r["rank"],
+                number(r.get("raw_base", r["base"])),
                 number(r["base"]),
                 number(r["bonus"]),
                 number(r["deduction"]),
                 number(r["total"]),
                 r["band"],
                 r["leading"],
-                *(number(r["points"].get(code)) for code in codes),
+                ", ".join(unassigned) or None,
+                *(
+                    NOT_ASSIGNED if code in unassigned else number(r["points"].get(code))
+                    for code in codes
+                ),
             ]
         )
     return header, rows

@@ -23,7 +23,15 @@ from scoring.interchange.common import (
     show,
     type_name,
 )
-from scoring.models import Criterion, ScoreEntry, ScoreSheet, ScoreTable, UnitTarget
+from scoring.models import (
+    BASE_CRITERION_KINDS,
+    Criterion,
+    ScoreEntry,
+    ScoreSheet,
+    ScoreTable,
+    UnitTarget,
+)
+from scoring.services.assignments import not_assigned_to_unit, table_marks, unassigned_ids
 
 _ENTRY_KEYS = (*services.INPUT_FIELDS, "target", "override", "reason", "comment")
 _BOOLEAN_INPUTS = frozenset({"passed", "violated"})
@@ -38,6 +46,7 @@ class EntryPlan:
     values: dict[str, Any]
     target: Decimal | None = None
     set_target: bool = False
+    not_assigned: bool = False
 
 
 @dataclass
@@ -68,6 +77,7 @@ class ScoresSummary:
     sheets_updated: list[str] = field(default_factory=list)
     entries: int = 0
     targets: int = 0
+    not_assigned: int = 0
 
 
 def _where(unit: str, code: str | None = None) -> str:
@@ -76,15 +86,41 @@ def _where(unit: str, code: str | None = None) -> str:
     return _("unit %(unit)s, criterion %(code)s") % {"unit": unit, "code": code}
 
 
+def _check_not_assigned(check: Checker, where: str, criterion: Criterion, raw: dict):
+    """``{"not_assigned": true}``: the criterion is not assigned to the unit."""
+    if not check.keys(where, raw, ("not_assigned",)):
+        return None
+    if raw["not_assigned"] is not True:
+        check.add(
+            where,
+            _("not_assigned can only be true; leave it out for a criterion that applies"),
+        )
+        return None
+    if criterion.kind not in BASE_CRITERION_KINDS:
+        check.add(where, _("bonus, deduction and veto criteria always apply to every unit"))
+        return None
+    return EntryPlan(criterion=criterion, values={}, not_assigned=True)
+
+
 def _check_entry(
     check: Checker,
     where: str,
     criterion: Criterion,
     raw: Any,
     stored: ScoreEntry | None,
+    unassigned: bool = False,
 ) -> EntryPlan | None:
-    """One entry of the file, merged with what is stored and checked by the engine."""
+    """One entry of the file, merged with what is stored and checked by the engine.
+    ``unassigned``: the criterion is not assigned to the unit (it takes no input)."""
+    if isinstance(raw, dict) and "not_assigned" in raw:
+        return _check_not_assigned(check, where, criterion, raw)
     if not check.keys(where, raw, (), _ENTRY_KEYS):
+        return None
+    if unassigned and any(key in services.INPUT_FIELDS or key == "override" for key in raw):
+        check.add(
+            where,
+            _('is not assigned to this unit and takes no input (write {"not_assigned": true})'),
+        )
         return None
     ok = True
     values: dict[str, Any] = {}
@@ -190,6 +226,17 @@ def scores_read(data: Any, *, source: str = "-", organiser: str | None = None) -
     }
     current = services.table_for_cluster(cluster)
     criteria_of: dict[int, dict[str, Criterion]] = {}
+    marks = table_marks(
+        {s.table_id for s in sheets.values()} | ({current.pk} if current else set())
+    )
+    loaded_of: dict[int, services.TableSpec] = {}
+
+    def unassigned_to(table: ScoreTable, unit: Unit) -> frozenset[int]:
+        if not marks.get(table.pk):
+            return frozenset()
+        if table.pk not in loaded_of:
+            loaded_of[table.pk] = services.load_table(table)
+        return unassigned_ids(loaded_of[table.pk], marks[table.pk], unit.pk, unit.kind)
 
     def criteria(table: ScoreTable) -> dict[str, Criterion]:
         if table.pk not in criteria_of:
@@ -249,6 +296,7 @@ def scores_read(data: Any, *, source: str = "-", organiser: str | None = None) -
             )
             continue
         sheet_plan = SheetPlan(unit=unit, sheet=sheet, entries=[])
+        unassigned = unassigned_to(table, unit)
         for criterion_code, raw in entries.items():
             where = _where(unit_code, criterion_code)
             criterion = criteria(table).get(criterion_code)
@@ -265,7 +313,9 @@ def scores_read(data: Any, *, source: str = "-", organiser: str | None = None) -
             stored = None
             if sheet is not None:
                 stored = stored_entries.get((sheet.pk, criterion.pk))
-            entry = _check_entry(check, where, criterion, raw, stored)
+            entry = _check_entry(
+                check, where, criterion, raw, stored, unassigned=criterion.pk in unassigned
+            )
             if entry is not None:
                 sheet_plan.entries.append(entry)
         plans.append(sheet_plan)
@@ -277,7 +327,9 @@ def scores_import(data: Any, *, source: str = "-", organiser: str | None = None)
     """Store a ``thidua.scores/1`` document: all of it, or nothing when any value is
     refused. Sheets are created where missing (with the cluster's published table);
     each entry takes the file's keys (keys left out keep their stored value, null clears);
-    a ``target`` becomes the unit's own target. The cluster's stage is recomputed once (and,
+    a ``target`` becomes the unit's own target; ``{"not_assigned": true}`` marks the
+    criterion not assigned to the unit (for every stage; nothing is marked where a mark
+    already covers it). The cluster's stage is recomputed once (and,
     when a target changed, the cluster's other unlocked stages, where it counts too)."""
     with transaction.atomic():
         plan = scores_read(data, source=source, organiser=organiser)
@@ -285,6 +337,17 @@ def scores_import(data: Any, *, source: str = "-", organiser: str | None = None)
         summary = ScoresSummary(cluster=plan.cluster, stage=plan.stage)
         for sheet_plan in plan.sheets:
             unit = sheet_plan.unit
+            for entry in sheet_plan.entries:
+                if entry.not_assigned:
+                    file_call(
+                        check,
+                        _where(unit.code, entry.criterion.code),
+                        not_assigned_to_unit,
+                        criterion=entry.criterion,
+                        unit=unit,
+                        reason=_("Imported from %(file)s") % {"file": source},
+                    )
+                    summary.not_assigned += 1
             sheet = file_call(
                 check,
                 _where(unit.code),

@@ -84,14 +84,14 @@ def test_export_writes_one_sheet_per_cluster_with_the_stored_figures(client, sco
     workbook = _workbook(job)
     assert workbook.sheetnames == ["C1 1", "C2 2"]
     first = [list(r) for r in workbook["C1 1"].iter_rows(values_only=True)]
-    assert first[0][:6] == ["unit", "rank", "base", "bonus", "deduction", "total"]
-    assert [(r[0], r[1], D(str(r[5])).quantize(D("0.01"))) for r in first[1:]] == [
+    assert first[0][:7] == ["unit", "rank", "raw_base", "base", "bonus", "deduction", "total"]
+    assert [(r[0], r[1], D(str(r[6])).quantize(D("0.01"))) for r in first[1:]] == [
         ("L1", 1, D("18.50")),
         ("D1", 2, D("17.25")),
         ("M1", 3, D("12.00")),
     ]
     second = list(workbook["C2 2"].iter_rows(values_only=True))
-    assert [(r[0], r[1], D(str(r[5])).quantize(D("0.01"))) for r in second[1:]] == [
+    assert [(r[0], r[1], D(str(r[6])).quantize(D("0.01"))) for r in second[1:]] == [
         ("O1", 1, D("15.75"))
     ]
 

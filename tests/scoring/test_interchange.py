@@ -166,6 +166,7 @@ RESULTS = {
     "results": [
         {
             "unit": "M1",
+            "raw_base": "59.25",
             "base": "59.25",
             "bonus": "2.00",
             "deduction": "6.50",
@@ -173,6 +174,7 @@ RESULTS = {
             "rank": 1,
             "band": "Khá",
             "leading": False,
+            "not_assigned": [],
             "points": {
                 "I.1": "9.25",
                 "I.2": "10.00",
@@ -186,6 +188,7 @@ RESULTS = {
         },
         {
             "unit": "L1",
+            "raw_base": "52.25",
             "base": "52.25",
             "bonus": "3.00",
             "deduction": "2.00",
@@ -193,6 +196,7 @@ RESULTS = {
             "rank": 2,
             "band": "Xuất sắc",
             "leading": True,
+            "not_assigned": [],
             "points": {
                 "I.1": "8.50",
                 "I.2": "10.00",
@@ -206,6 +210,7 @@ RESULTS = {
         },
         {
             "unit": "D1",
+            "raw_base": "34.53",
             "base": "34.53",
             "bonus": "1.00",
             "deduction": "0.00",
@@ -213,6 +218,7 @@ RESULTS = {
             "rank": 3,
             "band": "Đạt",
             "leading": False,
+            "not_assigned": [],
             "points": {
                 "I.1": "10.00",
                 "I.2": "0.00",
@@ -589,6 +595,7 @@ def test_export_results_points_null_when_not_entered(published, tmp_path):
     assert result["results"] == [
         {
             "unit": "L1",
+            "raw_base": "4.00",
             "base": "4.00",
             "bonus": "0.00",
             "deduction": "0.00",
@@ -596,6 +603,7 @@ def test_export_results_points_null_when_not_entered(published, tmp_path):
             "rank": 1,
             "band": "Đạt",
             "leading": True,
+            "not_assigned": [],
             "points": {
                 "I.1": "4.00",
                 "I.2": None,
@@ -800,12 +808,22 @@ def test_export_results_csv_equals_the_json_figures(scored, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     codes = ["I.1", "I.2", "I.3", "I.4", "I.5", "B", "T", "V"]
-    assert rows[0] == ["unit", "rank", "base", "bonus", "deduction", "total", "band", "leading"] + (
-        codes
-    )
+    assert rows[0] == [
+        "unit",
+        "rank",
+        "raw_base",
+        "base",
+        "bonus",
+        "deduction",
+        "total",
+        "band",
+        "leading",
+        "not_assigned",
+        *codes,
+    ]
     expected = [
-        [r["unit"], str(r["rank"]), r["base"], r["bonus"], r["deduction"], r["total"], r["band"]]
-        + ["true" if r["leading"] else "false"]
+        [r["unit"], str(r["rank"]), r["raw_base"], r["base"], r["bonus"], r["deduction"]]
+        + [r["total"], r["band"], "true" if r["leading"] else "false", ""]
         + [r["points"][c] for c in codes]
         for r in RESULTS["results"]
     ]
@@ -829,16 +847,17 @@ def test_export_results_xlsx_equals_the_json_figures(scored, tmp_path):
         [
             row[0],
             row[1],
-            *(str(D(str(v)).quantize(D("0.01"))) for v in (*row[2:6], *row[8:])),
-            row[6],
+            *(str(D(str(v)).quantize(D("0.01"))) for v in (*row[2:7], *row[10:])),
             row[7],
+            row[8],
+            row[9],
         ]
         for row in rows[1:]
     ]
     expected = [
-        [r["unit"], r["rank"], r["base"], r["bonus"], r["deduction"], r["total"]]
+        [r["unit"], r["rank"], r["raw_base"], r["base"], r["bonus"], r["deduction"], r["total"]]
         + [r["points"][c] for c in codes]
-        + [r["band"], r["leading"]]
+        + [r["band"], r["leading"], None]
         for r in RESULTS["results"]
     ]
     assert figures == expected
@@ -892,9 +911,9 @@ def test_export_results_formula_text_neutralised(org, tmp_path):
     run(*EXPORT_RESULTS, "--format", "xlsx", "--output", str(path))
     csv_text = run(*EXPORT_RESULTS, "--format", "csv")
 
-    cell = openpyxl.load_workbook(path).active["G2"]
+    cell = openpyxl.load_workbook(path).active["H2"]
     assert (cell.value, cell.data_type) == ('\'=HYPERLINK("http://x")', "s")
-    assert list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))[1][6] == (
+    assert list(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))[1][7] == (
         '\'=HYPERLINK("http://x")'
     )
 
