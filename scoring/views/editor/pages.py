@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -252,7 +255,7 @@ def criterion_panel(request: HttpRequest, pk: int, table_pk: int) -> HttpRespons
 
 
 def _change(request: HttpRequest, pk: int, table_pk: int):
-    """(table, revision, state before) for a change, or an answer that refuses it."""
+    """(table, revision, None) for a change, or (table, None, an answer that refuses it)."""
     table = _table(request, pk, table_pk)
     revision = _revision(request)
     if revision is None:
@@ -260,124 +263,132 @@ def _change(request: HttpRequest, pk: int, table_pk: int):
     return table, revision, None
 
 
-@require_POST
-@login_required
-def criterion_add(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
+@dataclass(frozen=True)
+class Changed:
+    """What a change to the tree answers besides the fragments it altered: the criterion
+    the keyboard goes to, whether its title is then edited in place, and the note shown."""
+
+    focus: int | None
+    rename: bool = False
+    note: str = ""
+
+
+TreeChange = Callable[[HttpRequest, ScoreTable, int, EditorState], Changed]
+
+
+def _tree_change(change: TreeChange) -> Callable[..., HttpResponse]:
+    """A POST view of one change to the tree: the table the user may change and the
+    revision the page showed (else refused), what the page shows before, then ``change``
+    (which calls the service; a ValidationError it raises is the refusal's message, and
+    nothing changes), answered with the fragments the change altered (_changed)."""
+
+    @require_POST
+    @login_required
+    @wraps(change)
+    def view(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
+        table, revision, refusal = _change(request, pk, table_pk)
+        if refusal:
+            return refusal
+        before = shown_before(table)
+        try:
+            done = change(request, table, revision, before)
+        except ValidationError as error:
+            return _refused(request, table, error)
+        return _changed(
+            request, table, before, focus=done.focus, rename=done.rename, note=done.note
+        )
+
+    return view
+
+
+@_tree_change
+def criterion_add(
+    request: HttpRequest, table: ScoreTable, revision: int, before: EditorState
+) -> Changed:
     """Add a criterion: ``parent`` (a child), ``after`` (a sibling below), or neither (at
     the top); its title is then edited in place."""
-    table, revision, refusal = _change(request, pk, table_pk)
-    if refusal:
-        return refusal
-    before = shown_before(table)
-    try:
-        parent = request.POST.get("parent") and _criterion(table, request.POST["parent"])
-        after = request.POST.get("after") and _criterion(table, request.POST["after"])
-        kind = request.POST.get("kind") or CriterionKind.MANUAL
-        if kind not in CriterionKind.values:
-            raise ValidationError(_("Choose a kind from the list."))
-        criterion = services.criterion_add(
-            table=table,
-            user=request.user,
-            revision=revision,
-            parent=parent or None,
-            after=after or None,
-            kind=kind,
-            title=request.POST.get("title", ""),
-        )
-    except ValidationError as error:
-        return _refused(request, table, error)
+    parent = request.POST.get("parent") and _criterion(table, request.POST["parent"])
+    after = request.POST.get("after") and _criterion(table, request.POST["after"])
+    kind = request.POST.get("kind") or CriterionKind.MANUAL
+    if kind not in CriterionKind.values:
+        raise ValidationError(_("Choose a kind from the list."))
+    criterion = services.criterion_add(
+        table=table,
+        user=request.user,
+        revision=revision,
+        parent=parent or None,
+        after=after or None,
+        kind=kind,
+        title=request.POST.get("title", ""),
+    )
     note = _("%(code)s added.") % {"code": criterion.code}
-    return _changed(request, table, before, focus=criterion.pk, rename=True, note=note)
+    return Changed(focus=criterion.pk, rename=True, note=note)
 
 
-@require_POST
-@login_required
-def criterion_rename(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
-    table, revision, refusal = _change(request, pk, table_pk)
-    if refusal:
-        return refusal
-    before = shown_before(table)
-    try:
-        criterion = _criterion(table, request.POST.get("criterion"))
-        services.criterion_rename(
-            criterion=criterion,
-            user=request.user,
-            revision=revision,
-            title=request.POST.get("title", ""),
-        )
-    except ValidationError as error:
-        return _refused(request, table, error)
-    return _changed(request, table, before, focus=criterion.pk, note=_("Saved."))
+@_tree_change
+def criterion_rename(
+    request: HttpRequest, table: ScoreTable, revision: int, before: EditorState
+) -> Changed:
+    criterion = _criterion(table, request.POST.get("criterion"))
+    services.criterion_rename(
+        criterion=criterion,
+        user=request.user,
+        revision=revision,
+        title=request.POST.get("title", ""),
+    )
+    return Changed(focus=criterion.pk, note=_("Saved."))
 
 
-@require_POST
-@login_required
-def criterion_move(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
+@_tree_change
+def criterion_move(
+    request: HttpRequest, table: ScoreTable, revision: int, before: EditorState
+) -> Changed:
     """Alt+↑/↓ (``up``/``down``), Tab (``indent``) and Shift+Tab (``outdent``)."""
-    table, revision, refusal = _change(request, pk, table_pk)
-    if refusal:
-        return refusal
-    before = shown_before(table)
-    try:
-        criterion = _criterion(table, request.POST.get("criterion"))
-        services.criterion_move(
-            criterion=criterion,
-            user=request.user,
-            revision=revision,
-            action=request.POST.get("action", ""),
-        )
-    except ValidationError as error:
-        return _refused(request, table, error)
-    return _changed(request, table, before, focus=criterion.pk)
+    criterion = _criterion(table, request.POST.get("criterion"))
+    services.criterion_move(
+        criterion=criterion,
+        user=request.user,
+        revision=revision,
+        action=request.POST.get("action", ""),
+    )
+    return Changed(focus=criterion.pk)
 
 
-@require_POST
-@login_required
-def criterion_place(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
+@_tree_change
+def criterion_place(
+    request: HttpRequest, table: ScoreTable, revision: int, before: EditorState
+) -> Changed:
     """A criterion dropped ``before``, ``after`` or ``inside`` another."""
-    table, revision, refusal = _change(request, pk, table_pk)
-    if refusal:
-        return refusal
-    before = shown_before(table)
-    try:
-        criterion = _criterion(table, request.POST.get("criterion"))
-        target = _criterion(table, request.POST.get("target"))
-        services.criterion_place(
-            criterion=criterion,
-            user=request.user,
-            revision=revision,
-            target=target,
-            place=request.POST.get("place", ""),
-        )
-    except ValidationError as error:
-        return _refused(request, table, error)
-    return _changed(request, table, before, focus=criterion.pk)
+    criterion = _criterion(table, request.POST.get("criterion"))
+    target = _criterion(table, request.POST.get("target"))
+    services.criterion_place(
+        criterion=criterion,
+        user=request.user,
+        revision=revision,
+        target=target,
+        place=request.POST.get("place", ""),
+    )
+    return Changed(focus=criterion.pk)
 
 
-@require_POST
-@login_required
-def criterion_delete(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
-    """Delete a criterion; with sub-criteria only when ``confirm`` says so."""
-    table, revision, refusal = _change(request, pk, table_pk)
-    if refusal:
-        return refusal
-    before = shown_before(table)
-    try:
-        criterion = _criterion(table, request.POST.get("criterion"))
-        siblings = before.children.get(criterion.parent_id, [])
-        index = siblings.index(criterion.pk) if criterion.pk in siblings else 0
-        services.criterion_delete(
-            criterion=criterion,
-            user=request.user,
-            revision=revision,
-            with_children=request.POST.get("confirm") == "1",
-        )
-    except ValidationError as error:
-        return _refused(request, table, error)
+@_tree_change
+def criterion_delete(
+    request: HttpRequest, table: ScoreTable, revision: int, before: EditorState
+) -> Changed:
+    """Delete a criterion; with sub-criteria only when ``confirm`` says so. The keyboard
+    goes to the sibling now in its place (else the one above, else its parent)."""
+    criterion = _criterion(table, request.POST.get("criterion"))
+    siblings = before.children.get(criterion.parent_id, [])
+    index = siblings.index(criterion.pk) if criterion.pk in siblings else 0
+    services.criterion_delete(
+        criterion=criterion,
+        user=request.user,
+        revision=revision,
+        with_children=request.POST.get("confirm") == "1",
+    )
     rest = [pk for pk in siblings if pk != criterion.pk]
     nearest = rest[min(index, len(rest) - 1)] if rest else criterion.parent_id
-    note = _("%(code)s deleted.") % {"code": criterion.code}
-    return _changed(request, table, before, focus=nearest, note=note)
+    return Changed(focus=nearest, note=_("%(code)s deleted.") % {"code": criterion.code})
 
 
 @require_POST
