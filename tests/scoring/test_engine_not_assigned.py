@@ -94,6 +94,43 @@ def test_sheet_figures_normalise_the_base_to_the_whole_table():
     assert figures.not_assigned == frozenset({"I.2.a", "I.2.b"})
 
 
+def test_worked_example_of_docs_scoring():
+    # docs/scoring.md: II.1 (economic security, 30) not assigned to a commune police.
+    # raw base = 20.50 + 15 + 26.75 = 62.25 of 70; base = 6225 / 70 = 88.928571… -> 88.93;
+    # total 88.93 + 2 - 1 = 89.93 -> Tốt.
+    table = [
+        CriterionSpec(code="I", kind="group", max_points=D("40")),
+        CriterionSpec(code="I.1", kind="manual", max_points=D("25"), parent="I"),
+        CriterionSpec(code="I.2", kind="pass_fail", max_points=D("15"), parent="I"),
+        CriterionSpec(code="II", kind="group", max_points=D("60")),
+        CriterionSpec(
+            code="II.1",
+            kind="target",
+            max_points=D("30"),
+            parent="II",
+            metric="value",
+            method="threshold",
+        ),
+        CriterionSpec(code="II.2", kind="manual", max_points=D("30"), parent="II"),
+        CriterionSpec(code="B", kind="bonus", max_points=D("5")),
+        CriterionSpec(code="T", kind="deduction", max_points=D("10")),
+    ]
+    points = {"I.1": D("20.50"), "I.2": D("15"), "II.2": D("26.75"), "B": D("2"), "T": D("1")}
+
+    figures = sheet_figures(
+        table, points, {}, BANDS, None, not_assigned=unassigned_leaves(table, {"II.1"})
+    )
+
+    assert (figures.raw_base, figures.base, figures.total, figures.band) == (
+        D("62.25"),
+        D("88.93"),
+        D("89.93"),
+        "Tốt",
+    )
+    assert figures.subtotals == {"I": D("35.50"), "II": D("26.75")}
+    assert "II.1" not in figures.points
+
+
 def test_sheet_figures_band_follows_the_normalised_base():
     # II (80) not assigned: raw base = 8.50 + 4 + 4 = 16.50 of 20; base = 16.50 × 100 / 20
     # = 82.50; total 82.50 + 6 - 1.25 = 87.25 -> Tốt (the raw base would give 21.25, no band)
