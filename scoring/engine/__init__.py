@@ -19,6 +19,8 @@ The modules, each importing only those above it:
 - leaves: leaf_points by kind, points_for_cluster;
 - sheets: sheet_figures (base, bonus, deduction, total, band, subtotals), the base of a unit
   some criteria are not assigned to (unassigned_leaves, normalised_base);
+- signed: groups with no base leaf, shown as the signed sum of their leaves (signed_groups,
+  SignedGroup, points_sign, MINUS_KINDS);
 - ranking: rank_cluster;
 - tables: table_problems and check_table, the checks that stop a table from being published.
 
@@ -46,6 +48,7 @@ from .kinds import (
 from .leaves import leaf_points, points_for_cluster
 from .ranking import RankInput, RankResult, rank_cluster
 from .sheets import SheetFigures, normalised_base, sheet_figures, unassigned_leaves
+from .signed import MINUS_KINDS, SignedGroup, points_sign, signed_groups
 from .tables import PROBLEM_MESSAGES, TableProblem, check_table, table_problems
 from .targets import relative_points
 
@@ -57,6 +60,7 @@ __all__ = [
     "LEAF_KINDS",
     "METHODS",
     "METRICS",
+    "MINUS_KINDS",
     "PROBLEM_MESSAGES",
     "Band",
     "CriterionSpec",
@@ -70,6 +74,7 @@ __all__ = [
     "RankInput",
     "RankResult",
     "SheetFigures",
+    "SignedGroup",
     "TableProblem",
     "check_table",
     "input_fields",
@@ -77,9 +82,11 @@ __all__ = [
     "leaf_points",
     "normalised_base",
     "points_for_cluster",
+    "points_sign",
     "rank_cluster",
     "relative_points",
     "sheet_figures",
+    "signed_groups",
     "table_problems",
     "unassigned_leaves",
     "validate_entry",
