@@ -4,6 +4,8 @@ Typed text becomes the engine's values: a decimal comma or point is accepted ("1
 "12.5"), thousands separators are not, an empty cell clears the input. Problems come back
 as messages naming the criterion; the engine's own rules (bounds, decimals, numerator ≤
 denominator) are checked afterwards by scoring.services.
+
+Also the form that marks a criterion not assigned to a unit (``NotAssignedForm``).
 """
 
 from __future__ import annotations
@@ -12,8 +14,14 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from clusters.enums import UnitKind
+from clusters.models import Unit
 from scoring import engine, services
 from scoring.models import Criterion
 
@@ -86,3 +94,55 @@ def parse_entry(criterion: Criterion, data, *, with_override: bool = False) -> P
     if "comment" in data:
         result.values["comment"] = (data.get("comment") or "").strip()
     return result
+
+
+class NotAssignedForm(forms.Form):
+    """Mark a criterion of a table not assigned to one unit or to every unit of a kind
+    (scoring.views.not_assigned). The view gives the choices: the table's groups and base
+    criteria, and the member units of its clusters."""
+
+    criterion = forms.ModelChoiceField(
+        label=_lazy("Criterion"),
+        queryset=Criterion.objects.none(),
+        help_text=_lazy("A group marks every criterion under it."),
+    )
+    unit = forms.ModelChoiceField(
+        label=_lazy("Not assigned to the unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+    )
+    unit_kind = forms.ChoiceField(
+        label=_lazy("or to every unit of the kind"),
+        choices=[("", "—"), *UnitKind.choices],
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_lazy("Reason"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(),
+        help_text=_lazy("Kept in the history, e.g. the decision that assigns the work."),
+    )
+
+    def __init__(self, *args, criteria, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"].queryset = criteria
+        self.fields["criterion"].label_from_instance = _criterion_label
+        self.fields["unit"].queryset = units
+        self.fields["unit"].label_from_instance = lambda unit: unit.label
+        self.helper = FormHelper()
+        self.helper.form_method = "post"
+        self.helper.form_id = "not-assigned-form"
+        self.helper.add_input(Submit("submit", _lazy("Mark not assigned")))
+
+    def clean(self):
+        cleaned = super().clean()
+        if bool(cleaned.get("unit")) == bool(cleaned.get("unit_kind")):
+            raise forms.ValidationError(
+                _lazy("Choose either a unit or a kind of unit."), code="unit_or_kind"
+            )
+        return cleaned
+
+
+def _criterion_label(criterion: Criterion) -> str:
+    return f"{'· ' * criterion.depth}{criterion.code}. {criterion.title}"

@@ -404,6 +404,13 @@ def can_set_targets(user: User, campaign: Campaign) -> bool:
     return can_view_targets(user, campaign) and campaign.phase != Phase.PUBLISHED
 
 
+def can_set_not_assigned(user: User, campaign: Campaign) -> bool:
+    """Mark a criterion of a table not assigned to a unit or a kind of unit, or assign it
+    again: the campaign's managers, until its results are published (the page is read by
+    whoever may read the units' targets)."""
+    return can_set_targets(user, campaign)
+
+
 # --- The score table editor ---------------------------------------------------------------
 
 

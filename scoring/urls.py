@@ -6,6 +6,7 @@ from scoring.views import (
     excel,
     grid,
     history,
+    not_assigned,
     reports,
     results,
     review,
@@ -28,6 +29,7 @@ urlpatterns = [
     *editor.urlpatterns,
     *table_import.urlpatterns,
     *targets.urlpatterns,
+    *not_assigned.urlpatterns,
     *baselines.urlpatterns,
     *documents.urlpatterns,
 ]

@@ -47,7 +47,7 @@ from clusters.services_activities import activity_photo_add, activity_record, ad
 from jobs.models import JobKind, JobProgress
 from scoring import services, workflow
 from scoring.enums import SheetStatus, Stage
-from scoring.models import ScoreEntry, ScoreSheet, ScoreTable
+from scoring.models import NotAssigned, ScoreEntry, ScoreSheet, ScoreTable
 from tests.factories import (
     CampaignFactory,
     ClusterFactory,
@@ -263,6 +263,16 @@ def _target_criterion(w: World) -> None:
 
 def _c1(w):
     return [w.c1.pk]
+
+
+def _extra_criterion(w: World) -> None:
+    """A second base criterion, so that a unit keeps one assigned when I.1 is not."""
+    w.extra_criterion = make_criterion(w.table, "I.9", "manual", max_points=D(5))
+
+
+def _not_assigned_mark(w: World) -> None:
+    _extra_criterion(w)
+    w.mark = NotAssigned.objects.create(criterion=w.extra_criterion, unit_kind=UnitKind.COMMUNE)
 
 
 def _draft(w: World) -> None:
@@ -707,6 +717,26 @@ RULES: dict[str, list[Case]] = {
             MANAGERS_A,
             "POST",
             tolerate=frozenset({404}),
+        )
+    ],
+    # Criteria not assigned to a unit: the managers, beside the units' own targets.
+    "table_not_assigned": [
+        Case(lambda w: [w.campaign.pk, w.table.pk], MANAGERS_A),
+        Case(lambda w: [w.campaign_b.pk, w.table_b.pk], MANAGERS_B),
+        Case(
+            lambda w: [w.campaign.pk, w.table.pk],
+            MANAGERS_A,
+            "POST",
+            lambda w: {"criterion": w.extra_criterion.pk, "unit": w.m1.pk, "reason": "Xã"},
+            prepare=_extra_criterion,
+        ),
+    ],
+    "table_not_assigned_remove": [
+        Case(
+            lambda w: [w.campaign.pk, w.table.pk, w.mark.pk],
+            MANAGERS_A,
+            "POST",
+            prepare=_not_assigned_mark,
         )
     ],
     # Last year's figures: the managers, as the units' own targets.
