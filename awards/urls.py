@@ -1,5 +1,5 @@
-from awards import views, views_setup
+from awards.views import setup, votes
 
-urlpatterns = views.urlpatterns + views_setup.urlpatterns
+urlpatterns = votes.urlpatterns + setup.urlpatterns
 
 __all__ = ["urlpatterns"]

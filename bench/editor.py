@@ -76,24 +76,25 @@ def seed() -> dict[str, int]:
     from django.db import transaction
 
     from bench.scoring_data import YEAR
-    from clusters import services as cluster_services
     from clusters.enums import UnitKind
+    from clusters.services import accounts as account_services
+    from clusters.services import organisation as organisation_services
     from scoring.services import CriterionData, table_create_from_tree
 
     with transaction.atomic():
-        organiser = cluster_services.unit_upsert(
+        organiser = organisation_services.unit_upsert(
             code=ORGANISER, name="Công an tỉnh (bench editor)", kind=UnitKind.PROVINCE
         )
-        office = cluster_services.unit_upsert(
+        office = organisation_services.unit_upsert(
             code=f"{ORGANISER}-PX01",
             name="Phòng Tổ chức cán bộ",
             kind=UnitKind.DEPARTMENT,
             parent=organiser,
         )
-        campaign = cluster_services.campaign_upsert(
+        campaign = organisation_services.campaign_upsert(
             organiser=organiser, year=YEAR, name=f"Phong trào thi đua {YEAR} (bench editor)"
         )
-        cluster_services.user_upsert(
+        account_services.user_upsert(
             username=STAFF, unit=office, groups=[settings.PROVINCE_STAFF_GROUP]
         )
         tables = {}

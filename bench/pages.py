@@ -119,15 +119,16 @@ def seed(data_set, rng: random.Random) -> None:
     """Units, clusters, the table, units' own targets, three sheets a unit (self submitted,
     cluster, final) with every entry filled, evidence and explanations in the first
     cluster, the stored figures (services.recompute_scope) and the three bench users
-    (clusters.services.user_upsert): the first cluster's leader-unit officer, a member
+    (clusters.services.accounts.user_upsert): the first cluster's leader-unit officer, a member
     unit's officer and a province staff member of the organiser."""
     from django.conf import settings
     from django.db import transaction
 
     from bench.scoring_data import YEAR, _model_inputs, build_table, log, random_inputs
-    from clusters import services as cluster_services
     from clusters.enums import MemberRole, UnitKind
     from clusters.models import Cluster, Membership, Unit
+    from clusters.services import accounts as account_services
+    from clusters.services import organisation as organisation_services
     from clusters.text import fold
     from scoring import services
     from scoring.enums import SheetStatus, Stage
@@ -135,12 +136,12 @@ def seed(data_set, rng: random.Random) -> None:
 
     started = time.perf_counter()
     with transaction.atomic():
-        organiser = cluster_services.unit_upsert(
+        organiser = organisation_services.unit_upsert(
             code=data_set.organiser,
             name=f"Công an tỉnh ({data_set.key})",
             kind=UnitKind.PROVINCE,
         )
-        campaign = cluster_services.campaign_upsert(
+        campaign = organisation_services.campaign_upsert(
             organiser=organiser, year=YEAR, name=f"Phong trào thi đua {YEAR} ({data_set.key})"
         )
         units = Unit.objects.bulk_create(
@@ -237,9 +238,9 @@ def seed(data_set, rng: random.Random) -> None:
     log(f"{data_set.key}: points, figures and ranks by services.recompute_scope")
     services.recompute_scope(ScoreSheet.objects.filter(cluster__campaign=campaign))
     staff_group = settings.PROVINCE_STAFF_GROUP
-    cluster_services.user_upsert(username=username(data_set, "leader"), unit=leader_unit)
-    cluster_services.user_upsert(username=username(data_set, "member"), unit=member_unit)
-    cluster_services.user_upsert(
+    account_services.user_upsert(username=username(data_set, "leader"), unit=leader_unit)
+    account_services.user_upsert(username=username(data_set, "member"), unit=member_unit)
+    account_services.user_upsert(
         username=username(data_set, "staff"), unit=organiser, groups=[staff_group]
     )
     log(f"{data_set.key}: seeded in {time.perf_counter() - started:.1f} s")

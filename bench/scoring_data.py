@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 
-from clusters import services as cluster_services
 from clusters.enums import MemberRole, UnitKind
 from clusters.models import Campaign, Cluster, Membership, Unit
+from clusters.services import organisation as organisation_services
 from clusters.text import fold
 from scoring import services
 from scoring.models import Criterion, ScoreEntry, ScoreSheet, ScoreTable, UnitTarget
@@ -183,10 +183,10 @@ def seed(data_set: DataSet, rng: random.Random) -> None:
     points, figures and ranks, and the campaign's slogan marks the set complete."""
     started = time.perf_counter()
     with transaction.atomic():
-        organiser = cluster_services.unit_upsert(
+        organiser = organisation_services.unit_upsert(
             code=data_set.organiser, name=f"Đơn vị tổ chức ({data_set.key})", kind=UnitKind.OTHER
         )
-        campaign = cluster_services.campaign_upsert(
+        campaign = organisation_services.campaign_upsert(
             organiser=organiser, year=YEAR, name=f"Phong trào thi đua {YEAR} ({data_set.key})"
         )
         units = Unit.objects.bulk_create(

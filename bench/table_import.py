@@ -86,17 +86,17 @@ def workbook(title: str) -> bytes:
 
 
 def _campaign():
-    from clusters import services as cluster_services
     from clusters.enums import UnitKind
+    from clusters.services import organisation as organisation_services
 
-    organiser = cluster_services.unit_upsert(
+    organiser = organisation_services.unit_upsert(
         code=ORGANISER, name="Đơn vị tổ chức (bench nhập thang điểm)", kind=UnitKind.OTHER
     )
-    campaign = cluster_services.campaign_upsert(
+    campaign = organisation_services.campaign_upsert(
         organiser=organiser, year=YEAR, name=f"Phong trào thi đua {YEAR} (bench)"
     )
     for number in (1, 2):
-        cluster_services.cluster_upsert(
+        organisation_services.cluster_upsert(
             campaign=campaign, code=f"C{number}", number=number, name=f"Cụm thi đua số {number}"
         )
     return campaign

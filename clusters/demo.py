@@ -27,10 +27,12 @@ from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
-from clusters import services
 from clusters.enums import Phase, Title, UnitKind
 from clusters.interchange import FORMAT, organization_import
 from clusters.models import Campaign, Cluster, Unit
+from clusters.services import accounts as account_services
+from clusters.services import organisation as organisation_services
+from clusters.services import signing as signing_services
 
 YEAR = 2023
 ORGANISER = {"code": "CADNO", "name": "Công an tỉnh Đắk Nông"}
@@ -367,7 +369,7 @@ def seed_organization() -> Campaign:
     summary = organization_import(data=organization_document())
     campaign = summary.campaign
     if campaign.phase == Phase.SETUP:  # a later part may move the demo on; keep its phase
-        campaign = services.campaign_set_phase(campaign=campaign, phase=Phase.SIGNING)
+        campaign = organisation_services.campaign_set_phase(campaign=campaign, phase=Phase.SIGNING)
     return campaign
 
 
@@ -383,7 +385,7 @@ def seed_signing(campaign: Campaign) -> None:
         place = f"Hội trường {leader.name}"
         if leader.kind == UnitKind.DEPARTMENT:
             place += f", {ORGANISER['name']}"
-        services.signing_conference_record(
+        signing_services.signing_conference_record(
             cluster=cluster,
             held_on=demo.held_on,
             place=place,
@@ -391,19 +393,19 @@ def seed_signing(campaign: Campaign) -> None:
             attendees=ATTENDEES.format(number=demo.number),
             notes=CONFERENCE_NOTES,
         )
-        pledge = services.pledge_record(
+        pledge = signing_services.pledge_record(
             cluster=cluster, slogan=SLOGAN, preamble=PLEDGE_PREAMBLE, items=list(PLEDGE_ITEMS)
         )
         for code in demo.members:
             member = UNITS_BY_CODE[code]
-            services.signature_record(
+            signing_services.signature_record(
                 pledge=pledge,
                 unit=units[code],
                 signatory=member.signatory,
                 position=member.position,
                 signed_on=demo.held_on,
             )
-            services.registration_record(
+            signing_services.registration_record(
                 campaign=campaign,
                 unit=units[code],
                 titles=[Title.MINISTRY_FLAG if code == demo.leader else Title.DETERMINED_TO_WIN],
@@ -415,7 +417,7 @@ def seed_users() -> list[DemoUser]:
     """One sign-in per role, with the demo passwords (reset on every run)."""
     units = {u.code: u for u in Unit.objects.filter(code__in=[d.unit for d in USERS if d.unit])}
     for demo in USERS:
-        services.user_upsert(
+        account_services.user_upsert(
             username=demo.username,
             password=demo.password,
             unit=units[demo.unit] if demo.unit else None,

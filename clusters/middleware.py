@@ -35,7 +35,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from clusters import permissions
 from clusters.models import User
-from clusters.services_accounts import has_second_factor
+from clusters.services.accounts import has_second_factor
 
 GUARD_KEY = "account_guard"
 IDLE_TOUCH_KEY = "idle_renewed_at"

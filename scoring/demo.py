@@ -13,10 +13,10 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
-from clusters import services as clusters_services
 from clusters.demo import register_part
 from clusters.enums import Phase
 from clusters.models import Campaign, Membership, PledgeItem
+from clusters.services import organisation as organisation_services
 from scoring import services, workflow
 from scoring.enums import Stage, TableStatus
 from scoring.models import Criterion, ScoreSheet, ScoreTable
@@ -380,4 +380,4 @@ def seed_scoring(campaign: Campaign) -> None:
         # every page of the product has something real to show.
         for sheet in ScoreSheet.objects.filter(pk__in=filled, stage=Stage.SELF):
             workflow.sheet_submit(sheet=sheet, user=None)
-        clusters_services.campaign_set_phase(campaign=campaign, phase=Phase.CLUSTER_SCORING)
+        organisation_services.campaign_set_phase(campaign=campaign, phase=Phase.CLUSTER_SCORING)

@@ -40,10 +40,10 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 
 from awards import services as award_services
-from clusters import services as org_services
 from clusters.enums import MemberRole, Phase, UnitKind
 from clusters.models import Campaign
-from clusters.services_activities import activity_photo_add, activity_record, advanced_model_record
+from clusters.services import signing as signing_services
+from clusters.services.activities import activity_photo_add, activity_record, advanced_model_record
 from jobs.models import JobKind, JobProgress
 from scoring import services, workflow
 from scoring.enums import SheetStatus, Stage
@@ -193,15 +193,15 @@ def _build() -> World:
 
     # Signing records with files, an activity with a photo, a model, award types, a job.
     Campaign.objects.filter(pk=w.campaign.pk).update(phase=Phase.SIGNING)
-    w.conference = org_services.signing_conference_record(
+    w.conference = signing_services.signing_conference_record(
         cluster=w.c1, held_on=dt.date(2023, 2, 25), place="Hội trường", chair="Đ/c A"
     )
-    org_services.conference_minutes_attach(conference=w.conference, upload=pdf())
-    w.photo = org_services.conference_photo_add(conference=w.conference, image=png())
-    w.pledge = org_services.pledge_record(
+    signing_services.conference_minutes_attach(conference=w.conference, upload=pdf())
+    w.photo = signing_services.conference_photo_add(conference=w.conference, image=png())
+    w.pledge = signing_services.pledge_record(
         cluster=w.c1, slogan="Thi đua", items=[("Công tác", "Hoàn thành chỉ tiêu")]
     )
-    w.signature = org_services.signature_sign(
+    w.signature = signing_services.signature_sign(
         pledge=w.pledge,
         unit=w.m1,
         signatory="Đ/c B",

@@ -15,9 +15,10 @@ bench.scoring_data (random but seeded inputs, random.Random(42)):
 
 Every account has the password ``PASSWORD``. Rows go with bulk_create for speed, except
 the table's numbering and publication, the stored figures (services.recompute_scope), the
-phases (clusters.services.campaign_set_phase) and the accounts (user_upsert), as in real
-use. ``plan()`` writes what the scenario needs (accounts, sheet, cluster and entry ids,
-entries' versions and largest points) to a JSON file.
+phases (clusters.services.organisation.campaign_set_phase) and the accounts
+(clusters.services.accounts.user_upsert), as in real use. ``plan()`` writes what the
+scenario needs (accounts, sheet, cluster and entry ids, entries' versions and largest
+points) to a JSON file.
 """
 
 from __future__ import annotations
@@ -32,9 +33,10 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from bench.scoring_data import YEAR, DataSet, _model_inputs, build_table, log, random_inputs
-from clusters import services as cluster_services
 from clusters.enums import MemberRole, Phase, UnitKind
 from clusters.models import Cluster, Membership, Unit, User
+from clusters.services import accounts as account_services
+from clusters.services import organisation as organisation_services
 from clusters.text import fold
 from scoring import services
 from scoring.enums import SheetStatus, Stage
@@ -57,10 +59,10 @@ def data_sets(clusters: int) -> tuple[DataSet, DataSet]:
 def _province(data_set: DataSet, stages: dict[str, str], phase: str, rng: random.Random):
     """Units, clusters, members, the table, own targets and the sheets of ``stages``
     ({stage: status}) with every entry filled; returns (campaign, {cluster: units})."""
-    organiser = cluster_services.unit_upsert(
+    organiser = organisation_services.unit_upsert(
         code=data_set.organiser, name=f"Công an tỉnh ({data_set.key})", kind=UnitKind.PROVINCE
     )
-    campaign = cluster_services.campaign_upsert(
+    campaign = organisation_services.campaign_upsert(
         organiser=organiser, year=YEAR, name=f"Phong trào thi đua {YEAR} ({data_set.key})"
     )
     with transaction.atomic():
@@ -130,7 +132,7 @@ def _province(data_set: DataSet, stages: dict[str, str], phase: str, rng: random
                 ScoreEntry.objects.bulk_create(batch, batch_size=5000)
             batch = []
     services.recompute_scope(ScoreSheet.objects.filter(cluster__campaign=campaign))
-    cluster_services.campaign_set_phase(campaign=campaign, phase=phase)
+    organisation_services.campaign_set_phase(campaign=campaign, phase=phase)
     log(f"{data_set.key}: {len(units)} units, {len(clusters)} clusters, {len(leaves)} leaves")
     return campaign, organiser, members
 
@@ -153,13 +155,13 @@ def seed(clusters: int) -> dict:
     for cluster_units in members_a.values():
         for unit in cluster_units:
             name = f"load-a-{unit.code[len(self_set.prefix) :]}"
-            cluster_services.user_upsert(username=name, unit=unit)
+            account_services.user_upsert(username=name, unit=unit)
             officers.append({"username": name, "unit": unit.pk})
     for cluster_pk, cluster_units in members_b.items():
         number = Cluster.objects.get(pk=cluster_pk).number
         for seat in (1, 2):
             name = f"load-b-c{number:02d}-{seat}"
-            cluster_services.user_upsert(username=name, unit=cluster_units[0])
+            account_services.user_upsert(username=name, unit=cluster_units[0])
             leaders.append({"username": name, "cluster": cluster_pk})
     for letter, organiser, campaign in (
         ("a", organiser_a, campaign_a),
@@ -167,7 +169,7 @@ def seed(clusters: int) -> dict:
     ):
         for seat in (1, 2):
             name = f"load-staff-{letter}{seat}"
-            cluster_services.user_upsert(username=name, unit=organiser, groups=[staff])
+            account_services.user_upsert(username=name, unit=organiser, groups=[staff])
             staff_accounts.append({"username": name, "campaign": campaign.pk})
     # One Argon2 hash for every account (the same password): hashing it 200 times would
     # only slow the seeding down.

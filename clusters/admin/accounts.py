@@ -20,7 +20,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clusters import permissions, services_accounts
+from clusters import permissions
+from clusters.services import accounts as account_services
 
 
 class AdministratorsOnlyMixin:
@@ -81,12 +82,12 @@ class TemporaryPasswordCreationForm(AdminUserCreationForm):
 
 class TemporaryAdminPasswordChangeForm(AdminPasswordChangeForm):
     """The admin's "change password" of a user: the new password is temporary
-    (``services_accounts.account_set_password``). Turning password sign-in off is left to
+    (``account_services.account_set_password``). Turning password sign-in off is left to
     Django."""
 
     def save(self, commit: bool = True):
         if not self.cleaned_data.get("set_usable_password", True):
             return super().save(commit=commit)
-        return services_accounts.account_set_password(
+        return account_services.account_set_password(
             account=self.user, password=self.cleaned_data["password1"]
         )

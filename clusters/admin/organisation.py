@@ -9,7 +9,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count, Model
 from django.utils.translation import gettext_lazy as _
 
-from clusters import permissions, services_accounts
+from clusters import permissions
 from clusters.admin.accounts import TemporaryAdminPasswordChangeForm, TemporaryPasswordCreationForm
 from clusters.admin.base import (
     ChoiceScope,
@@ -32,6 +32,7 @@ from clusters.models import (
     User,
 )
 from clusters.queries import with_leaders, with_member_counts
+from clusters.services import accounts as account_services
 
 # --- Units and users ---------------------------------------------------------------------
 
@@ -146,7 +147,7 @@ class UserAdmin(ScopeMixin, FoldedSearchMixin, DjangoUserAdmin):
 
     @admin.action(description=_("Reset two-step verification (the user sets it up again)"))
     def reset_second_factor(self, request, queryset):
-        removed = sum(services_accounts.second_factor_remove(user=user) for user in queryset)
+        removed = sum(account_services.second_factor_remove(user=user) for user in queryset)
         self.message_user(
             request,
             _("%(count)d second-factor devices removed.") % {"count": removed},

@@ -21,7 +21,7 @@ from clusters.admin.base import (
     _signing_pledges,
 )
 from clusters.admin.uploads import UploadCleaningForm
-from clusters.forms import RegistrationAdminForm
+from clusters.forms.registration import RegistrationAdminForm
 from clusters.models import (
     ConferencePhoto,
     Membership,

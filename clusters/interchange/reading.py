@@ -11,9 +11,9 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from clusters import services
 from clusters.enums import Phase, UnitKind
 from clusters.models import Campaign, Cluster, Unit
+from clusters.services import organisation as organisation_services
 
 FORMAT = "thidua.organization/1"
 T = TypeVar("T")
@@ -459,7 +459,7 @@ def organization_validate(data: Any, *, organiser_code: str | None = None) -> Or
     organiser = file_organiser or organiser_code
     if organiser and not file_organiser and not Unit.objects.filter(code=organiser).exists():
         check.add("organiser", _('there is no unit with the code "%(code)s"') % {"code": organiser})
-    lookup_organiser = organiser or services.DEFAULT_ORGANISER_CODE
+    lookup_organiser = organiser or organisation_services.DEFAULT_ORGANISER_CODE
 
     campaign_name = campaign_slogan = None
     if "campaign" in data and check.obj(

@@ -1,5 +1,5 @@
-"""Storing a checked organisation document (all or nothing, through clusters.services),
-and writing a campaign back out as one."""
+"""Storing a checked organisation document (all or nothing, through
+clusters.services.organisation), and writing a campaign back out as one."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 
-from clusters import services
 from clusters.enums import ORGANISING_KINDS, MemberRole
 from clusters.interchange.reading import (
     FORMAT,
@@ -23,6 +22,7 @@ from clusters.interchange.reading import (
     validation_messages,
 )
 from clusters.models import Campaign, Cluster, Membership, Unit
+from clusters.services import organisation as organisation_services
 
 
 def _call(label: str, function: Callable[..., T], **kwargs: Any) -> T:
@@ -44,21 +44,21 @@ def _call(label: str, function: Callable[..., T], **kwargs: Any) -> T:
 
 def _resolve_organiser(plan: OrganizationPlan) -> Unit:
     if plan.organiser_code is None:
-        return _call("organiser", services.organiser_default)
+        return _call("organiser", organisation_services.organiser_default)
     unit = plan.existing.get(plan.organiser_code)
     if unit is not None and (plan.organiser_name is None or plan.organiser_name == unit.name):
         return unit
     if unit is None:
         return _call(
             "organiser",
-            services.unit_upsert,
+            organisation_services.unit_upsert,
             code=plan.organiser_code,
             name=plan.organiser_name,
             kind=ORGANISER_KIND,
         )
     return _call(
         "organiser",
-        services.unit_upsert,
+        organisation_services.unit_upsert,
         code=unit.code,
         name=plan.organiser_name,
         kind=unit.kind,
@@ -94,7 +94,7 @@ def organization_import(*, data: dict, organiser_code: str | None = None) -> Imp
         campaign_created = campaign is None
         campaign = _call(
             "campaign",
-            services.campaign_upsert,
+            organisation_services.campaign_upsert,
             organiser=organiser,
             year=plan.year,
             name=plan.campaign_name,
@@ -122,7 +122,11 @@ def organization_import(*, data: dict, organiser_code: str | None = None) -> Imp
             else:
                 summary.units_updated.append(record.code)
             units[record.code] = _call(
-                record.label, services.unit_upsert, code=record.code, parent=parent, **wanted
+                record.label,
+                organisation_services.unit_upsert,
+                code=record.code,
+                parent=parent,
+                **wanted,
             )
 
         before = dict(
@@ -139,7 +143,7 @@ def organization_import(*, data: dict, organiser_code: str | None = None) -> Imp
                 old.number = 32767 - offset
                 _call(
                     record.label,
-                    services.cluster_upsert,
+                    organisation_services.cluster_upsert,
                     campaign=campaign,
                     code=old.code,
                     number=old.number,
@@ -153,7 +157,7 @@ def organization_import(*, data: dict, organiser_code: str | None = None) -> Imp
             ).append(record.code)
             clusters[record.code] = _call(
                 record.label,
-                services.cluster_upsert,
+                organisation_services.cluster_upsert,
                 campaign=campaign,
                 code=record.code,
                 number=record.number,
@@ -163,7 +167,7 @@ def organization_import(*, data: dict, organiser_code: str | None = None) -> Imp
         for record in plan.clusters:
             memberships = _call(
                 record.label,
-                services.cluster_set_members,
+                organisation_services.cluster_set_members,
                 cluster=clusters[record.code],
                 members=[units[code] for code in record.members],
                 leader=units[record.leader] if record.leader else None,

@@ -26,15 +26,16 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from clusters import permissions, services_accounts
+from clusters import permissions
 from clusters.enums import AccountRole
-from clusters.forms_accounts import (
+from clusters.forms.accounts import (
     AccountCreateForm,
     AccountEditForm,
     AccountFilterForm,
     AccountPasswordForm,
 )
 from clusters.models import Unit, User
+from clusters.services import accounts as account_services
 from clusters.text import fold
 
 PAGE_SIZE = 50
@@ -115,7 +116,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            account = services_accounts.account_create(
+            account = account_services.account_create(
                 username=data["username"],
                 password=data["password1"],
                 unit=data["unit"],
@@ -157,7 +158,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services_accounts.account_update(
+            account_services.account_update(
                 account=account,
                 by=request.user,
                 unit=data["unit"],
@@ -186,7 +187,7 @@ def account_password(request: HttpRequest, pk: int) -> HttpResponse:
     form = AccountPasswordForm(request.POST or None, account=account)
     if request.method == "POST" and form.is_valid():
         try:
-            services_accounts.account_set_password(
+            account_services.account_set_password(
                 account=account, password=form.cleaned_data["password1"]
             )
         except ValidationError as error:

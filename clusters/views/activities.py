@@ -4,7 +4,7 @@ tiến).
 
 Who sees and records what is ``clusters.permissions`` (visible_activities,
 activity_clusters, can_record_activity, visible_models, model_units, can_record_model);
-writes go through ``clusters.services_activities``. Photos are served by ``activity_photo``
+writes go through ``clusters.services.activities``. Photos are served by ``activity_photo``
 to whoever may see the activity, never from MEDIA_URL."""
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clusters import permissions
-from clusters import services_activities as services
-from clusters.forms_activities import ActivityForm, AdvancedModelForm, PhotoForm, add_errors
+from clusters.forms.activities import ActivityForm, AdvancedModelForm, PhotoForm, add_errors
 from clusters.models import Activity, ActivityPhoto, AdvancedModel, Cluster, Unit
+from clusters.services import activities as activity_services
 from emulation.files import protected_file_response
 
 PAGE_SIZE = 50
@@ -94,7 +94,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     form = ActivityForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            activity = services.activity_record(**form.cleaned_data)
+            activity = activity_services.activity_record(**form.cleaned_data)
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -133,7 +133,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActivityForm(request.POST or None, user=request.user, activity=activity)
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_record(activity=activity, **form.cleaned_data)
+            activity_services.activity_record(activity=activity, **form.cleaned_data)
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -152,7 +152,7 @@ def activity_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.activity_photo_add(activity=activity, **form.cleaned_data)
+            activity_services.activity_photo_add(activity=activity, **form.cleaned_data)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -202,7 +202,7 @@ def model_create(request: HttpRequest) -> HttpResponse:
     form = AdvancedModelForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            model = services.advanced_model_record(**form.cleaned_data)
+            model = activity_services.advanced_model_record(**form.cleaned_data)
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -235,7 +235,7 @@ def model_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = AdvancedModelForm(request.POST or None, user=request.user, model=model)
     if request.method == "POST" and form.is_valid():
         try:
-            services.advanced_model_record(model=model, **form.cleaned_data)
+            activity_services.advanced_model_record(model=model, **form.cleaned_data)
         except ValidationError as error:
             add_errors(form, error)
         else:

@@ -38,9 +38,9 @@ from django_otp import verify_token
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clusters import services_accounts
-from clusters.forms_accounts import OTPCodeForm, OwnPasswordChangeForm, SecondFactorDisableForm
+from clusters.forms.accounts import OTPCodeForm, OwnPasswordChangeForm, SecondFactorDisableForm
 from clusters.middleware import refresh_guard, second_factor_required
+from clusters.services import accounts as account_services
 
 FRESH_CODES_KEY = "fresh_recovery_codes"
 
@@ -104,7 +104,7 @@ def _code_error(form: OTPCodeForm, locked_until) -> None:
 def two_factor(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {
-        "enabled": services_accounts.has_second_factor(user),
+        "enabled": account_services.has_second_factor(user),
         "required": second_factor_required(user),
         "codes_left": _codes_left(user),
     }
@@ -120,12 +120,12 @@ def _codes_left(user) -> int:
 @login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if services_accounts.has_second_factor(user):
+    if account_services.has_second_factor(user):
         return redirect("two_factor")
-    device = services_accounts.second_factor_start(user=user)
+    device = account_services.second_factor_start(user=user)
     form = OTPCodeForm(request.POST or None, submit_label=_("Confirm"))
     if request.method == "POST" and form.is_valid():
-        codes = services_accounts.second_factor_confirm(
+        codes = account_services.second_factor_confirm(
             device=device, token=form.cleaned_data["code"]
         )
         if codes is not None:
@@ -153,7 +153,7 @@ def _base32(device: TOTPDevice) -> str:
 @login_required
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not services_accounts.has_second_factor(user):
+    if not account_services.has_second_factor(user):
         # An administrator removed the device while this session waited: nothing to verify.
         refresh_guard(request)
         return redirect(_next_url(request))
@@ -176,10 +176,10 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 @login_required
 def two_factor_codes(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not services_accounts.has_second_factor(user):
+    if not account_services.has_second_factor(user):
         return redirect("two_factor")
     if request.method == "POST":
-        request.session[FRESH_CODES_KEY] = services_accounts.recovery_codes_regenerate(user=user)
+        request.session[FRESH_CODES_KEY] = account_services.recovery_codes_regenerate(user=user)
         messages.success(request, _("New recovery codes were made; the old ones no longer work."))
         return redirect("two_factor_codes")
     fresh = request.session.pop(FRESH_CODES_KEY, None)
@@ -191,7 +191,7 @@ def two_factor_codes(request: HttpRequest) -> HttpResponse:
 @login_required
 def two_factor_disable(request: HttpRequest) -> HttpResponse:
     user = request.user
-    if not services_accounts.has_second_factor(user):
+    if not account_services.has_second_factor(user):
         return redirect("two_factor")
     if not user.is_verified():
         raise PermissionDenied
@@ -199,7 +199,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         device, locked_until = _matching_device(user, form.cleaned_data["code"])
         if device is not None:
-            services_accounts.second_factor_remove(user=user)
+            account_services.second_factor_remove(user=user)
             refresh_guard(request)
             messages.success(request, _("Two-step verification is off."))
             return redirect("two_factor")

@@ -28,10 +28,11 @@ from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clusters import permissions, services
+from clusters import permissions
 from clusters.enums import ROLE_ORDER, MemberRole, Phase
-from clusters.forms_setup import CampaignCopyForm, CampaignCreateForm, ClusterForm, UnitActionForm
+from clusters.forms.setup import CampaignCopyForm, CampaignCreateForm, ClusterForm, UnitActionForm
 from clusters.models import Campaign, Cluster, Membership, Unit
+from clusters.services import setup as setup_services
 
 
 def _link(name: str, *args) -> str | None:
@@ -115,7 +116,7 @@ def setup_campaign_create(request: HttpRequest) -> HttpResponse:
     form = CampaignCreateForm(request.POST, organisers=organisers)
     if form.is_valid():
         try:
-            campaign = services.campaign_create(
+            campaign = setup_services.campaign_create(
                 organiser=form.cleaned_data["organiser"],
                 year=form.cleaned_data["year"],
                 name=form.cleaned_data["name"],
@@ -139,7 +140,7 @@ def setup_campaign_copy(request: HttpRequest) -> HttpResponse:
     form = CampaignCopyForm(request.POST, campaigns=sources)
     if form.is_valid():
         try:
-            result = services.campaign_copy(
+            result = setup_services.campaign_copy(
                 source=form.cleaned_data["source"],
                 year=form.cleaned_data["year"],
                 name=form.cleaned_data["name"] or None,
@@ -253,7 +254,7 @@ def setup_membership_move(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(campaign)
     unit, cluster = form.cleaned_data["unit"], form.cleaned_data["cluster"]
     try:
-        services.membership_move(unit=unit, cluster=cluster)
+        setup_services.membership_move(unit=unit, cluster=cluster)
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return _back(campaign)
@@ -275,7 +276,7 @@ def setup_membership_add(request: HttpRequest, pk: int) -> HttpResponse:
         return _back(campaign)
     unit, cluster = form.cleaned_data["unit"], form.cleaned_data["cluster"]
     try:
-        services.membership_add(cluster=cluster, unit=unit)
+        setup_services.membership_add(cluster=cluster, unit=unit)
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return _back(campaign)
@@ -300,7 +301,7 @@ def setup_membership_remove(request: HttpRequest, pk: int) -> HttpResponse:
         campaign=campaign, unit=unit
     )
     try:
-        services.membership_remove(membership=membership)
+        setup_services.membership_remove(membership=membership)
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return _back(campaign, membership.cluster)
@@ -332,7 +333,7 @@ def setup_cluster_head(request: HttpRequest, pk: int) -> HttpResponse:
         memberships__unit=unit, campaign=campaign
     )
     try:
-        services.cluster_set_head(cluster=cluster, unit=unit, role=role)
+        setup_services.cluster_set_head(cluster=cluster, unit=unit, role=role)
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return _back(campaign, cluster)
@@ -354,7 +355,7 @@ def setup_cluster_create(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _form_errors(form))
         return _back(campaign)
     try:
-        cluster = services.cluster_create(
+        cluster = setup_services.cluster_create(
             campaign=campaign,
             number=form.cleaned_data["number"],
             code=form.cleaned_data["code"],
@@ -378,7 +379,7 @@ def setup_cluster_rename(request: HttpRequest, pk: int, cluster_pk: int) -> Http
         messages.error(request, _form_errors(form))
         return _back(campaign, cluster)
     try:
-        services.cluster_rename(
+        setup_services.cluster_rename(
             cluster=cluster, number=form.cleaned_data["number"], name=form.cleaned_data["name"]
         )
     except ValidationError as error:

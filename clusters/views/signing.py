@@ -19,8 +19,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clusters import permissions, services
-from clusters.forms_signing import (
+from clusters import permissions
+from clusters.forms.signing import (
     ConferenceForm,
     PhotoForm,
     PledgeForm,
@@ -38,6 +38,7 @@ from clusters.models import (
     Unit,
 )
 from clusters.panels import pledge_item_choices
+from clusters.services import signing as signing_services
 from clusters.views.cluster import visible_cluster
 
 
@@ -77,7 +78,7 @@ def conference_edit(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 with transaction.atomic():
-                    conference = services.signing_conference_record(
+                    conference = signing_services.signing_conference_record(
                         cluster=cluster,
                         held_on=data["held_on"],
                         place=data["place"],
@@ -86,7 +87,7 @@ def conference_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         notes=data["notes"],
                     )
                     if data["minutes"]:
-                        services.conference_minutes_attach(
+                        signing_services.conference_minutes_attach(
                             conference=conference, upload=data["minutes"]
                         )
             except ValidationError as error:
@@ -126,7 +127,7 @@ def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.conference_photo_add(
+            signing_services.conference_photo_add(
                 conference=conference,
                 image=form.cleaned_data["image"],
                 caption=form.cleaned_data["caption"],
@@ -149,7 +150,7 @@ def photo_remove(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
     """Remove a photo from the gallery (and its file: a photo is not a signed record)."""
     cluster = _leader_cluster(request, pk)
     photo = get_object_or_404(ConferencePhoto, conference__cluster=cluster, pk=photo_pk)
-    services.conference_photo_remove(photo=photo)
+    signing_services.conference_photo_remove(photo=photo)
     messages.success(request, _("The photo was removed."))
     return redirect(reverse("cluster_conference_edit", args=[cluster.pk]) + "#photos")
 
@@ -172,13 +173,13 @@ def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
             rows = [f.cleaned_data for f in formset.forms if f.cleaned_data.get("area")]
             try:
                 with transaction.atomic():
-                    pledge = services.pledge_record(
+                    pledge = signing_services.pledge_record(
                         cluster=cluster,
                         slogan=data["slogan"],
                         preamble=data["preamble"],
                         items=[(r["area"], r["content"], r.get("item")) for r in rows],
                     )
-                    services.pledge_settings_record(
+                    signing_services.pledge_settings_record(
                         cluster=cluster, members_may_sign=data["members_may_sign"]
                     )
                     saved = list(pledge.items.order_by("order", "pk").values_list("pk", flat=True))
@@ -240,7 +241,7 @@ def signature_edit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
         if signature is None:
             return redirect(_detail(cluster, "#signatures"))
         try:
-            services.signature_remove(signature=signature)
+            signing_services.signature_remove(signature=signature)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -252,7 +253,7 @@ def signature_edit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.signature_sign(
+                signing_services.signature_sign(
                     pledge=pledge,
                     unit=unit,
                     signatory=data["signatory"],
@@ -296,7 +297,7 @@ def registration_edit(request: HttpRequest, pk: int, unit_pk: int) -> HttpRespon
         form = RegistrationForm(request.POST)
         if form.is_valid():
             try:
-                services.registration_record(
+                signing_services.registration_record(
                     campaign=cluster.campaign,
                     unit=unit,
                     titles=form.cleaned_data["titles"],

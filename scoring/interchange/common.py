@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 
 from clusters.interchange.reading import show, type_name, validation_messages
 from clusters.models import Campaign
-from clusters.services import DEFAULT_ORGANISER_CODE
+from clusters.services.organisation import DEFAULT_ORGANISER_CODE
 
 FORMAT_SCORETABLE = "thidua.scoretable/1"
 FORMAT_SCORES = "thidua.scores/1"

@@ -28,8 +28,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clusters.models import Cluster
-from scoring import excel, permissions, services
+from scoring import permissions, services
 from scoring.enums import Stage
+from scoring.interchange import excel_grid
 from scoring.models import ScoreEntry, ScoreSheet
 from scoring.services.recompute import lock_sheets
 from scoring.views.common import cluster_for, require
@@ -74,7 +75,7 @@ def grid_xlsx(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
     """The grid at a stage as an .xlsx template, current values filled in."""
     stage = _stage(stage)
     cluster = _viewable(request, pk, stage)
-    content = excel.template_xlsx(cluster=cluster, stage=stage, user=request.user)
+    content = excel_grid.template_xlsx(cluster=cluster, stage=stage, user=request.user)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(
         True, f"{cluster.code}-{stage}.xlsx"
@@ -148,7 +149,7 @@ def grid_upload(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
         return render(request, "scoring/excel_preview.html", _context(cluster, stage))
     upload = request.FILES.get("file")
     if upload is None:
-        plan = excel.ExcelPlan()
+        plan = excel_grid.ExcelPlan()
         plan.error("", _("Choose a file to upload."))
         return _preview(request, cluster, stage, plan, name="", status=422)
     name = Path(upload.name or "").name[:200]
@@ -156,7 +157,7 @@ def grid_upload(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
     content = b"" if upload.size > limit else upload.read()
     again = SimpleUploadedFile(name, content)
     again.size = upload.size
-    plan = excel.read_upload(cluster=cluster, stage=stage, user=request.user, upload=again)
+    plan = excel_grid.read_upload(cluster=cluster, stage=stage, user=request.user, upload=again)
     token = ""
     if plan.ok and plan.changes:
         token = _remember(request, cluster, stage, name, content, plan)
@@ -181,7 +182,7 @@ def grid_upload_confirm(request: HttpRequest, pk: int, stage: str, token: str) -
         raise Http404
     name = stored["name"]
     upload = SimpleUploadedFile(name, file.read_bytes())
-    plan = excel.read_upload(cluster=cluster, stage=stage, user=request.user, upload=upload)
+    plan = excel_grid.read_upload(cluster=cluster, stage=stage, user=request.user, upload=upload)
     if not plan.ok:
         _forget(request, token)
         return _preview(request, cluster, stage, plan, name=name, status=422, stale=True)
@@ -220,7 +221,7 @@ def grid_upload_confirm(request: HttpRequest, pk: int, stage: str, token: str) -
             request, cluster, stage, plan, name=name, token=token, status=409, stale=True
         )
     except ValidationError as refused:
-        plan.errors.extend(excel.CellError(cell="", message=m) for m in refused.messages)
+        plan.errors.extend(excel_grid.CellError(cell="", message=m) for m in refused.messages)
         return _preview(request, cluster, stage, plan, name=name, status=422)
     _forget(request, token)
     messages.success(

@@ -33,9 +33,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clusters import permissions as org
-from clusters import services as org_services
 from clusters.enums import ROLE_ORDER, MemberRole, Phase
 from clusters.models import Campaign, Cluster, Membership
+from clusters.services import organisation as organisation_services
 from emulation.routers import reads_from_replica
 from scoring import permissions, queries, workflow
 from scoring.enums import SheetStatus, Stage, TableStatus
@@ -426,7 +426,7 @@ def campaign_phase(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return overview
     previous = campaign.phase
-    org_services.campaign_set_phase(campaign=campaign, phase=phase, user=user)
+    organisation_services.campaign_set_phase(campaign=campaign, phase=phase, user=user)
     messages.success(
         request,
         _("Phase changed from “%(old)s” to “%(new)s”.")

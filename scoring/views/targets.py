@@ -37,8 +37,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clusters.enums import Phase
 from clusters.models import Campaign, Unit
-from scoring import excel_targets, permissions
+from scoring import permissions
 from scoring.enums import CriterionKind
+from scoring.interchange import excel_targets
 from scoring.models import Criterion, ScoreTable, UnitTarget
 from scoring.services.targets import (
     PERCENT_METRICS,

@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from clusters import services_accounts
 from clusters.enums import AccountRole
 from clusters.models import User
+from clusters.services import accounts as account_services
 from tests.factories import UnitFactory, UserFactory
 
 TEMPORARY = "temporary-pass-1"
@@ -269,7 +269,7 @@ def test_account_edit_changes_unit_role_name_and_email(client, org):
 
 def test_account_edit_staff_role_removed(client, org):
     second = UserFactory(username="staff2", unit=org.staff.unit)
-    services_accounts.account_update(
+    account_services.account_update(
         account=second,
         by=org.admin,
         unit=second.unit,
@@ -397,7 +397,7 @@ def test_account_created_by_staff_must_change_password_at_first_sign_in(client, 
 
 def test_account_update_refuses_a_superuser(org):
     with pytest.raises(ValidationError):
-        services_accounts.account_update(
+        account_services.account_update(
             account=org.admin,
             by=org.staff,
             unit=org.member_unit,
@@ -412,5 +412,5 @@ def test_account_update_refuses_a_superuser(org):
 def test_account_create_service_validates_the_password(db):
     unit = UnitFactory(code="X1")
     with pytest.raises(ValidationError):
-        services_accounts.account_create(username="weak", password="short", unit=unit)
+        account_services.account_create(username="weak", password="short", unit=unit)
     assert not User.objects.filter(username="weak").exists()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import SESSION_KEY
 
-from clusters import services_accounts
 from clusters.models import User
+from clusters.services import accounts as account_services
 from tests.accounts.conftest import PASSWORD, sign_in
 
 NEW = "a-new-and-long-passphrase"
@@ -43,7 +43,7 @@ def test_password_change_changes_the_password(client, org):
 
 
 def test_password_change_ends_a_temporary_password(client, org):
-    services_accounts.account_set_password(account=org.member, password="temporary-pass-1")
+    account_services.account_set_password(account=org.member, password="temporary-pass-1")
     client.force_login(org.member)
 
     _change(client, old="temporary-pass-1")
@@ -112,7 +112,7 @@ def test_user_menu_links_the_password_change(client, org):
 
 @pytest.fixture
 def temporary(org):
-    services_accounts.account_set_password(account=org.member, password="temporary-pass-1")
+    account_services.account_set_password(account=org.member, password="temporary-pass-1")
     return org.member
 
 

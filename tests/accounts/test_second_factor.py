@@ -12,7 +12,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from clusters import services_accounts
+from clusters.services import accounts as account_services
 from tests.accounts.conftest import PASSWORD, sign_in
 
 
@@ -25,8 +25,8 @@ def _code(device: TOTPDevice, steps_ahead: int = 0) -> str:
 
 
 def _enrol(user) -> tuple[TOTPDevice, list[str]]:
-    device = services_accounts.second_factor_start(user=user)
-    codes = services_accounts.second_factor_confirm(device=device, token=_code(device))
+    device = account_services.second_factor_start(user=user)
+    codes = account_services.second_factor_confirm(device=device, token=_code(device))
     device.refresh_from_db()
     return device, codes
 
@@ -168,7 +168,7 @@ def test_sign_in_recovery_code_works_once(client, org):
 def test_verify_page_for_a_user_whose_device_an_administrator_removed(client, org):
     _enrol(org.staff)
     sign_in(client, "staff")
-    services_accounts.second_factor_remove(user=org.staff)
+    account_services.second_factor_remove(user=org.staff)
 
     response = client.get("/account/two-factor/verify/?next=/campaigns/")
 

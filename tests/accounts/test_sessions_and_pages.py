@@ -14,8 +14,8 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
-from clusters import services_accounts
 from clusters.middleware import IDLE_RENEW_SECONDS, IDLE_TOUCH_KEY
+from clusters.services import accounts as account_services
 from tests.accounts.test_second_factor import _enrol
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -146,7 +146,7 @@ def test_second_factor_pages_render_with_a_device(client, org):
 
     assert verify.status_code == 200
     assert [page.status_code for page in pages] == [200, 200, 200]
-    assert services_accounts.has_second_factor(org.member) is True
+    assert account_services.has_second_factor(org.member) is True
 
 
 def test_lockout_page_renders_in_the_layout(client, org):

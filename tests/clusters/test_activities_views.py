@@ -11,8 +11,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from clusters import services_activities as services
 from clusters.models import Activity, ActivityPhoto, AdvancedModel
+from clusters.services import activities as activity_services
 from tests.factories import ClusterFactory, MembershipFactory, UnitFactory
 
 
@@ -39,7 +39,7 @@ def media(settings, tmp_path):
 @pytest.fixture
 def activity(org):
     """An activity of cluster C1 hosted by its member unit M1, with L1 taking part."""
-    return services.activity_record(
+    return activity_services.activity_record(
         clusters=[org.cluster],
         held_on=dt.date(2023, 5, 12),
         host=org.member_unit,
@@ -51,7 +51,7 @@ def activity(org):
 
 @pytest.fixture
 def photo(activity, media):
-    return services.activity_photo_add(
+    return activity_services.activity_photo_add(
         activity=activity, image=SimpleUploadedFile("a.png", png_1x1()), caption="Ảnh 1"
     )
 
@@ -59,7 +59,7 @@ def photo(activity, media):
 @pytest.fixture
 def model(org):
     """A model of the member unit M1, replicated by the deputy unit."""
-    return services.advanced_model_record(
+    return activity_services.advanced_model_record(
         unit=org.member_unit,
         title="Mô hình camera an ninh",
         area="Phòng ngừa",
@@ -97,7 +97,7 @@ def test_activity_list_post_405(client, org):
 
 
 def test_activity_list_filters_by_campaign_and_cluster(client, org, activity):
-    other = services.activity_record(
+    other = activity_services.activity_record(
         clusters=[org.other_cluster],
         held_on=dt.date(2023, 7, 1),
         host=org.outsider_unit,
@@ -365,7 +365,7 @@ def test_model_list_by_role(client, org, model, role, titles):
 
 def test_model_list_hides_units_outside_every_campaign(client, org):
     stranger = UnitFactory(code="X9")
-    services.advanced_model_record(unit=stranger, title="Mô hình lạ")
+    activity_services.advanced_model_record(unit=stranger, title="Mô hình lạ")
     _login(client, org, "member")
     response = client.get(reverse("model_list"))
     assert list(response.context["page"].object_list) == []
@@ -439,7 +439,7 @@ def test_model_detail_every_role_200(client, org, model, role):
 
 
 def test_model_detail_outside_scope_404(client, org):
-    hidden = services.advanced_model_record(unit=UnitFactory(code="X9"), title="Ẩn")
+    hidden = activity_services.advanced_model_record(unit=UnitFactory(code="X9"), title="Ẩn")
     response = _login(client, org, "member").get(reverse("model_detail", args=[hidden.pk]))
     assert response.status_code == 404
 
@@ -466,7 +466,7 @@ def test_model_edit_get_by_role(client, org, model, role, status):
 
 
 def test_model_edit_outside_scope_404(client, org):
-    hidden = services.advanced_model_record(unit=UnitFactory(code="X9"), title="Ẩn")
+    hidden = activity_services.advanced_model_record(unit=UnitFactory(code="X9"), title="Ẩn")
     response = _login(client, org, "leader").get(reverse("model_edit", args=[hidden.pk]))
     assert response.status_code == 404
 
@@ -499,7 +499,7 @@ def _add_activities(org, count: int, start: int) -> None:
         cluster = ClusterFactory(campaign=org.campaign, number=10 + n, code=f"X{n}")
         host = UnitFactory(code=f"H{n}")
         MembershipFactory(cluster=cluster, unit=host)
-        activity = services.activity_record(
+        activity = activity_services.activity_record(
             clusters=[org.cluster, cluster],
             held_on=dt.date(2023, 1, 1) + dt.timedelta(days=n),
             host=host,
@@ -526,7 +526,7 @@ def test_activity_list_query_count_does_not_grow(
 
 def _add_models(org, start: int, count: int) -> None:
     for n in range(start, start + count):
-        services.advanced_model_record(
+        activity_services.advanced_model_record(
             unit=org.member_unit,
             title=f"Mô hình {n:02d}",
             replicated_by=[org.leader_unit, org.deputy_unit],
@@ -615,7 +615,7 @@ def test_evidence_cite_model_by_htmx_answers_the_evidence_cell(client, org, mode
 def test_evidence_cite_form_lists_only_what_the_unit_may_cite(
     client, org, activity, model, self_sheet
 ):
-    elsewhere = services.activity_record(
+    elsewhere = activity_services.activity_record(
         clusters=[org.other_cluster],
         held_on=dt.date(2023, 8, 1),
         host=org.outsider_unit,
@@ -630,7 +630,7 @@ def test_evidence_cite_form_lists_only_what_the_unit_may_cite(
 
 
 def test_evidence_cite_refuses_an_activity_the_unit_did_not_join(client, org, self_sheet):
-    elsewhere = services.activity_record(
+    elsewhere = activity_services.activity_record(
         clusters=[org.other_cluster],
         held_on=dt.date(2023, 8, 1),
         host=org.outsider_unit,
@@ -652,7 +652,9 @@ def test_evidence_cite_service_refuses_a_foreign_model(org, self_sheet):
 
     from scoring import services as scoring
 
-    foreign = services.advanced_model_record(unit=org.outsider_unit, title="Của đơn vị khác")
+    foreign = activity_services.advanced_model_record(
+        unit=org.outsider_unit, title="Của đơn vị khác"
+    )
     with pytest.raises(ValidationError):
         scoring.evidence_cite(entry=_entry(self_sheet), advanced_model=foreign)
 

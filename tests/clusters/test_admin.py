@@ -12,7 +12,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from clusters import services_activities
 from clusters.enums import MemberRole, Title
 from clusters.models import (
     ActivityPhoto,
@@ -23,6 +22,7 @@ from clusters.models import (
     SigningConference,
     Unit,
 )
+from clusters.services import activities as activity_services
 from tests.factories import (
     CampaignFactory,
     ClusterFactory,
@@ -82,11 +82,11 @@ def records(org):
     r.other_registration = Registration.objects.create(
         campaign=org.campaign, unit=org.outsider_unit, titles=[Title.DETERMINED_TO_WIN]
     )
-    r.activity = services_activities.activity_record(
+    r.activity = activity_services.activity_record(
         clusters=[org.cluster], held_on=dt.date(2023, 5, 1), host=org.member_unit, title="Giao lưu"
     )
     ActivityPhoto.objects.create(activity=r.activity, image="activities/photos/2023/a.png")
-    r.model = services_activities.advanced_model_record(unit=org.member_unit, title="Mô hình")
+    r.model = activity_services.advanced_model_record(unit=org.member_unit, title="Mô hình")
     return r
 
 

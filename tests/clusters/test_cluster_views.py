@@ -13,7 +13,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from clusters import services
 from clusters.enums import MemberRole, Phase, Title
 from clusters.models import (
     ConferencePhoto,
@@ -24,6 +23,7 @@ from clusters.models import (
     SigningConference,
 )
 from clusters.models.activities import Activity, AdvancedModel
+from clusters.services import signing as signing_services
 from scoring.enums import Stage
 from scoring.models import Criterion
 from tests.factories import (
@@ -292,7 +292,7 @@ def test_photo_add_pdf_refused_nothing_stored(client, org, media):
 
 def test_photo_remove_deletes_row_and_file(client, org, media, django_capture_on_commit_callbacks):
     conference = SigningConferenceFactory(cluster=org.cluster)
-    photo = services.conference_photo_add(conference=conference, image=png())
+    photo = signing_services.conference_photo_add(conference=conference, image=png())
     url = reverse("cluster_photo_remove", args=[org.cluster.pk, photo.pk])
     with django_capture_on_commit_callbacks(execute=True):
         response = as_user(client, org, "leader").post(url)
@@ -303,7 +303,7 @@ def test_photo_remove_deletes_row_and_file(client, org, media, django_capture_on
 
 def test_photo_remove_by_member_answers_403(client, org):
     conference = SigningConferenceFactory(cluster=org.cluster)
-    photo = services.conference_photo_add(conference=conference, image=png())
+    photo = signing_services.conference_photo_add(conference=conference, image=png())
     url = reverse("cluster_photo_remove", args=[org.cluster.pk, photo.pk])
     assert as_user(client, org, "member").post(url).status_code == 403
     assert ConferencePhoto.objects.count() == 1
@@ -415,7 +415,7 @@ def test_signature_remove_without_scan_deletes_it(client, org):
 
 def test_signature_remove_with_scan_refused_file_kept(client, org, media):
     pledge = PledgeFactory(cluster=org.cluster)
-    signature = services.signature_sign(
+    signature = signing_services.signature_sign(
         pledge=pledge,
         unit=org.member_unit,
         signatory="Thượng tá Trần Văn B",
@@ -457,10 +457,10 @@ def test_registration_edit_member_own_unit_when_allowed(client, org):
 def files(org):
     """One file of each kind on org.cluster's records."""
     conference = SigningConferenceFactory(cluster=org.cluster)
-    services.conference_minutes_attach(conference=conference, upload=pdf())
-    photo = services.conference_photo_add(conference=conference, image=png())
+    signing_services.conference_minutes_attach(conference=conference, upload=pdf())
+    photo = signing_services.conference_photo_add(conference=conference, image=png())
     pledge = PledgeFactory(cluster=org.cluster)
-    signature = services.signature_sign(
+    signature = signing_services.signature_sign(
         pledge=pledge,
         unit=org.member_unit,
         signatory="B",
@@ -549,8 +549,10 @@ def _grow(org, extra: int) -> None:
         unit = UnitFactory(code=f"X{org.cluster.memberships.count()}-{i}")
         MembershipFactory(cluster=org.cluster, unit=unit, role=MemberRole.MEMBER)
         SignatureFactory(pledge=pledge, unit=unit)
-        services.registration_record(campaign=org.campaign, unit=unit, titles=[Title.ADVANCED])
-        services.conference_photo_add(conference=conference, image=png())
+        signing_services.registration_record(
+            campaign=org.campaign, unit=unit, titles=[Title.ADVANCED]
+        )
+        signing_services.conference_photo_add(conference=conference, image=png())
         activity = Activity.objects.create(
             campaign=org.campaign, held_on=dt.date(2023, 5, 1), host=unit, title=f"Giao lưu {i}"
         )

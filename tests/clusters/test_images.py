@@ -16,10 +16,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from clusters import images, services, services_activities
-from clusters.forms_activities import PhotoForm as ActivityPhotoForm
-from clusters.forms_signing import PhotoForm as SigningPhotoForm
+from clusters import images
+from clusters.forms.activities import PhotoForm as ActivityPhotoForm
+from clusters.forms.signing import PhotoForm as SigningPhotoForm
 from clusters.models import ActivityPhoto, ConferencePhoto, Signature
+from clusters.services import activities as activity_services
+from clusters.services import signing as signing_services
 from tests.factories import PledgeFactory, SigningConferenceFactory
 from tests.pictures import (
     assert_no_metadata,
@@ -243,7 +245,7 @@ def conference(org):
 
 @pytest.fixture
 def activity(org):
-    return services_activities.activity_record(
+    return activity_services.activity_record(
         clusters=[org.cluster],
         held_on=dt.date(2023, 5, 12),
         host=org.member_unit,
@@ -252,7 +254,7 @@ def activity(org):
 
 
 def test_conference_photo_add_stores_the_phone_photo_clean(conference, media):
-    photo = services.conference_photo_add(
+    photo = signing_services.conference_photo_add(
         conference=conference, image=SimpleUploadedFile("IMG_0001.jpg", phone_jpeg())
     )
 
@@ -265,7 +267,7 @@ def test_conference_photo_add_stores_the_phone_photo_clean(conference, media):
 
 def test_conference_photo_add_refuses_a_bogus_picture_and_stores_nothing(conference, media):
     with pytest.raises(ValidationError) as refused:
-        services.conference_photo_add(
+        signing_services.conference_photo_add(
             conference=conference, image=SimpleUploadedFile("anh.jpg", bogus_jpeg())
         )
 
@@ -275,7 +277,7 @@ def test_conference_photo_add_refuses_a_bogus_picture_and_stores_nothing(confere
 
 
 def test_activity_photo_add_stores_the_phone_photo_clean(activity, media):
-    photo = services_activities.activity_photo_add(
+    photo = activity_services.activity_photo_add(
         activity=activity, image=SimpleUploadedFile("IMG_0002.JPG", phone_jpeg()), caption="A"
     )
 
@@ -284,7 +286,7 @@ def test_activity_photo_add_stores_the_phone_photo_clean(activity, media):
 
 
 def test_activity_photo_add_stores_a_png_without_its_text(activity, media):
-    photo = services_activities.activity_photo_add(
+    photo = activity_services.activity_photo_add(
         activity=activity, image=SimpleUploadedFile("so-do.png", png_with_text())
     )
 
@@ -294,7 +296,7 @@ def test_activity_photo_add_stores_a_png_without_its_text(activity, media):
 
 def test_activity_photo_add_refuses_a_bomb_and_stores_nothing(activity, media):
     with pytest.raises(ValidationError) as refused:
-        services_activities.activity_photo_add(
+        activity_services.activity_photo_add(
             activity=activity, image=SimpleUploadedFile("bom.png", png_bomb())
         )
 
@@ -305,7 +307,7 @@ def test_activity_photo_add_refuses_a_bomb_and_stores_nothing(activity, media):
 
 def test_activity_photo_add_still_refuses_a_pdf_by_its_content(activity, media):
     with pytest.raises(ValidationError) as refused:
-        services_activities.activity_photo_add(
+        activity_services.activity_photo_add(
             activity=activity, image=SimpleUploadedFile("anh.jpg", PDF)
         )
 
@@ -316,7 +318,7 @@ def test_activity_photo_add_still_refuses_a_pdf_by_its_content(activity, media):
 def test_signature_scanned_copy_photographed_is_stored_clean(org, media):
     pledge = PledgeFactory(cluster=org.cluster)
 
-    signature = services.signature_sign(
+    signature = signing_services.signature_sign(
         pledge=pledge,
         unit=org.member_unit,
         signatory="Nguyễn Văn A",
@@ -332,7 +334,7 @@ def test_signature_scanned_copy_photographed_is_stored_clean(org, media):
 def test_signature_scanned_copy_pdf_is_stored_as_it_came(org, media):
     pledge = PledgeFactory(cluster=org.cluster)
 
-    signature = services.signature_sign(
+    signature = signing_services.signature_sign(
         pledge=pledge,
         unit=org.member_unit,
         signatory="Nguyễn Văn A",
@@ -348,7 +350,7 @@ def test_signature_with_a_bogus_scan_is_refused_and_no_file_stored(org, media):
     pledge = PledgeFactory(cluster=org.cluster)
 
     with pytest.raises(ValidationError) as refused:
-        services.signature_sign(
+        signing_services.signature_sign(
             pledge=pledge,
             unit=org.member_unit,
             signatory="Nguyễn Văn A",
@@ -363,7 +365,7 @@ def test_signature_with_a_bogus_scan_is_refused_and_no_file_stored(org, media):
 
 
 def test_conference_minutes_photographed_are_stored_clean(conference, media):
-    services.conference_minutes_attach(
+    signing_services.conference_minutes_attach(
         conference=conference, upload=SimpleUploadedFile("bien-ban.png", png_with_text())
     )
 
@@ -435,7 +437,7 @@ def test_admin_inline_photo_of_a_conference_is_stored_clean(client, org, confere
 
 
 def test_small_plain_png_survives_the_round_trip(activity, media):
-    photo = services_activities.activity_photo_add(
+    photo = activity_services.activity_photo_add(
         activity=activity, image=SimpleUploadedFile("a.png", png_bytes((4, 3)))
     )
 

@@ -17,11 +17,11 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connections
 from django.utils import translation
 
-from clusters import services
 from clusters.enums import MemberRole, Phase, UnitKind
 from clusters.interchange import organization_export
 from clusters.management.commands.import_organization import Command
 from clusters.models import Campaign, Cluster, Membership, Unit
+from clusters.services import organisation as organisation_services
 from tests.factories import UnitFactory
 
 GOOD_FILE = Path(__file__).parent / "data" / "organization.json"
@@ -212,7 +212,7 @@ def test_import_organization_without_organiser_uses_default_organiser(tmp_path, 
 
     campaign = Campaign.objects.get()
     assert (campaign.organiser.code, campaign.organiser.name, campaign.organiser.kind) == (
-        services.DEFAULT_ORGANISER_CODE,
+        organisation_services.DEFAULT_ORGANISER_CODE,
         "Đơn vị tổ chức mặc định",
         UnitKind.OTHER,
     )
@@ -486,7 +486,7 @@ def test_import_organization_reports_all_errors_at_once(tmp_path, good, db):
 
 def test_import_organization_dissolved_member_is_refused(tmp_path, good, db):
     unit = UnitFactory(code="CAH1", name="Công an huyện Một", kind=UnitKind.DISTRICT)
-    services.unit_deactivate(unit=unit, on=dt.date(2022, 6, 30))
+    organisation_services.unit_deactivate(unit=unit, on=dt.date(2022, 6, 30))
     before = snapshot()
 
     with pytest.raises(CommandError) as refused:
@@ -501,7 +501,7 @@ def test_import_organization_dissolved_member_is_refused(tmp_path, good, db):
 
 def test_import_organization_published_campaign_is_refused(tmp_path, good, db):
     run(write(tmp_path, good))
-    services.campaign_set_phase(campaign=Campaign.objects.get(), phase=Phase.PUBLISHED)
+    organisation_services.campaign_set_phase(campaign=Campaign.objects.get(), phase=Phase.PUBLISHED)
     good["clusters"][0]["members"].remove("PA03")
     before = snapshot()
 
@@ -555,7 +555,7 @@ def test_import_organization_option_naming_no_unit_is_refused(tmp_path, good, db
 
 def test_import_organization_refusal_while_writing_stores_nothing(tmp_path, good, db, monkeypatch):
     calls = []
-    real = services.cluster_set_members
+    real = organisation_services.cluster_set_members
 
     def refuse_second(**kwargs):
         calls.append(kwargs["cluster"].code)
@@ -563,7 +563,7 @@ def test_import_organization_refusal_while_writing_stores_nothing(tmp_path, good
             raise ValidationError({"unit": "This unit is already in a cluster this year."})
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "cluster_set_members", refuse_second)
+    monkeypatch.setattr(organisation_services, "cluster_set_members", refuse_second)
 
     with pytest.raises(CommandError) as refused:
         run(write(tmp_path, good))
@@ -578,14 +578,14 @@ def test_import_organization_refusal_while_writing_stores_nothing(tmp_path, good
 def test_import_organization_database_error_while_writing_stores_nothing(
     tmp_path, good, db, monkeypatch
 ):
-    real = services.cluster_upsert
+    real = organisation_services.cluster_upsert
 
     def fail_on_second(**kwargs):
         if kwargs["code"] == "CUM2":
             raise IntegrityError("disk full")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "cluster_upsert", fail_on_second)
+    monkeypatch.setattr(organisation_services, "cluster_upsert", fail_on_second)
 
     with pytest.raises(CommandError) as refused:
         run(write(tmp_path, good))

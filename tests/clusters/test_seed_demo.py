@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import translation
 
-from clusters import demo, permissions, services
+from clusters import demo, permissions
 from clusters.enums import MemberRole, Phase, Title
 from clusters.interchange import organization_export
 from clusters.models import (
@@ -28,6 +28,7 @@ from clusters.models import (
     Unit,
     User,
 )
+from clusters.services import accounts as account_services
 
 
 @pytest.fixture(autouse=True)
@@ -383,6 +384,6 @@ def test_seed_demo_organisation_round_trips_as_a_file(db, clusters_only):
 
 def test_user_upsert_refuses_a_weak_password(db):
     with pytest.raises(ValidationError):
-        services.user_upsert(username="weak", password="password")
+        account_services.user_upsert(username="weak", password="password")
 
     assert not User.objects.filter(username="weak").exists()

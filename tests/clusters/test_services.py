@@ -6,9 +6,10 @@ import datetime as dt
 
 import pytest
 
-from clusters import services
 from clusters.enums import MemberRole
 from clusters.models import Campaign, Cluster, Membership
+from clusters.services import organisation as organisation_services
+from clusters.services import setup as setup_services
 from tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def _layout(campaign: Campaign) -> list[tuple[str, str, str]]:
 
 
 def test_campaign_copy_copies_clusters_members_and_roles(org):
-    result = services.campaign_copy(source=org.campaign, year=2024)
+    result = setup_services.campaign_copy(source=org.campaign, year=2024)
 
     assert result.campaign.year == 2024
     assert result.campaign.organiser == org.province
@@ -36,7 +37,7 @@ def test_campaign_copy_copies_clusters_members_and_roles(org):
 def test_campaign_copy_leaves_the_source_untouched(org):
     before = _layout(org.campaign)
 
-    services.campaign_copy(source=org.campaign, year=2024)
+    setup_services.campaign_copy(source=org.campaign, year=2024)
 
     assert _layout(org.campaign) == before
     assert Cluster.objects.filter(campaign=org.campaign).count() == 2
@@ -44,9 +45,11 @@ def test_campaign_copy_leaves_the_source_untouched(org):
 
 def test_campaign_copy_replaces_dissolved_unit_with_successor_keeping_role(org):
     successor = UnitFactory(code="NEW", parent=org.province)
-    services.unit_deactivate(unit=org.leader_unit, on=dt.date(2023, 7, 1), successor=successor)
+    organisation_services.unit_deactivate(
+        unit=org.leader_unit, on=dt.date(2023, 7, 1), successor=successor
+    )
 
-    result = services.campaign_copy(source=org.campaign, year=2024)
+    result = setup_services.campaign_copy(source=org.campaign, year=2024)
 
     assert result.replaced == [(org.leader_unit, successor)]
     leader = Membership.objects.get(
@@ -56,22 +59,22 @@ def test_campaign_copy_replaces_dissolved_unit_with_successor_keeping_role(org):
 
 
 def test_campaign_copy_skips_dissolved_unit_without_successor(org):
-    services.unit_deactivate(unit=org.member_unit, on=dt.date(2023, 12, 31))
+    organisation_services.unit_deactivate(unit=org.member_unit, on=dt.date(2023, 12, 31))
 
-    result = services.campaign_copy(source=org.campaign, year=2024)
+    result = setup_services.campaign_copy(source=org.campaign, year=2024)
 
     assert result.skipped == [org.member_unit]
     assert not Membership.objects.filter(campaign=result.campaign, unit=org.member_unit).exists()
 
 
 def test_campaign_copy_names_the_new_year(org):
-    result = services.campaign_copy(source=org.campaign, year=2024)
+    result = setup_services.campaign_copy(source=org.campaign, year=2024)
 
     assert result.campaign.name == org.campaign.name.replace("2023", "2024")
 
 
 def test_cluster_set_members_moves_a_unit_between_clusters(org):
-    services.cluster_set_members(
+    organisation_services.cluster_set_members(
         cluster=org.other_cluster,
         members=[org.outsider_unit, org.member_unit],
         leader=org.outsider_unit,
@@ -84,7 +87,7 @@ def test_cluster_set_members_moves_a_unit_between_clusters(org):
 
 
 def test_cluster_set_members_swaps_leader_and_deputy(org):
-    services.cluster_set_members(
+    organisation_services.cluster_set_members(
         cluster=org.cluster,
         members=[org.leader_unit, org.deputy_unit, org.member_unit],
         leader=org.deputy_unit,

@@ -10,9 +10,10 @@ from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from clusters import services
 from clusters.enums import MemberRole, Phase
 from clusters.models import Campaign, Cluster, Membership
+from clusters.services import organisation as organisation_services
+from clusters.services import setup as setup_services
 from tests.factories import (
     CampaignFactory,
     ClusterFactory,
@@ -194,8 +195,10 @@ def test_campaign_create_for_another_organiser_refused(client, org, foreign_staf
 
 def test_campaign_copy_replaces_and_skips_dissolved_units(client, org):
     successor = UnitFactory(code="S1", name="Công an xã Mới", parent=org.province)
-    services.unit_deactivate(unit=org.deputy_unit, on=dt.date(2024, 3, 1), successor=successor)
-    services.unit_deactivate(unit=org.member_unit, on=dt.date(2024, 3, 1))
+    organisation_services.unit_deactivate(
+        unit=org.deputy_unit, on=dt.date(2024, 3, 1), successor=successor
+    )
+    organisation_services.unit_deactivate(unit=org.member_unit, on=dt.date(2024, 3, 1))
     client.force_login(org.staff)
 
     response = client.post(
@@ -319,7 +322,7 @@ def test_membership_add_unplaced_unit(client, org):
 
 def test_membership_add_dissolved_unit_refused(client, org):
     unit = UnitFactory(code="X1", name="Công an huyện Cũ", parent=org.province)
-    services.unit_deactivate(unit=unit, on=dt.date(2022, 6, 30))
+    organisation_services.unit_deactivate(unit=unit, on=dt.date(2022, 6, 30))
 
     response = _post(
         client,
@@ -337,7 +340,7 @@ def test_membership_add_dissolved_unit_refused(client, org):
 def test_setup_campaign_lists_dissolved_unit_greyed(client, org):
     successor = UnitFactory(code="S2", name="Công an xã Kế", parent=org.province)
     unit = UnitFactory(code="X2", name="Công an huyện Giải Thể", parent=org.province)
-    services.unit_deactivate(unit=unit, on=dt.date(2022, 6, 30), successor=successor)
+    organisation_services.unit_deactivate(unit=unit, on=dt.date(2022, 6, 30), successor=successor)
     client.force_login(org.staff)
 
     response = client.get(reverse("setup_campaign", args=[org.campaign.pk]))
@@ -387,7 +390,7 @@ def test_cluster_create_duplicate_number_refused(client, org):
 
 
 def test_published_campaign_refuses_changes(client, org):
-    services.campaign_set_phase(campaign=org.campaign, phase=Phase.PUBLISHED)
+    organisation_services.campaign_set_phase(campaign=org.campaign, phase=Phase.PUBLISHED)
 
     response = _post(
         client,
@@ -419,7 +422,9 @@ def _grow(org, clusters: int, units: int) -> None:
     for k in range(units):
         UnitFactory(code=f"FREE{k}", parent=org.province)
     gone = UnitFactory(code=f"GONE{clusters}", parent=org.province)
-    services.unit_deactivate(unit=gone, on=dt.date(2020, 1, 1), successor=org.member_unit)
+    organisation_services.unit_deactivate(
+        unit=gone, on=dt.date(2020, 1, 1), successor=org.member_unit
+    )
 
 
 def _setup_page_queries(client, org, django_assert_num_queries, clusters, units):
@@ -455,7 +460,7 @@ def test_setup_campaigns_query_count_same_at_two_sizes(client, org, django_asser
     with django_assert_num_queries(SETUP_LIST_QUERIES):
         client.get(url)
     for year in range(2010, 2020):
-        services.campaign_copy(source=org.campaign, year=year)
+        setup_services.campaign_copy(source=org.campaign, year=year)
     with django_assert_num_queries(SETUP_LIST_QUERIES):
         response = client.get(url)
 

@@ -14,7 +14,8 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from clusters.enums import Phase
-from scoring import excel, services
+from scoring import services
+from scoring.interchange import excel_grid
 from scoring.models import Criterion, ScoreEntry, ScoreSheet
 
 D = Decimal
@@ -38,7 +39,7 @@ def entry(sheet, code) -> ScoreEntry:
 
 
 def template(org, user, stage="cluster"):
-    data = excel.template_xlsx(cluster=org.cluster, stage=stage, user=user)
+    data = excel_grid.template_xlsx(cluster=org.cluster, stage=stage, user=user)
     return load_workbook(io.BytesIO(data))
 
 
@@ -59,7 +60,7 @@ def plan_of(org, user, wb_or_upload, stage="cluster"):
     upload = (
         wb_or_upload if isinstance(wb_or_upload, SimpleUploadedFile) else upload_of(wb_or_upload)
     )
-    return excel.read_upload(cluster=org.cluster, stage=stage, user=user, upload=upload)
+    return excel_grid.read_upload(cluster=org.cluster, stage=stage, user=user, upload=upload)
 
 
 # --- The template -----------------------------------------------------------------------

@@ -329,7 +329,7 @@ def test_data_migration_links_items_whose_area_names_one_top_level_criterion(org
 
 
 def test_pledge_record_keeps_unchanged_and_named_items_with_their_links(org, table, pledge):
-    from clusters import services as org_services
+    from clusters.services import signing as signing_services
 
     first, second = pledge.items.all()
     pledge_links_set(
@@ -338,7 +338,7 @@ def test_pledge_record_keeps_unchanged_and_named_items_with_their_links(org, tab
         links={first.pk: _crit(table, "I.2"), second.pk: _crit(table, "I.3")},
     )
 
-    org_services.pledge_record(
+    signing_services.pledge_record(
         cluster=org.cluster,
         slogan="",
         items=[

@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from clusters.enums import Phase
-from clusters.services import campaign_copy
+from clusters.services.setup import campaign_copy
 from scoring import reports, services, workflow
 from scoring.enums import Stage
 from scoring.models import ScoreTable

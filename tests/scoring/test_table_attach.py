@@ -9,8 +9,8 @@ from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from clusters import services as org_services
 from clusters.enums import Phase
+from clusters.services import organisation as organisation_services
 from scoring import services
 from scoring.enums import Stage
 from scoring.models import ScoreTable
@@ -79,7 +79,7 @@ def test_table_set_clusters_refuses_removing_a_cluster_scored_with_it(org, table
 
 
 def test_table_set_clusters_refused_for_a_published_campaign(org, table):
-    org_services.campaign_set_phase(campaign=org.campaign, phase=Phase.PUBLISHED)
+    organisation_services.campaign_set_phase(campaign=org.campaign, phase=Phase.PUBLISHED)
 
     with pytest.raises(ValidationError):
         table_set_clusters(table=table, clusters=[])

@@ -16,8 +16,9 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from clusters.enums import MemberRole, Phase
-from scoring import excel_targets, services
+from scoring import services
 from scoring.enums import SheetStatus, Stage
+from scoring.interchange import excel_targets
 from scoring.models import Criterion, ScoreSheet, UnitTarget
 from scoring.services.targets import (
     StaleTarget,

@@ -1,7 +1,7 @@
 """Writes to the exchange activities and the registry of models and advanced examples.
 
-Kept beside ``clusters.services`` (same habits: keyword-only, atomic, ``full_clean()``
-before saving, the object returned) so the year's other records stay readable there."""
+Same habits as the other modules of ``clusters.services``: keyword-only, atomic,
+``full_clean()`` before saving, the object returned."""
 
 from __future__ import annotations
 

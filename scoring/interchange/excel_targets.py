@@ -8,8 +8,8 @@ units whose results are locked, in a fixed number of queries.
 :func:`template_xlsx` writes a ``thidua.targets/1`` workbook: units as rows, target
 criteria as columns, the current targets filled in. A hidden key column (A: the unit
 codes) and a hidden key row (1: the criterion codes, and the markers of the descriptive
-columns) identify every cell, as in the grid's template (scoring/excel.py, whose reading
-helpers this module uses). :func:`read_upload` reads an upload into a :class:`TargetPlan`
+columns) identify every cell, as in the grid's template (excel_grid.py beside it, whose
+reading helpers this module uses). :func:`read_upload` reads an upload into a :class:`TargetPlan`
 (every changed cell, old → new, and every error with its cell reference) and never writes.
 """
 
@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from clusters.enums import ROLE_ORDER
 from clusters.models import Membership, Unit
 from scoring.enums import CriterionKind, SheetStatus
-from scoring.excel import ExcelPlan, _open, _shown, _typed, _unescape
 from scoring.interchange import safe_cell
+from scoring.interchange.excel_grid import ExcelPlan, _open, _shown, _typed, _unescape
 from scoring.models import Criterion, ScoreSheet, ScoreTable, UnitTarget
 from scoring.services.targets import PERCENT_METRICS, TargetChange, target_parse
 

@@ -4,10 +4,13 @@ else is temporary), and the second factor (django-otp devices).
 The account pages (clusters.views.accounts), the password and second-factor pages
 (clusters.views.second_factor) and Django admin all call these, so every path validates the
 same way. Who may call them for which account is decided by the views through
-``clusters.permissions`` (``can_manage_accounts``, ``account_units``).
+``clusters.permissions`` (``can_manage_accounts``, ``account_units``). ``user_upsert``
+creates or updates an account as the demo data and the bench describe it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -199,3 +202,38 @@ def second_factor_remove(*, user: User) -> int:
         removed += devices.count()
         devices.delete()
     return removed
+
+
+@transaction.atomic
+def user_upsert(
+    *,
+    username: str,
+    password: str | None = None,
+    unit: Unit | None = None,
+    full_name: str = "",
+    position: str = "",
+    is_superuser: bool = False,
+    groups: Iterable[str] = (),
+) -> User:
+    """Create the active user ``username``, or bring it up to date.
+
+    A superuser is also staff (Django admin). ``password``, when given, is checked against
+    ``AUTH_PASSWORD_VALIDATORS`` and replaces the old one; a new user without one gets an
+    unusable password. The user's groups become exactly ``groups`` (created if missing).
+    """
+    user = User.objects.filter(username=username).first() or User(username=username)
+    user.unit = unit
+    user.full_name = full_name
+    user.position = position
+    user.is_superuser = is_superuser
+    user.is_staff = is_superuser
+    user.is_active = True
+    if password is not None:
+        validate_password(password, user)
+        user.set_password(password)
+    elif user.pk is None:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    user.groups.set([Group.objects.get_or_create(name=name)[0] for name in groups])
+    return user

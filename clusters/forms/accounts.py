@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clusters.enums import AccountRole
 from clusters.models import Unit, User
-from clusters.services_accounts import password_change
+from clusters.services.accounts import password_change
 
 
 def _helper(label, *, method: str = "post") -> FormHelper:
@@ -28,8 +28,8 @@ def _helper(label, *, method: str = "post") -> FormHelper:
 
 
 class OwnPasswordChangeForm(PasswordChangeForm):
-    """Django's password change, saved through ``services_accounts.password_change`` (which
-    ends a temporary password); the new password must differ from the current one."""
+    """Django's password change, saved through ``clusters.services.accounts.password_change``
+    (which ends a temporary password); the new password must differ from the current one."""
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(user, *args, **kwargs)

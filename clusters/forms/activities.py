@@ -1,7 +1,7 @@
 """Forms of the exchange activities and the registry of models and advanced examples.
 
 They only collect and check input; the views hand the cleaned data to
-``clusters.services_activities``, whose errors come back onto the form (``add_errors``)."""
+``clusters.services.activities``, whose errors come back onto the form (``add_errors``)."""
 
 from __future__ import annotations
 

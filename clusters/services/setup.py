@@ -1,0 +1,193 @@
+"""Setting up a year on its pages: new campaigns and clusters, members and roles, and a
+copy of last year's clusters. A published year is history: these refuse to change it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import PROTECT
+from django.utils.translation import gettext_lazy as _
+
+from clusters.enums import MemberRole, Phase
+from clusters.models import Campaign, Cluster, Membership, Unit
+from clusters.services.common import save_changed
+
+
+def _ensure_open(campaign: Campaign) -> None:
+    """A published year is history: its clusters and roles no longer change."""
+    if campaign.phase == Phase.PUBLISHED:
+        raise ValidationError(
+            _("The campaign %(campaign)s is published; its clusters can no longer change."),
+            params={"campaign": str(campaign)},
+        )
+
+
+@transaction.atomic
+def campaign_create(*, organiser: Unit, year: int, name: str, slogan: str = "") -> Campaign:
+    """A new campaign of ``organiser`` for ``year``; refused when that year exists."""
+    return save_changed(Campaign(organiser=organiser, year=year), name=name, slogan=slogan)
+
+
+@transaction.atomic
+def cluster_create(
+    *, campaign: Campaign, number: int, code: str, name: str, description: str = ""
+) -> Cluster:
+    """A new cluster of ``campaign``; refused when the number or code is taken."""
+    _ensure_open(campaign)
+    cluster = Cluster(campaign=campaign, code=code)
+    return save_changed(cluster, number=number, name=name, description=description)
+
+
+@transaction.atomic
+def cluster_rename(*, cluster: Cluster, number: int, name: str) -> Cluster:
+    """Give ``cluster`` another number and name (its code stays: files name it by code)."""
+    _ensure_open(cluster.campaign)
+    return save_changed(cluster, number=number, name=name)
+
+
+@transaction.atomic
+def membership_add(*, cluster: Cluster, unit: Unit, role: str = MemberRole.MEMBER) -> Membership:
+    """Place ``unit`` in ``cluster``; refused for a unit dissolved before the year, a unit
+    already placed this year, or a second leader or deputy."""
+    _ensure_open(cluster.campaign)
+    return save_changed(Membership(cluster=cluster, unit=unit), role=role)
+
+
+@transaction.atomic
+def membership_move(*, unit: Unit, cluster: Cluster) -> Membership:
+    """Move ``unit`` to ``cluster`` within the same campaign (placing it when it has no
+    cluster yet). It joins as a member: a leader or deputy leaves that role behind."""
+    _ensure_open(cluster.campaign)
+    membership = Membership.objects.filter(campaign_id=cluster.campaign_id, unit=unit).first()
+    if membership is None:
+        return membership_add(cluster=cluster, unit=unit)
+    if membership.cluster_id == cluster.pk:
+        return membership
+    _ensure_no_records(membership)
+    membership.cluster = cluster
+    membership.role = MemberRole.MEMBER
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+def _ensure_no_records(membership: Membership) -> None:
+    """Refuse to take a unit out of a cluster where records of that unit protect the cluster
+    (score sheets, for instance). Other apps' models are found through the relations, so
+    this module names none of them."""
+    for relation in Cluster._meta.related_objects:
+        model = relation.related_model
+        if relation.on_delete is not PROTECT or not relation.many_to_one:
+            continue
+        if "unit" not in {f.name for f in model._meta.get_fields()}:
+            continue
+        lookup = {relation.field.name: membership.cluster_id, "unit_id": membership.unit_id}
+        if model._default_manager.filter(**lookup).exists():
+            raise ValidationError(
+                _("%(unit)s already has %(records)s in %(cluster)s; it cannot leave that cluster."),
+                params={
+                    "unit": membership.unit.name,
+                    "records": model._meta.verbose_name_plural,
+                    "cluster": membership.cluster.name,
+                },
+            )
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    """Take the unit out of its cluster for the year; refused when the unit already has
+    records (such as score sheets) in that cluster."""
+    _ensure_open(membership.cluster.campaign)
+    _ensure_no_records(membership)
+    membership.delete()
+
+
+@transaction.atomic
+def cluster_set_head(*, cluster: Cluster, unit: Unit, role: str) -> Membership:
+    """Give ``unit`` (a member of ``cluster``) the role ``role``: leader, deputy or member.
+
+    The unit that held that role takes the unit's old role when it was leader or deputy
+    (the two swap), and otherwise becomes a member.
+    """
+    _ensure_open(cluster.campaign)
+    role = MemberRole(role)
+    membership = cluster.memberships.filter(unit=unit).first()
+    if membership is None:
+        raise ValidationError(
+            _("%(unit)s is not a member of %(cluster)s."),
+            params={"unit": unit.name, "cluster": cluster.name},
+        )
+    old_role = membership.role
+    if old_role == role:
+        return membership
+    holder = None
+    if role != MemberRole.MEMBER:
+        holder = cluster.memberships.filter(role=role).exclude(pk=membership.pk).first()
+    # Clear both roles first: the database allows one leader and one deputy at any moment.
+    ids = [membership.pk] + ([holder.pk] if holder else [])
+    Membership.objects.filter(pk__in=ids).update(role=MemberRole.MEMBER)
+    if holder is not None:
+        holder.refresh_from_db()
+        save_changed(holder, role=old_role)
+    membership.refresh_from_db()
+    return save_changed(membership, role=role)
+
+
+@dataclass
+class CampaignCopy:
+    """What a copy of last year's clusters did."""
+
+    campaign: Campaign
+    replaced: list[tuple[Unit, Unit]] = field(default_factory=list)
+    skipped: list[Unit] = field(default_factory=list)
+
+
+@transaction.atomic
+def campaign_copy(
+    *, source: Campaign, year: int, name: str | None = None, slogan: str | None = None
+) -> CampaignCopy:
+    """Copy ``source``'s clusters, members, leaders and deputies into a new campaign of the
+    same organiser for ``year``.
+
+    A unit dissolved by the new year is replaced by its successor when the successor is
+    active and not placed already (keeping the role), and is otherwise left out; both are
+    reported so staff can adjust.
+    """
+    campaign = save_changed(
+        Campaign(organiser=source.organiser, year=year),
+        name=name or source.name.replace(str(source.year), str(year)),
+        slogan=source.slogan if slogan is None else slogan,
+    )
+    result = CampaignCopy(campaign=campaign)
+    first_day = dt.date(year, 1, 1)
+    placed: set[int] = set()
+    memberships = Membership.objects.filter(campaign=source).select_related(
+        "unit__successor", "cluster"
+    )
+    by_cluster: dict[int, list[Membership]] = {}
+    for membership in memberships.order_by("cluster__number", "unit__code"):
+        by_cluster.setdefault(membership.cluster_id, []).append(membership)
+    for old in source.clusters.order_by("number"):
+        new = save_changed(
+            Cluster(campaign=campaign, code=old.code),
+            number=old.number,
+            name=old.name,
+            description=old.description,
+        )
+        for membership in by_cluster.get(old.pk, []):
+            unit = membership.unit
+            if not unit.is_active and unit.deactivated_on <= first_day:
+                successor = unit.successor
+                if successor is None or not successor.is_active or successor.pk in placed:
+                    result.skipped.append(unit)
+                    continue
+                result.replaced.append((unit, successor))
+                unit = successor
+            if unit.pk in placed:
+                continue
+            placed.add(unit.pk)
+            save_changed(Membership(cluster=new, unit=unit), role=membership.role)
+    return result
