@@ -48,10 +48,14 @@ class SignedGroup:
             return sum((points.get(code) or ZERO_POINTS for code in self.leaves), ZERO_POINTS)
 
 
-def signed_groups(criteria: Sequence[CriterionSpec]) -> dict[str, SignedGroup]:
+def signed_groups(
+    criteria: Sequence[CriterionSpec], *, mixed: bool = True
+) -> dict[str, SignedGroup]:
     """{group code: SignedGroup} for every group that has leaves below it, none of them a base
-    leaf. Groups holding a base leaf anywhere below them, and groups with no leaf at all, are
-    left out: they show their subtotal. No group is read twice up a broken parent chain."""
+    leaf; without ``mixed``, only those with a sign (the groups mixing bonuses and deductions
+    left out). Groups holding a base leaf anywhere below them, and groups with no leaf at all,
+    are left out: they show their subtotal. No group is read twice up a broken parent
+    chain."""
     by_code = {criterion.code: criterion for criterion in criteria}
     kinds: dict[str, set[str]] = {}
     leaves: dict[str, list[str]] = {}
@@ -65,8 +69,9 @@ def signed_groups(criteria: Sequence[CriterionSpec]) -> dict[str, SignedGroup]:
             kinds.setdefault(parent, set()).add(leaf.kind)
             leaves.setdefault(parent, []).append(leaf.code)
             parent = by_code[parent].parent
-    return {
+    groups = {
         code: SignedGroup(sign=points_sign(found), leaves=tuple(leaves[code]))
         for code, found in kinds.items()
         if not found & BASE_KINDS
     }
+    return groups if mixed else {code: g for code, g in groups.items() if g.sign}

@@ -60,6 +60,14 @@ def test_signed_groups_of_a_table():
     }
 
 
+def test_signed_groups_without_the_mixed_ones():
+    assert signed_groups(TABLE, mixed=False) == {
+        "II": SignedGroup(sign="+", leaves=("II.1", "II.2")),
+        "III": SignedGroup(sign="−", leaves=("III.1", "III.2.a", "III.2.b")),
+        "III.2": SignedGroup(sign="−", leaves=("III.2.a", "III.2.b")),
+    }
+
+
 def test_signed_groups_of_a_table_without_groups():
     assert signed_groups([spec("1", "manual"), spec("2", "bonus")]) == {}
 
