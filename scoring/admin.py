@@ -38,6 +38,7 @@ from scoring.models import (
     Criterion,
     Evidence,
     Explanation,
+    NotAssigned,
     PledgeItemCriterion,
     Publication,
     ScoreEntry,
@@ -453,6 +454,25 @@ class UnitTargetAdmin(ScopedHistoryMixin, ScoringRecordAdmin):
     list_select_related = ["unit", "criterion__table", "updated_by"]
     search_fields = ["unit__code", "unit__search_name", "criterion__code"]
     ordering = ["criterion__table", "criterion__position", "unit__code"]
+
+    def scope(self, request, queryset):
+        return _by_table(request, queryset, "criterion__table")
+
+
+@admin.register(NotAssigned)
+class NotAssignedAdmin(ScopedHistoryMixin, ScoringRecordAdmin):
+    """Read here; marked and unmarked on the table's "Criteria not assigned" page, whose
+    service keeps the entries' flags in step and recomputes the sheets concerned."""
+
+    list_display = ["criterion", "unit", "unit_kind", "reason", "created_by", "created_at"]
+    list_filter = [
+        "unit_kind",
+        "criterion__table__campaign__year",
+        ("criterion__table", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["criterion__table", "unit", "created_by"]
+    search_fields = ["unit__code", "unit__search_name", "criterion__code", "reason"]
+    ordering = ["criterion__table", "criterion__position", "unit_kind", "unit__code"]
 
     def scope(self, request, queryset):
         return _by_table(request, queryset, "criterion__table")
