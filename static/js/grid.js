@@ -13,6 +13,7 @@
   var queue = Promise.resolve(); // saves run one after another, in the order they were made
   var inFlight = 0;
   var swapping = false; // a cell being replaced by the server's answer is not "left"
+  var TIMEOUT = 20000; // milliseconds a save may wait for its answer
 
   function table() {
     return document.getElementById("score-grid");
@@ -164,9 +165,36 @@
     inFlight -= 1;
   }
 
+  // A save the network lost (static/js/pending.js): the cell shows it is not stored yet and
+  // it is sent again later, with the values and version the cell has then.
+  function lost(id) {
+    var input = document.getElementById(id);
+    if (!input) return;
+    var key = "grid-" + entryOf(input);
+    var td = input.closest("td");
+    td.classList.remove("is-saving", "is-failed");
+    td.classList.add("is-offline");
+    var old = td.querySelector(".ge");
+    if (old) old.remove();
+    var note = document.createElement("div");
+    note.className = "ge";
+    note.textContent = message("msgOffline");
+    td.appendChild(note);
+    window.ThiduaPending.lost(key, function () {
+      if (!document.getElementById(id)) {
+        window.ThiduaPending.settle(key);
+        return;
+      }
+      inFlight += 1;
+      queue = queue.then(function () { return send(id); }).then(done, done);
+    });
+  }
+
   function send(id) {
     var input = document.getElementById(id);
     if (!input) return null;
+    var key = "grid-" + entryOf(input);
+    var retried = window.ThiduaPending.has(key);
     var grid = table();
     var body = new FormData();
     var sent = {};
@@ -179,15 +207,27 @@
       if (i !== input) body.append(fieldOf(i), i.value);
     });
     var url = grid.dataset.saveUrl.replace("__entry__", entryOf(input));
+    // A request with no answer after TIMEOUT is given up and counted as lost.
+    var controller = new AbortController();
+    var timer = window.setTimeout(function () { controller.abort(); }, TIMEOUT);
     return fetch(url, {
       method: "POST",
       body: body,
       credentials: "same-origin",
       headers: { "X-CSRFToken": csrfToken(), "HX-Request": "true" },
+      signal: controller.signal,
     }).then(function (response) {
+      if (window.ThiduaPending.unreachable(response.status)) {
+        window.clearTimeout(timer);
+        lost(id);
+        return null;
+      }
       return response.text().then(function (html) {
+        window.clearTimeout(timer);
+        window.ThiduaPending.settle(key);
         var td = document.getElementById("c" + input.id.slice(1));
         if (!td) return;
+        td.classList.remove("is-offline");
         if ([200, 409, 422].indexOf(response.status) < 0) {
           markFailed(td, response.status === 403 ? message("msgForbidden") : message("msgFailed"));
           return;
@@ -201,16 +241,36 @@
             i.defaultValue = sent[i.id];
           }
         });
-        if (response.status === 200) {
+        var landed = response.status === 200;
+        if (response.status === 409 && retried && alreadyStored(fresh, sent)) {
+          // The lost save had arrived after all (only its answer was lost): what is stored
+          // is what was typed, so it is no one else's change.
+          landed = true;
+          fresh.closest("td").classList.remove("is-stale");
+          var stale = fresh.closest("td").querySelector(".ge");
+          if (stale) stale.remove();
+        }
+        if (landed) {
           var cell = fresh.closest("td");
           cell.classList.add("is-saved");
           window.setTimeout(function () { cell.classList.remove("is-saved"); }, 1300);
         }
         initPopovers(document.getElementById("grid-card"));
       });
+    }, function () {
+      window.clearTimeout(timer);
+      lost(id); // no answer: no connection, or given up after TIMEOUT
     }).catch(function () {
+      window.ThiduaPending.settle(key);
       var td = document.getElementById("c" + input.id.slice(1));
       if (td) markFailed(td, message("msgFailed"));
+    });
+  }
+
+  // Whether the cell and its siblings hold what a save sent.
+  function alreadyStored(fresh, sent) {
+    return Array.prototype.every.call(siblings(fresh), function (i) {
+      return sent[i.id] === undefined || i.value === sent[i.id];
     });
   }
 
