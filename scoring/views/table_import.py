@@ -15,7 +15,6 @@ who manage the campaign: the same reading and the same storing as
 from __future__ import annotations
 
 import hashlib
-import secrets
 import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
@@ -44,6 +43,7 @@ from scoring.interchange.office import (
 )
 from scoring.services import CriterionData
 from scoring.views.common import campaign_for, require
+from scoring.views.uploads import PendingUploads
 
 SESSION_KEY = "scoring_table_imports"
 ACCEPT = ".xlsx,.docx"
@@ -214,25 +214,18 @@ def _show(
     return render(request, "scoring/table_import.html", context, status=status)
 
 
+# The folder is looked up at each use (a test points _folder elsewhere).
+PENDING = PendingUploads(session_key=SESSION_KEY, folder=lambda: _folder(), suffix=".upload")
+
+
 def _remember(request: HttpRequest, campaign: Campaign, name: str, content: bytes, chosen):
-    token = secrets.token_urlsafe(16)
-    (_folder() / f"{token}.upload").write_bytes(content)
-    uploads = request.session.get(SESSION_KEY, {})
-    uploads[token] = {
+    data = {
         "campaign": campaign.pk,
         "name": name,
         "clusters": [c.pk for c in chosen],
         "fingerprint": _fingerprint(content, chosen),
     }
-    request.session[SESSION_KEY] = uploads
-    return token
-
-
-def _forget(request: HttpRequest, token: str) -> None:
-    uploads = request.session.get(SESSION_KEY, {})
-    uploads.pop(token, None)
-    request.session[SESSION_KEY] = uploads
-    (_folder() / f"{token}.upload").unlink(missing_ok=True)
+    return PENDING.remember(request, content, data)
 
 
 @require_http_methods(["GET", "POST"])
@@ -292,19 +285,12 @@ def table_import(request: HttpRequest, pk: int) -> HttpResponse:
 def table_import_confirm(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """Store the previewed file as a draft (all or nothing) and open it in the editor."""
     campaign = _campaign(request, pk)
-    stored = request.session.get(SESSION_KEY, {}).get(token)
-    if not stored or stored["campaign"] != campaign.pk:
-        raise Http404
-    file = _folder() / f"{token}.upload"
-    if not file.is_file():
-        _forget(request, token)
-        raise Http404
+    stored, content = PENDING.read(request, token, campaign=campaign.pk)
     clusters = _clusters(campaign)
     chosen = [c for c in clusters if c.pk in stored["clusters"]]
-    content = file.read_bytes()
     name = stored["name"]
     if _fingerprint(content, chosen) != stored["fingerprint"]:
-        _forget(request, token)
+        PENDING.forget(request, token)
         raise Http404
     try:
         table = office_read(content, name=name)
@@ -316,7 +302,7 @@ def table_import_confirm(request: HttpRequest, pk: int, token: str) -> HttpRespo
             publish=False,
         )
     except ScoringFileError as refusal:
-        _forget(request, token)
+        PENDING.forget(request, token)
         return _show(
             request,
             campaign,
@@ -326,7 +312,7 @@ def table_import_confirm(request: HttpRequest, pk: int, token: str) -> HttpRespo
             errors=refusal.errors,
             status=422,
         )
-    _forget(request, token)
+    PENDING.forget(request, token)
     stored_table = summary.table
     texts = {
         "created": _("The score table %(table)s was created from %(name)s as a draft."),

@@ -18,9 +18,6 @@ fixed number of queries whatever the number of units and criteria.
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -28,7 +25,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.paginator import Paginator
 from django.db.models import F, Window
 from django.db.models.functions import Lag
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import content_disposition_header
@@ -51,6 +48,7 @@ from scoring.services.targets import (
 from scoring.views.common import campaign_for, require
 from scoring.views.excel import XLSX, _max_mb, preview_folder
 from scoring.views.grid_html import Marks, Text, cell_html
+from scoring.views.uploads import PendingUploads, capped_upload
 
 SESSION_KEY = "scoring_target_uploads"
 PER_PAGE = 50
@@ -275,20 +273,12 @@ def _preview(request, campaign, table, plan, *, name, token="", status=200, stal
     return render(request, "scoring/targets_excel.html", context, status=status)
 
 
+PENDING = PendingUploads(session_key=SESSION_KEY, folder=preview_folder, suffix=".xlsx")
+
+
 def _remember(request, table, name: str, content: bytes, plan) -> str:
-    token = secrets.token_urlsafe(16)
-    (preview_folder() / f"{token}.xlsx").write_bytes(content)
-    uploads = request.session.get(SESSION_KEY, {})
-    uploads[token] = {"table": table.pk, "name": name, "signature": plan.signature()}
-    request.session[SESSION_KEY] = uploads
-    return token
-
-
-def _forget(request, token: str) -> None:
-    uploads = request.session.get(SESSION_KEY, {})
-    uploads.pop(token, None)
-    request.session[SESSION_KEY] = uploads
-    (preview_folder() / f"{token}.xlsx").unlink(missing_ok=True)
+    data = {"table": table.pk, "name": name, "signature": plan.signature()}
+    return PENDING.remember(request, content, data)
 
 
 def _editable_table(request, pk: int, table_pk: int) -> tuple[Campaign, ScoreTable]:
@@ -310,11 +300,7 @@ def table_targets_upload(request: HttpRequest, pk: int, table_pk: int) -> HttpRe
         plan = excel_targets.TargetPlan()
         plan.error("", _("Choose a file to upload."))
         return _preview(request, campaign, table, plan, name="", status=422)
-    name = Path(upload.name or "").name[:200]
-    limit = _max_mb() * 1024 * 1024
-    content = b"" if upload.size > limit else upload.read()
-    again = SimpleUploadedFile(name, content)
-    again.size = upload.size
+    name, content, again = capped_upload(upload)
     plan, _data = excel_targets.read_upload(table=table, upload=again)
     token = ""
     if plan.ok and plan.changes:
@@ -332,18 +318,12 @@ def table_targets_upload_confirm(
     changed since the preview, show the new preview instead (409); else store all of it or
     nothing (``unit_targets_fill``)."""
     campaign, table = _editable_table(request, pk, table_pk)
-    stored = request.session.get(SESSION_KEY, {}).get(token)
-    if not stored or stored["table"] != table.pk:
-        raise Http404
-    file = preview_folder() / f"{token}.xlsx"
-    if not file.is_file():
-        _forget(request, token)
-        raise Http404
+    stored, content = PENDING.read(request, token, table=table.pk)
     name = stored["name"]
-    upload = SimpleUploadedFile(name, file.read_bytes())
+    upload = SimpleUploadedFile(name, content)
     plan, data = excel_targets.read_upload(table=table, upload=upload)
     if not plan.ok:
-        _forget(request, token)
+        PENDING.forget(request, token)
         return _preview(request, campaign, table, plan, name=name, status=422, stale=True)
     if plan.signature() != stored["signature"]:
         stored["signature"] = plan.signature()
@@ -363,7 +343,7 @@ def table_targets_upload_confirm(
     except ValidationError as refused:
         plan.error("", " ".join(refused.messages))
         return _preview(request, campaign, table, plan, name=name, status=422)
-    _forget(request, token)
+    PENDING.forget(request, token)
     messages.success(
         request,
         _("%(count)s targets were imported from %(name)s.") % {"count": count, "name": name},
