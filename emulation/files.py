@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import mimetypes
 import os
+from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
@@ -59,6 +60,21 @@ SAFE_TYPES = frozenset(
         "text/csv",
     }
 )
+
+
+# Where an uploaded workbook (the grid's or the units' targets') waits between its preview and
+# its confirmation, under MEDIA_ROOT; ``python manage.py cleanup`` (jobs.cleanup) removes the
+# expired ones.
+PREVIEW_FOLDER = "excel-previews"
+
+
+def preview_folder() -> Path:
+    """Where an uploaded file waits between its preview and its confirmation: under
+    MEDIA_ROOT (never served), which every app server shares, since the confirmation may
+    reach another server than the preview."""
+    folder = Path(settings.MEDIA_ROOT) / PREVIEW_FOLDER
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
 
 
 def content_type_for(filename: str) -> str:

@@ -3,7 +3,7 @@
 Three kinds of file that nobody needs any more, under MEDIA_ROOT:
 
 - **expired Excel previews**: a grid (or targets) upload waits in MEDIA_ROOT/excel-previews
-  between its preview and its confirmation (:func:`scoring.views.excel.preview_folder`).
+  between its preview and its confirmation (:func:`emulation.files.preview_folder`).
   One older than :data:`PREVIEW_MAX_AGE` that no live session still names has expired.
 - **abandoned uploads**: files under MEDIA_ROOT/jobs/ that no database row refers to
   (a background import whose job row was never committed, a result written by a worker
@@ -31,6 +31,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from emulation.files import PREVIEW_FOLDER
 from jobs.models import JobProgress, WorkerHeartbeat
 
 logger = logging.getLogger(__name__)
@@ -98,8 +99,6 @@ def _live_session_text() -> str:
 
 
 def _previews(now: datetime, referenced: set[str]) -> list[Removal]:
-    from scoring.views.excel import PREVIEW_FOLDER
-
     folder = _media() / PREVIEW_FOLDER
     if not folder.is_dir():
         return []

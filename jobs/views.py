@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -24,14 +25,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clusters import permissions as org
+from clusters.models import Campaign
 from emulation.files import protected_file_response
 from jobs import services
 from jobs.forms import ScoresUploadForm
 from jobs.models import JobProgress
 from scoring.enums import Stage
-from scoring.views.common import campaign_for, require
 
 STAGE_LABELS = dict(Stage.choices)
+
+
+def _campaign_for(request: HttpRequest, pk: int) -> Campaign:
+    """A campaign the user may see, or 404."""
+    campaigns = org.visible_campaigns(request.user).select_related("organiser")
+    return get_object_or_404(campaigns, pk=pk)
+
+
+def _require(allowed: bool) -> None:
+    """Refuse (403) an action the user may see but not do."""
+    if not allowed:
+        raise PermissionDenied
 
 
 def _job_for(request: HttpRequest, pk) -> JobProgress:
@@ -50,8 +63,8 @@ def _decorate(job: JobProgress) -> JobProgress:
 def job_start_export(request: HttpRequest, campaign_pk: int, stage: str) -> HttpResponse:
     if stage not in Stage.values:
         raise Http404
-    campaign = campaign_for(request.user, campaign_pk)
-    require(org.can_manage_campaign(request.user, campaign))
+    campaign = _campaign_for(request, campaign_pk)
+    _require(org.can_manage_campaign(request.user, campaign))
     job = services.results_export_start(user=request.user, campaign=campaign, stage=stage)
     messages.success(
         request,
@@ -66,8 +79,8 @@ def job_start_export(request: HttpRequest, campaign_pk: int, stage: str) -> Http
 @require_http_methods(["GET", "POST"])
 @login_required
 def job_start_import(request: HttpRequest, campaign_pk: int) -> HttpResponse:
-    campaign = campaign_for(request.user, campaign_pk)
-    require(org.can_manage_campaign(request.user, campaign))
+    campaign = _campaign_for(request, campaign_pk)
+    _require(org.can_manage_campaign(request.user, campaign))
     form = ScoresUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = services.scores_import_start(

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clusters.models import Cluster
+from emulation.files import preview_folder
 from scoring import permissions, services
 from scoring.enums import Stage
 from scoring.interchange import excel_grid
@@ -38,22 +39,12 @@ from scoring.views.common import cluster_for, require
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "scoring_excel_uploads"
 GRID_STAGES = (Stage.CLUSTER, Stage.FINAL)
-PREVIEW_FOLDER = "excel-previews"
 
 
 def _stage(stage: str) -> str:
     if stage not in GRID_STAGES:
         raise Http404
     return stage
-
-
-def preview_folder() -> Path:
-    """Where an uploaded file waits between its preview and its confirmation: under
-    MEDIA_ROOT (never served), which every app server shares, since the confirmation may
-    reach another server than the preview."""
-    folder = Path(settings.MEDIA_ROOT) / PREVIEW_FOLDER
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
 
 
 def _viewable(request: HttpRequest, pk: int, stage: str) -> Cluster:
