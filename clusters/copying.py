@@ -2,7 +2,7 @@
 
 Dependencies run one way (awards → scoring → clusters), yet copying a year also copies the
 score tables with the units' targets (scoring) and the award types (awards). Each app
-registers a step here in its AppConfig.ready(); ``campaign_copy`` (clusters.services) copies
+registers a step here in its AppConfig.ready(); ``campaign_copy`` (clusters.services.setup) copies
 the clusters and their members, then runs every registered step in order inside its own
 transaction: a step that raises ValidationError undoes the whole copy.
 """
