@@ -164,7 +164,8 @@ def test_unit_officer_fills_attaches_a_photo_and_submits_on_a_phone(
     )
     expect(phone.locator(f"#evidence-{e['I.1']} .evidence-link")).to_have_text("IMG_0001.jpg")
     stored = Evidence.objects.get(entry_id=e["I.1"])
-    assert_no_metadata(stored.file.read())
+    photo = assert_no_metadata((tmp_path / stored.file.name).read_bytes())
+    assert photo.size == (1500, 2000)  # 4,000 × 3,000, turned upright (EXIF 6) and shrunk
     assert page_width(phone) == (360, 360)
 
     # Submitted from the sticky bar.
