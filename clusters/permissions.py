@@ -259,6 +259,13 @@ def can_record_signing(user: User, cluster: Cluster) -> bool:
     return signing_clusters(user).filter(pk=cluster.pk).exists()
 
 
+def can_record_leadership_election(user: User, cluster: Cluster) -> bool:
+    """Record the units a cluster elected at its year-end meeting to lead it next year (and
+    the vote and minutes): whoever records its signing, that is administrators and province
+    staff in scope, and the officers of its leader and deputy units."""
+    return can_record_signing(user, cluster)
+
+
 def account_units(user: User) -> QuerySet[Unit]:
     """The units whose accounts the user may create, deactivate and reset: every unit for
     an administrator; for staff, the units of their organiser's own tree (never a unit of

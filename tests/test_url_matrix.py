@@ -42,6 +42,7 @@ from django.urls.exceptions import Resolver404
 from awards import services as award_services
 from clusters.enums import MemberRole, Phase, UnitKind
 from clusters.models import Campaign
+from clusters.services import leadership as leadership_services
 from clusters.services import signing as signing_services
 from clusters.services.activities import activity_photo_add, activity_record, advanced_model_record
 from jobs.models import JobKind, JobProgress
@@ -255,6 +256,17 @@ def _campaign(w):
     return [w.campaign.pk]
 
 
+def _election(w: World) -> None:
+    w.election = leadership_services.leadership_election_record(
+        cluster=type(w.c1).objects.get(pk=w.c1.pk),
+        held_on=dt.date(2023, 12, 20),
+        members_present=3,
+        leader=w.m1,
+        leader_votes=2,
+        minutes=pdf(),
+    )
+
+
 def _target_criterion(w: World) -> None:
     w.target_criterion = make_criterion(
         w.table, "I.2", "target", max_points=D(0), metric="rate", method="threshold"
@@ -369,6 +381,17 @@ RULES: dict[str, list[Case]] = {
             tolerate=frozenset({400, 422}),
         )
     ],
+    "setup_campaign_copy_page": [
+        Case(_campaign, MANAGERS_A),
+        Case(lambda w: [w.campaign_b.pk], MANAGERS_B),
+        Case(
+            _campaign,
+            MANAGERS_A,
+            "POST",
+            lambda w: {"copy-year": 2024, f"copy-leaders_{w.c1.pk}": "rotate"},
+            tolerate=frozenset({400}),
+        ),
+    ],
     "setup_campaign": [
         Case(_campaign, MANAGERS_A, phase=Phase.SETUP),
         Case(lambda w: [w.campaign_b.pk], MANAGERS_B),
@@ -429,6 +452,7 @@ RULES: dict[str, list[Case]] = {
         Case(lambda w: ["photo", w.photo.pk], C1_READERS),
         Case(lambda w: ["scan", w.signature.pk], C1_READERS),
         Case(lambda w: ["regulation", w.c1.pk], C1_READERS),
+        Case(lambda w: ["election", w.election.pk], C1_READERS, prepare=_election),
     ],
     # Signing records: the cluster's leader and deputy units and the organiser's staff.
     "cluster_conference_edit": [Case(_c1, HEADS_A, phase=Phase.SIGNING)],
@@ -779,6 +803,19 @@ RULES: dict[str, list[Case]] = {
                 "votes_for": 2,
             },
             prepare=_publish_c1,
+        )
+    ],
+    "awards_next_leaders": [
+        Case(
+            _c1,
+            HEADS_A,
+            "POST",
+            lambda w: {
+                "election-held_on": "2023-12-20",
+                "election-members_present": 3,
+                "election-leader": w.m1.pk,
+                "election-leader_votes": 2,
+            },
         )
     ],
     "awards_proposal_docx": [Case(_campaign, MANAGERS_A, prepare=_publish_c1)],

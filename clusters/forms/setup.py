@@ -12,7 +12,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from clusters.enums import MemberRole
+from clusters.enums import ClusterKind, MemberRole, NextLeaders
 from clusters.models import Campaign, Cluster, Unit
 
 
@@ -50,7 +50,8 @@ class CampaignCreateForm(forms.Form):
 
 
 class CampaignCopyForm(forms.Form):
-    """A new campaign copying a past year's clusters, members, leaders and deputies."""
+    """A new campaign copying a past year completely (clusters.services.setup.campaign_copy),
+    with one choice of next year's leaders for every cluster."""
 
     source = forms.ModelChoiceField(label=_("Copy the year"), queryset=Campaign.objects.none())
     year = _YearField(label=_("Into the year"))
@@ -59,6 +60,13 @@ class CampaignCopyForm(forms.Form):
         max_length=255,
         required=False,
         help_text=_("Leave empty to reuse last year's name with the new year."),
+    )
+    leaders = forms.ChoiceField(
+        label=_("Next year's leader and deputy"),
+        choices=NextLeaders.choices,
+        initial=NextLeaders.KEEP,
+        required=False,
+        help_text=_("For every cluster; the copy page of a year chooses cluster by cluster."),
     )
 
     def __init__(self, *args, campaigns=None, **kwargs):
@@ -70,12 +78,42 @@ class CampaignCopyForm(forms.Form):
         self.helper.add_input(Submit("submit", _("Copy the year"), css_class="btn-success"))
 
 
+class CampaignCopyPageForm(forms.Form):
+    """The copy page: the new year, its name, and for each cluster of the year copied how
+    its leader and deputy are chosen (a field ``leaders_<cluster id>``)."""
+
+    year = _YearField(label=_("Into the year"))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=255,
+        required=False,
+        help_text=_("Leave empty to reuse last year's name with the new year."),
+    )
+
+    def __init__(self, *args, clusters=(), elected=frozenset(), **kwargs):
+        super().__init__(*args, prefix="copy", **kwargs)
+        self.cluster_fields = {}
+        for cluster in clusters:
+            name = f"leaders_{cluster.pk}"
+            self.fields[name] = forms.ChoiceField(
+                label=cluster.name,
+                choices=NextLeaders.choices,
+                initial=NextLeaders.ELECTED if cluster.pk in elected else NextLeaders.KEEP,
+            )
+            self.cluster_fields[cluster.pk] = name
+
+    def leaders(self) -> dict[int, str]:
+        """{old cluster id: choice}, once valid."""
+        return {pk: self.cleaned_data[name] for pk, name in self.cluster_fields.items()}
+
+
 class ClusterForm(forms.Form):
     """A new cluster (number, code, name), or another number and name for one."""
 
     number = forms.IntegerField(label=_("Number"), min_value=1, max_value=999)
     code = forms.CharField(label=_("Code"), max_length=32, required=False)
     name = forms.CharField(label=_("Name"), max_length=255)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ClusterKind.choices, required=False)
 
     def __init__(self, *args, renaming: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

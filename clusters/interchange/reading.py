@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from clusters.enums import Phase, UnitKind
+from clusters.enums import ClusterKind, Phase, UnitKind
 from clusters.models import Campaign, Cluster, Unit
 from clusters.services import organisation as organisation_services
 
@@ -27,7 +27,7 @@ _CAMPAIGN_OPTIONAL = ("slogan",)
 _UNIT_REQUIRED = ("code", "name", "kind")
 _UNIT_OPTIONAL = ("short_name",)
 _CLUSTER_REQUIRED = ("code", "name", "leader", "deputy", "members")
-_CLUSTER_OPTIONAL = ("number", "description")
+_CLUSTER_OPTIONAL = ("number", "description", "kind")
 
 # Kind given to an organiser that the file creates.
 ORGANISER_KIND = UnitKind.PROVINCE
@@ -64,6 +64,7 @@ class ClusterRecord:
     leader: str | None
     deputy: str | None
     members: list[str]
+    kind: str = "cluster"
 
 
 @dataclass
@@ -313,6 +314,14 @@ def _check_clusters(
         code = check.text(label, item, "code")
         name = check.text(label, item, "name")
         description = check.text(label, item, "description", required=False)
+        kind = item.get("kind", ClusterKind.CLUSTER)
+        if kind not in ClusterKind.values:
+            check.add(
+                label,
+                _("kind must be %(kinds)s, not %(value)s")
+                % {"kinds": " or ".join(f'"{k}"' for k in ClusterKind.values), "value": show(kind)},
+            )
+            ok = False
         if code is not None:
             if code in codes:
                 check.add(
@@ -413,6 +422,7 @@ def _check_clusters(
                     heads.get("leader"),
                     heads.get("deputy"),
                     members,
+                    kind,
                 )
             )
     return records, listed

@@ -163,6 +163,7 @@ def organization_import(*, data: dict, organiser_code: str | None = None) -> Imp
                 number=record.number,
                 name=record.name,
                 description=record.description,
+                kind=record.kind,
             )
         for record in plan.clusters:
             memberships = _call(
@@ -211,6 +212,7 @@ def organization_export(campaign: Campaign) -> dict:
             {
                 "code": cluster.code,
                 "number": cluster.number,
+                "kind": cluster.kind,
                 "name": cluster.name,
                 "description": cluster.description,
                 "leader": head(cluster, MemberRole.LEADER),

@@ -9,7 +9,7 @@ import datetime as dt
 
 from django.db import transaction
 
-from clusters.enums import MemberRole, Phase, UnitKind
+from clusters.enums import ClusterKind, MemberRole, Phase, UnitKind
 from clusters.models import Campaign, Cluster, Membership, Unit
 from clusters.services.common import save_changed
 
@@ -70,12 +70,18 @@ def campaign_set_phase(*, campaign: Campaign, phase: str, user=None) -> Campaign
 
 @transaction.atomic
 def cluster_upsert(
-    *, campaign: Campaign, code: str, number: int, name: str, description: str = ""
+    *,
+    campaign: Campaign,
+    code: str,
+    number: int,
+    name: str,
+    description: str = "",
+    kind: str = ClusterKind.CLUSTER,
 ) -> Cluster:
-    """Create the campaign's cluster with ``code``, or update it."""
+    """Create the campaign's cluster (or block, ``kind``) with ``code``, or update it."""
     cluster = Cluster.objects.filter(campaign=campaign, code=code).first()
     cluster = cluster or Cluster(campaign=campaign, code=code)
-    return save_changed(cluster, number=number, name=name, description=description)
+    return save_changed(cluster, number=number, name=name, description=description, kind=kind)
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from clusters.enums import MemberRole
 from clusters.models import (
     Cluster,
     ConferencePhoto,
+    LeadershipElection,
     Membership,
     Pledge,
     Registration,
@@ -119,6 +120,7 @@ FILE_KINDS = {
     "photo": (ConferencePhoto, "image", "conference__cluster__in"),
     "scan": (Signature, "scanned_copy", "pledge__cluster__in"),
     "regulation": (Cluster, "regulation", "pk__in"),
+    "election": (LeadershipElection, "minutes", "cluster__in"),
 }
 
 

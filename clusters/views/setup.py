@@ -26,13 +26,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clusters import permissions
-from clusters.enums import ROLE_ORDER, MemberRole, Phase
-from clusters.forms.setup import CampaignCopyForm, CampaignCreateForm, ClusterForm, UnitActionForm
-from clusters.models import Campaign, Cluster, Membership, Unit
+from clusters.enums import ROLE_ORDER, ClusterKind, MemberRole, NextLeaders, Phase
+from clusters.forms.setup import (
+    CampaignCopyForm,
+    CampaignCopyPageForm,
+    CampaignCreateForm,
+    ClusterForm,
+    UnitActionForm,
+)
+from clusters.models import Campaign, Cluster, LeadershipElection, Membership, Unit
 from clusters.services import setup as setup_services
+from clusters.services.leadership import next_heads
 
 
 def _link(name: str, *args) -> str | None:
@@ -144,38 +151,119 @@ def setup_campaign_copy(request: HttpRequest) -> HttpResponse:
                 source=form.cleaned_data["source"],
                 year=form.cleaned_data["year"],
                 name=form.cleaned_data["name"] or None,
+                leaders=form.cleaned_data["leaders"] or NextLeaders.KEEP,
+                user=request.user,
             )
         except ValidationError as error:
             form.add_error(None, _error_text(error))
         else:
-            campaign = result.campaign
-            messages.success(
-                request,
-                _("%(campaign)s was created with %(clusters)d clusters and %(units)d units.")
-                % {
-                    "campaign": campaign.name,
-                    "clusters": campaign.clusters.count(),
-                    "units": campaign.memberships.count(),
-                },
-            )
-            if result.replaced:
-                pairs = ", ".join(f"{old.name} → {new.name}" for old, new in result.replaced)
-                messages.info(
-                    request,
-                    _("Replaced by their successors: %(pairs)s.") % {"pairs": pairs},
-                )
-            if result.skipped:
-                names = ", ".join(unit.name for unit in result.skipped)
-                messages.warning(
-                    request,
-                    _(
-                        "Left out (dissolved, with no successor free to take their place): "
-                        "%(units)s."
-                    )
-                    % {"units": names},
-                )
-            return _back(campaign)
+            _copy_messages(request, result)
+            return _back(result.campaign)
     return _render_list(request, copy_form=form, status=400)
+
+
+def _copy_messages(request: HttpRequest, result) -> None:
+    campaign = result.campaign
+    messages.success(
+        request,
+        _("%(campaign)s was created with %(clusters)d clusters and %(units)d units.")
+        % {
+            "campaign": campaign.name,
+            "clusters": campaign.clusters.count(),
+            "units": campaign.memberships.count(),
+        },
+    )
+    for line in result.report:
+        messages.info(request, line)
+    for note in result.notes:
+        messages.warning(request, note)
+    if result.replaced:
+        pairs = ", ".join(f"{old.name} → {new.name}" for old, new in result.replaced)
+        messages.info(request, _("Replaced by their successors: %(pairs)s.") % {"pairs": pairs})
+    if result.skipped:
+        names = ", ".join(unit.name for unit in result.skipped)
+        messages.warning(
+            request,
+            _("Left out (dissolved, with no successor free to take their place): %(units)s.")
+            % {"units": names},
+        )
+
+
+def _copy_rows(source: Campaign, form: CampaignCopyPageForm) -> list[dict]:
+    """Per cluster of ``source``: this year's leader and deputy, the rotated ones, the
+    elected ones, and the choice field. Three queries whatever the size."""
+    memberships = list(
+        Membership.objects.filter(campaign=source).select_related("unit").order_by("unit__code")
+    )
+    by_cluster: dict[int, list[Membership]] = {}
+    for membership in memberships:
+        by_cluster.setdefault(membership.cluster_id, []).append(membership)
+    names = {m.unit_id: m.unit.label for m in memberships}
+    elections = {
+        e.cluster_id: e
+        for e in LeadershipElection.objects.filter(cluster__campaign=source).select_related(
+            "leader", "deputy"
+        )
+    }
+    rows = []
+    for cluster in source.clusters.order_by("number"):
+        members = by_cluster.get(cluster.pk, [])
+        election = elections.get(cluster.pk)
+        pairs = {}
+        for choice in (NextLeaders.KEEP, NextLeaders.ROTATE, NextLeaders.ELECTED):
+            leader, deputy, _note = next_heads(choice, members, election)
+            pairs[choice] = (names.get(leader, ""), names.get(deputy, ""))
+        if election is not None:
+            pairs[NextLeaders.ELECTED] = (
+                election.leader.label,
+                election.deputy.label if election.deputy else "",
+            )
+        rows.append(
+            {
+                "cluster": cluster,
+                "election": election,
+                "keep": pairs[NextLeaders.KEEP],
+                "rotate": pairs[NextLeaders.ROTATE],
+                "elected": pairs[NextLeaders.ELECTED],
+                "field": form[form.cluster_fields[cluster.pk]],
+            }
+        )
+    return rows
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def setup_campaign_copy_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Copy a year, choosing next year's leader and deputy cluster by cluster: keep them,
+    rotate to the next members in the cluster's order, or take the units elected at the
+    year-end meeting (clusters.models.LeadershipElection)."""
+    source = _campaign_for(request, pk)
+    clusters = list(source.clusters.order_by("number"))
+    elected = set(
+        LeadershipElection.objects.filter(cluster__campaign=source).values_list(
+            "cluster_id", flat=True
+        )
+    )
+    data = request.POST if request.method == "POST" else None
+    form = CampaignCopyPageForm(data, clusters=clusters, elected=elected)
+    if data is None:
+        form.initial = {"year": source.year + 1}
+    elif form.is_valid():
+        try:
+            result = setup_services.campaign_copy(
+                source=source,
+                year=form.cleaned_data["year"],
+                name=form.cleaned_data["name"] or None,
+                leaders=form.leaders(),
+                user=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            _copy_messages(request, result)
+            return _back(result.campaign)
+    context = {"source": source, "form": form, "rows": _copy_rows(source, form)}
+    return render(request, "clusters/setup/copy.html", context, status=400 if form.errors else 200)
 
 
 # --- One campaign's clusters ----------------------------------------------------------
@@ -223,6 +311,7 @@ def setup_campaign(request: HttpRequest, pk: int) -> HttpResponse:
         "dissolved": [u for u in candidates if not u.can_join],
         "locked": campaign.phase == Phase.PUBLISHED,
         "roles": MemberRole,
+        "kinds": ClusterKind.choices,
         "cluster_form": ClusterForm(
             initial={"number": next_number, "code": f"C{next_number}"}, prefix="new"
         ),
@@ -360,6 +449,7 @@ def setup_cluster_create(request: HttpRequest, pk: int) -> HttpResponse:
             number=form.cleaned_data["number"],
             code=form.cleaned_data["code"],
             name=form.cleaned_data["name"],
+            kind=form.cleaned_data["kind"] or ClusterKind.CLUSTER,
         )
     except ValidationError as error:
         messages.error(request, _error_text(error))
@@ -380,7 +470,10 @@ def setup_cluster_rename(request: HttpRequest, pk: int, cluster_pk: int) -> Http
         return _back(campaign, cluster)
     try:
         setup_services.cluster_rename(
-            cluster=cluster, number=form.cleaned_data["number"], name=form.cleaned_data["name"]
+            cluster=cluster,
+            number=form.cleaned_data["number"],
+            name=form.cleaned_data["name"],
+            kind=form.cleaned_data["kind"] or None,
         )
     except ValidationError as error:
         messages.error(request, _error_text(error))
@@ -394,6 +487,9 @@ urlpatterns = [
     path("setup/", setup_campaigns, name="setup_campaigns"),
     path("setup/campaigns/new/", setup_campaign_create, name="setup_campaign_create"),
     path("setup/campaigns/copy/", setup_campaign_copy, name="setup_campaign_copy"),
+    path(
+        "setup/campaigns/<int:pk>/copy/", setup_campaign_copy_page, name="setup_campaign_copy_page"
+    ),
     path("setup/campaigns/<int:pk>/", setup_campaign, name="setup_campaign"),
     path("setup/campaigns/<int:pk>/move/", setup_membership_move, name="setup_membership_move"),
     path("setup/campaigns/<int:pk>/add/", setup_membership_add, name="setup_membership_add"),

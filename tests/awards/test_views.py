@@ -181,7 +181,9 @@ def test_awards_cluster_query_count_does_not_grow(
     assert response.status_code == 200
 
 
-QUERIES = 14  # measured at the small size
+# Measured at the small size; 4 of them read and offer next year's leaders (the election,
+# who may record it, the member units to choose from).
+QUERIES = 18
 
 
 def _docx_text(response) -> str:

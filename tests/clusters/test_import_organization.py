@@ -650,6 +650,7 @@ def test_organization_export_round_trips(tmp_path, good, db):
     for number, cluster in enumerate(expected["clusters"], start=1):
         cluster["number"] = number
         cluster.setdefault("description", "")
+        cluster.setdefault("kind", "cluster")
         cluster["members"].sort()
     assert exported == expected
     before = snapshot()
