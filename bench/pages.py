@@ -117,103 +117,34 @@ def drop(data_set) -> None:
 
 def seed(data_set, rng: random.Random) -> None:
     """Units, clusters, the table, units' own targets, three sheets a unit (self submitted,
-    cluster, final) with every entry filled, evidence and explanations in the first
-    cluster, the stored figures (services.recompute_scope) and the three bench users
+    cluster, final) with every entry filled and the stored figures (bench.scoring_data's
+    build_world), evidence and explanations in the first cluster, and the three bench users
     (clusters.services.accounts.user_upsert): the first cluster's leader-unit officer, a member
     unit's officer and a province staff member of the organiser."""
     from django.conf import settings
     from django.db import transaction
 
-    from bench.scoring_data import YEAR, _model_inputs, build_table, log, random_inputs
-    from clusters.enums import MemberRole, UnitKind
-    from clusters.models import Cluster, Membership, Unit
+    from bench.scoring_data import YEAR, build_world, log
+    from clusters.enums import UnitKind
     from clusters.services import accounts as account_services
-    from clusters.services import organisation as organisation_services
-    from clusters.text import fold
-    from scoring import services
     from scoring.enums import SheetStatus, Stage
-    from scoring.models import Evidence, Explanation, ScoreEntry, ScoreSheet, UnitTarget
+    from scoring.models import Evidence, Explanation, ScoreEntry
 
     started = time.perf_counter()
-    with transaction.atomic():
-        organiser = organisation_services.unit_upsert(
-            code=data_set.organiser,
-            name=f"Công an tỉnh ({data_set.key})",
-            kind=UnitKind.PROVINCE,
-        )
-        campaign = organisation_services.campaign_upsert(
-            organiser=organiser, year=YEAR, name=f"Phong trào thi đua {YEAR} ({data_set.key})"
-        )
-        units = Unit.objects.bulk_create(
-            Unit(
-                code=f"{data_set.prefix}{i:04d}",
-                name=f"Công an xã {i:04d}",
-                kind=UnitKind.COMMUNE,
-                parent=organiser,
-                search_name=fold(f"{data_set.prefix}{i:04d} Công an xã {i:04d}"),
-            )
-            for i in range(1, data_set.units + 1)
-        )
-        clusters = Cluster.objects.bulk_create(
-            Cluster(
-                campaign=campaign,
-                number=n,
-                code=f"C{n:02d}",
-                name=f"Cụm thi đua số {n}",
-                search_name=fold(f"C{n:02d} Cụm thi đua số {n}"),
-            )
-            for n in range(1, data_set.clusters + 1)
-        )
-        size = data_set.units // data_set.clusters
-        members = {c.pk: units[i * size : (i + 1) * size] for i, c in enumerate(clusters)}
-        roles = [MemberRole.LEADER, MemberRole.DEPUTY]
-        Membership.objects.bulk_create(
-            Membership(
-                campaign=campaign,
-                cluster=cluster,
-                unit=unit,
-                role=roles[i] if i < len(roles) else MemberRole.MEMBER,
-            )
-            for cluster in clusters
-            for i, unit in enumerate(members[cluster.pk])
-        )
-        table, leaves, own = build_table(campaign, clusters, data_set)
-        UnitTarget.objects.bulk_create(
-            UnitTarget(criterion_id=pk, unit=unit, target=Decimal(rng.randint(*span)))
-            for pk, span in own.items()
-            for unit in units
-            if rng.random() < 0.5
-        )
-        now = campaign.created_at
-        sheets = ScoreSheet.objects.bulk_create(
-            ScoreSheet(
-                table=table,
-                cluster=cluster,
-                unit=unit,
-                stage=stage,
-                status=SheetStatus.SUBMITTED if stage == Stage.SELF else SheetStatus.DRAFT,
-                submitted_at=now if stage == Stage.SELF else None,
-            )
-            for stage in (Stage.SELF, Stage.CLUSTER, Stage.FINAL)
-            for cluster in clusters
-            for unit in members[cluster.pk]
-        )
-    log(
-        f"{data_set.key}: {len(units)} units, {len(clusters)} clusters, {len(leaves)} leaf "
-        f"criteria; writing {len(sheets) * len(leaves):,} entries"
+    world = build_world(
+        data_set,
+        rng,
+        stages={
+            Stage.SELF: SheetStatus.SUBMITTED,
+            Stage.CLUSTER: SheetStatus.DRAFT,
+            Stage.FINAL: SheetStatus.DRAFT,
+        },
+        organiser_name=f"Công an tỉnh ({data_set.key})",
+        organiser_kind=UnitKind.PROVINCE,
+        under_organiser=True,
     )
-    batch: list[ScoreEntry] = []
-    for sheet in sheets:
-        batch += [
-            ScoreEntry(sheet=sheet, criterion=leaf, **_model_inputs(random_inputs(leaf, rng)))
-            for leaf in leaves
-        ]
-        if len(batch) >= 50_000 or sheet is sheets[-1]:
-            with transaction.atomic():
-                ScoreEntry.objects.bulk_create(batch, batch_size=5000)
-            batch = []
-    first = clusters[0]
-    leader_unit, member_unit = members[first.pk][0], members[first.pk][2]
+    first = world.clusters[0]
+    leader_unit, member_unit = world.members[first.pk][0], world.members[first.pk][2]
     with transaction.atomic():
         Evidence.objects.bulk_create(
             Evidence(
@@ -230,18 +161,16 @@ def seed(data_set, rng: random.Random) -> None:
         )
         explained = ScoreEntry.objects.filter(
             sheet__cluster=first, sheet__unit=member_unit, sheet__stage=Stage.CLUSTER
-        ).order_by("pk")[:: max(1, len(leaves) // 10)]
+        ).order_by("pk")[:: max(1, len(world.leaves) // 10)]
         Explanation.objects.bulk_create(
             Explanation(entry=entry, text=f"Đơn vị giải trình tiêu chí {n}: số liệu đã đủ.")
             for n, entry in enumerate(list(explained)[:10], start=1)
         )
-    log(f"{data_set.key}: points, figures and ranks by services.recompute_scope")
-    services.recompute_scope(ScoreSheet.objects.filter(cluster__campaign=campaign))
     staff_group = settings.PROVINCE_STAFF_GROUP
     account_services.user_upsert(username=username(data_set, "leader"), unit=leader_unit)
     account_services.user_upsert(username=username(data_set, "member"), unit=member_unit)
     account_services.user_upsert(
-        username=username(data_set, "staff"), unit=organiser, groups=[staff_group]
+        username=username(data_set, "staff"), unit=world.organiser, groups=[staff_group]
     )
     log(f"{data_set.key}: seeded in {time.perf_counter() - started:.1f} s")
 

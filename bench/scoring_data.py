@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from clusters.models import Campaign, Cluster, Membership, Unit
 from clusters.services import organisation as organisation_services
 from clusters.text import fold
 from scoring import services
+from scoring.enums import SheetStatus
 from scoring.models import Criterion, ScoreEntry, ScoreSheet, ScoreTable, UnitTarget
 
 D = Decimal
@@ -177,14 +179,44 @@ def build_table(
     return table, leaves, own
 
 
-def seed(data_set: DataSet, rng: random.Random) -> None:
-    """Create the data set: units, clusters and members, the table, units' own targets, a
-    sheet with every entry filled for every unit; then one recompute_scope stores the
-    points, figures and ranks, and the campaign's slogan marks the set complete."""
+@dataclass(frozen=True)
+class World:
+    """A data set's rows, as build_world made them."""
+
+    organiser: Unit
+    campaign: Campaign
+    units: list[Unit]
+    clusters: list[Cluster]
+    members: dict[int, list[Unit]]  # by cluster id, in order: the leader unit, the deputy, ...
+    table: ScoreTable
+    leaves: list[Criterion]
+    sheets: list[ScoreSheet]
+
+
+def build_world(
+    data_set: DataSet,
+    rng: random.Random,
+    *,
+    stages: Mapping[str, str],
+    organiser_name: str,
+    organiser_kind: str,
+    under_organiser: bool,
+    digits: int = 4,
+    cluster_digits: int = 2,
+) -> World:
+    """The organiser (``organiser_name``, ``organiser_kind``) and its campaign; the data set's
+    units (communes numbered with ``digits`` digits, under the organiser when
+    ``under_organiser``) shared out in order among its clusters (numbered with
+    ``cluster_digits``; the first clusters take one more where they do not divide evenly), the
+    first of each its leader and the second its deputy; the table (build_table); units' own
+    targets for half the units; for every member unit a sheet of each stage of ``stages``
+    ({stage: status}; submitted ones dated) with every entry filled; then one recompute_scope
+    stores the points, figures and ranks. Rows go with bulk_create, the entries in batches of
+    their own transaction."""
     started = time.perf_counter()
     with transaction.atomic():
         organiser = organisation_services.unit_upsert(
-            code=data_set.organiser, name=f"Đơn vị tổ chức ({data_set.key})", kind=UnitKind.OTHER
+            code=data_set.organiser, name=organiser_name, kind=organiser_kind
         )
         campaign = organisation_services.campaign_upsert(
             organiser=organiser, year=YEAR, name=f"Phong trào thi đua {YEAR} ({data_set.key})"
@@ -192,10 +224,11 @@ def seed(data_set: DataSet, rng: random.Random) -> None:
         units = Unit.objects.bulk_create(
             (
                 Unit(
-                    code=f"{data_set.prefix}{i:05d}",
-                    name=f"Công an xã {i:05d}",
+                    code=f"{data_set.prefix}{i:0{digits}d}",
+                    name=f"Công an xã {i:0{digits}d}",
                     kind=UnitKind.COMMUNE,
-                    search_name=fold(f"{data_set.prefix}{i:05d} Công an xã {i:05d}"),
+                    parent=organiser if under_organiser else None,
+                    search_name=fold(f"{data_set.prefix}{i:0{digits}d} Công an xã {i:0{digits}d}"),
                 )
                 for i in range(1, data_set.units + 1)
             ),
@@ -205,9 +238,9 @@ def seed(data_set: DataSet, rng: random.Random) -> None:
             Cluster(
                 campaign=campaign,
                 number=n,
-                code=f"C{n:03d}",
+                code=f"C{n:0{cluster_digits}d}",
                 name=f"Cụm thi đua số {n}",
-                search_name=fold(f"C{n:03d} Cụm thi đua số {n}"),
+                search_name=fold(f"C{n:0{cluster_digits}d} Cụm thi đua số {n}"),
             )
             for n in range(1, data_set.clusters + 1)
         )
@@ -245,7 +278,16 @@ def seed(data_set: DataSet, rng: random.Random) -> None:
         )
         sheets = ScoreSheet.objects.bulk_create(
             (
-                ScoreSheet(table=table, cluster=cluster, unit=unit, stage=STAGE)
+                ScoreSheet(
+                    table=table,
+                    period_id=table.period_id,  # bulk_create skips save(), which sets it
+                    cluster=cluster,
+                    unit=unit,
+                    stage=stage,
+                    status=status,
+                    submitted_at=campaign.created_at if status == SheetStatus.SUBMITTED else None,
+                )
+                for stage, status in stages.items()
                 for cluster in clusters
                 for unit in members[cluster.pk]
             ),
@@ -266,14 +308,32 @@ def seed(data_set: DataSet, rng: random.Random) -> None:
             for leaf in leaves
         ]
         if len(batch) >= 50_000 or sheet is sheets[-1]:
-            ScoreEntry.objects.bulk_create(batch, batch_size=5000)
+            with transaction.atomic():
+                ScoreEntry.objects.bulk_create(batch, batch_size=5000)
             written += len(batch)
             batch = []
             if total > 100_000:
                 log(f"  {written:,} / {total:,} entries ({time.perf_counter() - started:.0f} s)")
     log(f"{data_set.key}: points, figures and ranks by services.recompute_scope")
     services.recompute_scope(ScoreSheet.objects.filter(cluster__campaign=campaign))
-    Campaign.objects.filter(pk=campaign.pk).update(slogan=SEEDED)
+    return World(organiser, campaign, units, clusters, members, table, leaves, sheets)
+
+
+def seed(data_set: DataSet, rng: random.Random) -> None:
+    """Create the data set (build_world: a cluster-stage sheet with every entry filled for
+    every unit, its figures stored); the campaign's slogan then marks the set complete."""
+    started = time.perf_counter()
+    world = build_world(
+        data_set,
+        rng,
+        stages={STAGE: SheetStatus.DRAFT},
+        organiser_name=f"Đơn vị tổ chức ({data_set.key})",
+        organiser_kind=UnitKind.OTHER,
+        under_organiser=False,
+        digits=5,
+        cluster_digits=3,
+    )
+    Campaign.objects.filter(pk=world.campaign.pk).update(slogan=SEEDED)
     log(f"{data_set.key}: seeded in {time.perf_counter() - started:.1f} s")
 
 

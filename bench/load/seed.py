@@ -25,22 +25,18 @@ from __future__ import annotations
 
 import json
 import random
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
 
-from bench.scoring_data import YEAR, DataSet, _model_inputs, build_table, log, random_inputs
+from bench.scoring_data import DataSet, build_world
 from clusters.enums import MemberRole, Phase, UnitKind
-from clusters.models import Cluster, Membership, Unit, User
+from clusters.models import Cluster, Membership, User
 from clusters.services import accounts as account_services
 from clusters.services import organisation as organisation_services
-from clusters.text import fold
-from scoring import services
 from scoring.enums import SheetStatus, Stage
-from scoring.models import ScoreEntry, ScoreSheet, UnitTarget
+from scoring.models import ScoreEntry, ScoreSheet
 
 PASSWORD = "Ngay-han-cuoi-2025"
 UNITS_PER_CLUSTER = 15
@@ -58,83 +54,18 @@ def data_sets(clusters: int) -> tuple[DataSet, DataSet]:
 
 def _province(data_set: DataSet, stages: dict[str, str], phase: str, rng: random.Random):
     """Units, clusters, members, the table, own targets and the sheets of ``stages``
-    ({stage: status}) with every entry filled; returns (campaign, {cluster: units})."""
-    organiser = organisation_services.unit_upsert(
-        code=data_set.organiser, name=f"Công an tỉnh ({data_set.key})", kind=UnitKind.PROVINCE
+    ({stage: status}) with every entry filled (bench.scoring_data's build_world), then the
+    campaign's phase; returns (campaign, organiser, {cluster: units})."""
+    world = build_world(
+        data_set,
+        rng,
+        stages=stages,
+        organiser_name=f"Công an tỉnh ({data_set.key})",
+        organiser_kind=UnitKind.PROVINCE,
+        under_organiser=True,
     )
-    campaign = organisation_services.campaign_upsert(
-        organiser=organiser, year=YEAR, name=f"Phong trào thi đua {YEAR} ({data_set.key})"
-    )
-    with transaction.atomic():
-        units = Unit.objects.bulk_create(
-            Unit(
-                code=f"{data_set.prefix}{i:04d}",
-                name=f"Công an xã {data_set.prefix}{i:04d}",
-                kind=UnitKind.COMMUNE,
-                parent=organiser,
-                search_name=fold(f"{data_set.prefix}{i:04d} Công an xã {i:04d}"),
-            )
-            for i in range(1, data_set.units + 1)
-        )
-        clusters = Cluster.objects.bulk_create(
-            Cluster(
-                campaign=campaign,
-                number=n,
-                code=f"C{n:02d}",
-                name=f"Cụm thi đua số {n}",
-                search_name=fold(f"C{n:02d} Cụm thi đua số {n}"),
-            )
-            for n in range(1, data_set.clusters + 1)
-        )
-        members = {
-            c.pk: units[i * UNITS_PER_CLUSTER : (i + 1) * UNITS_PER_CLUSTER]
-            for i, c in enumerate(clusters)
-        }
-        roles = [MemberRole.LEADER, MemberRole.DEPUTY]
-        Membership.objects.bulk_create(
-            Membership(
-                campaign=campaign,
-                cluster=cluster,
-                unit=unit,
-                role=roles[i] if i < len(roles) else MemberRole.MEMBER,
-            )
-            for cluster in clusters
-            for i, unit in enumerate(members[cluster.pk])
-        )
-        table, leaves, own = build_table(campaign, clusters, data_set)
-        UnitTarget.objects.bulk_create(
-            UnitTarget(criterion_id=pk, unit=unit, target=Decimal(rng.randint(*span)))
-            for pk, span in own.items()
-            for unit in units
-            if rng.random() < 0.5
-        )
-        sheets = ScoreSheet.objects.bulk_create(
-            ScoreSheet(
-                table=table,
-                cluster=cluster,
-                unit=unit,
-                stage=stage,
-                status=status,
-                submitted_at=campaign.created_at if status == SheetStatus.SUBMITTED else None,
-            )
-            for stage, status in stages.items()
-            for cluster in clusters
-            for unit in members[cluster.pk]
-        )
-    batch: list[ScoreEntry] = []
-    for sheet in sheets:
-        batch += [
-            ScoreEntry(sheet=sheet, criterion=leaf, **_model_inputs(random_inputs(leaf, rng)))
-            for leaf in leaves
-        ]
-        if len(batch) >= 50_000 or sheet is sheets[-1]:
-            with transaction.atomic():
-                ScoreEntry.objects.bulk_create(batch, batch_size=5000)
-            batch = []
-    services.recompute_scope(ScoreSheet.objects.filter(cluster__campaign=campaign))
-    organisation_services.campaign_set_phase(campaign=campaign, phase=phase)
-    log(f"{data_set.key}: {len(units)} units, {len(clusters)} clusters, {len(leaves)} leaves")
-    return campaign, organiser, members
+    organisation_services.campaign_set_phase(campaign=world.campaign, phase=phase)
+    return world.campaign, world.organiser, world.members
 
 
 def seed(clusters: int) -> dict:
