@@ -11,9 +11,6 @@ import), then recomputes.
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -35,6 +32,7 @@ from scoring.interchange import excel_grid
 from scoring.models import ScoreEntry, ScoreSheet
 from scoring.services.recompute import lock_sheets
 from scoring.views.common import cluster_for, require
+from scoring.views.uploads import PendingUploads, capped_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "scoring_excel_uploads"
@@ -108,25 +106,12 @@ def _preview(request, cluster, stage, plan, *, name, token="", status=200, stale
     return render(request, "scoring/excel_preview.html", context, status=status)
 
 
+PENDING = PendingUploads(session_key=SESSION_KEY, folder=preview_folder, suffix=".xlsx")
+
+
 def _remember(request, cluster, stage, name: str, content: bytes, plan) -> str:
-    token = secrets.token_urlsafe(16)
-    (preview_folder() / f"{token}.xlsx").write_bytes(content)
-    uploads = request.session.get(SESSION_KEY, {})
-    uploads[token] = {
-        "cluster": cluster.pk,
-        "stage": stage,
-        "name": name,
-        "signature": plan.signature(),
-    }
-    request.session[SESSION_KEY] = uploads
-    return token
-
-
-def _forget(request, token: str) -> None:
-    uploads = request.session.get(SESSION_KEY, {})
-    uploads.pop(token, None)
-    request.session[SESSION_KEY] = uploads
-    (preview_folder() / f"{token}.xlsx").unlink(missing_ok=True)
+    data = {"cluster": cluster.pk, "stage": stage, "name": name, "signature": plan.signature()}
+    return PENDING.remember(request, content, data)
 
 
 @require_http_methods(["GET", "POST"])
@@ -143,11 +128,7 @@ def grid_upload(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
         plan = excel_grid.ExcelPlan()
         plan.error("", _("Choose a file to upload."))
         return _preview(request, cluster, stage, plan, name="", status=422)
-    name = Path(upload.name or "").name[:200]
-    limit = _max_mb() * 1024 * 1024
-    content = b"" if upload.size > limit else upload.read()
-    again = SimpleUploadedFile(name, content)
-    again.size = upload.size
+    name, content, again = capped_upload(upload)
     plan = excel_grid.read_upload(cluster=cluster, stage=stage, user=request.user, upload=again)
     token = ""
     if plan.ok and plan.changes:
@@ -164,18 +145,12 @@ def grid_upload_confirm(request: HttpRequest, pk: int, stage: str, token: str) -
     since the preview, show the new preview instead (409); else store all or nothing."""
     stage = _stage(stage)
     cluster = _editable(request, pk, stage)
-    stored = request.session.get(SESSION_KEY, {}).get(token)
-    if not stored or stored["cluster"] != cluster.pk or stored["stage"] != stage:
-        raise Http404
-    file = preview_folder() / f"{token}.xlsx"
-    if not file.is_file():
-        _forget(request, token)
-        raise Http404
+    stored, content = PENDING.read(request, token, cluster=cluster.pk, stage=stage)
     name = stored["name"]
-    upload = SimpleUploadedFile(name, file.read_bytes())
+    upload = SimpleUploadedFile(name, content)
     plan = excel_grid.read_upload(cluster=cluster, stage=stage, user=request.user, upload=upload)
     if not plan.ok:
-        _forget(request, token)
+        PENDING.forget(request, token)
         return _preview(request, cluster, stage, plan, name=name, status=422, stale=True)
     if plan.signature() != stored["signature"]:
         stored["signature"] = plan.signature()
@@ -214,7 +189,7 @@ def grid_upload_confirm(request: HttpRequest, pk: int, stage: str, token: str) -
     except ValidationError as refused:
         plan.errors.extend(excel_grid.CellError(cell="", message=m) for m in refused.messages)
         return _preview(request, cluster, stage, plan, name=name, status=422)
-    _forget(request, token)
+    PENDING.forget(request, token)
     messages.success(
         request,
         _("%(count)s values were imported from %(name)s.")
