@@ -1,5 +1,5 @@
 """Choices of the scoring models. Kind, metric, direction and method values are the
-engine's (scoring/engine.py), so a stored criterion is read without translation."""
+engine's (scoring/engine/kinds.py), so a stored criterion is read without translation."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
