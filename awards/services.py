@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from awards import rules
 from awards.enums import ExclusionReason, RestrictionKind
 from awards.models import AwardType, UnitRestriction, Vote
+from clusters.enums import PeriodKind
 from clusters.models import Campaign, Cluster, Unit
 from scoring import workflow
 from scoring.enums import Stage
@@ -84,10 +85,11 @@ def eligibility(cluster: Cluster, on: dt.date | None = None) -> ClusterAwards:
         return ClusterAwards(
             cluster, False, _("The cluster's final results are not published yet.")
         )
+    # Awards follow the year: the year-end review's results, never the six-month review's.
     sheets = list(
-        ScoreSheet.objects.filter(cluster=cluster, stage=Stage.FINAL).select_related(
-            "unit", "table"
-        )
+        ScoreSheet.objects.filter(
+            cluster=cluster, stage=Stage.FINAL, period__kind=PeriodKind.YEAR_END
+        ).select_related("unit", "table")
     )
     by_unit = {s.unit_id: s for s in sheets}
     bands = [b.get("label", "") for b in sheets[0].table.bands] if sheets else []

@@ -118,6 +118,11 @@ class ScoreTable(models.Model):
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
 
+    def save(self, *args, **kwargs) -> None:
+        if self.period_id is None and self.campaign_id is not None:
+            self.period = Period.objects.year_end(self.campaign_id)
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         if self.campaign_id is None:
             return
@@ -125,11 +130,6 @@ class ScoreTable(models.Model):
             self.period = Period.objects.year_end(self.campaign_id)
         elif self.period.campaign_id != self.campaign_id:
             raise ValidationError({"period": _("Choose a review of the table's campaign.")})
-
-    def save(self, *args, **kwargs) -> None:
-        if self.period_id is None and self.campaign_id is not None:
-            self.period = Period.objects.year_end(self.campaign_id)
-        super().save(*args, **kwargs)
 
     @property
     def is_published(self) -> bool:
@@ -632,15 +632,15 @@ class ScoreSheet(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} — {self.get_stage_display()}"
 
-    def clean(self) -> None:
-        if self.period_id is None and self.table_id is not None:
-            self.period_id = self.table.period_id
-
     def save(self, *args, **kwargs) -> None:
         # A sheet scores its table's review: the one place its period comes from.
         if self.period_id is None:
             self.period_id = self.table.period_id
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.period_id is None and self.table_id is not None:
+            self.period_id = self.table.period_id
 
 
 class ScoreEntry(models.Model):
@@ -846,11 +846,11 @@ class Publication(models.Model):
     def __str__(self) -> str:
         return f"{self.cluster} — {self.get_action_display()}"
 
-    def clean(self) -> None:
-        if self.period_id is None and self.cluster_id is not None:
-            self.period = Period.objects.year_end(self.cluster.campaign_id)
-
     def save(self, *args, **kwargs) -> None:
         if self.period_id is None:
             self.period = Period.objects.year_end(self.cluster.campaign_id)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.period_id is None and self.cluster_id is not None:
+            self.period = Period.objects.year_end(self.cluster.campaign_id)

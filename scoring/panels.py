@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from clusters.enums import PeriodKind
 from clusters.models import Cluster
 from clusters.panels import Panel, PledgeItemChoice
 from scoring import permissions, workflow
@@ -54,7 +55,7 @@ def cluster_panel(request: HttpRequest, cluster: Cluster) -> Panel:
         ]
     counts = {
         row["stage"]: row
-        for row in ScoreSheet.objects.filter(cluster=cluster)
+        for row in ScoreSheet.objects.filter(cluster=cluster, period__kind=PeriodKind.YEAR_END)
         .values("stage")
         .annotate(
             sheets=Count("pk"),
@@ -79,7 +80,12 @@ def cluster_panel(request: HttpRequest, cluster: Cluster) -> Panel:
     top = []
     if published and Stage.FINAL.value in ranking_stages:
         top = list(
-            ScoreSheet.objects.filter(cluster=cluster, stage=Stage.FINAL, rank__isnull=False)
+            ScoreSheet.objects.filter(
+                cluster=cluster,
+                stage=Stage.FINAL,
+                rank__isnull=False,
+                period__kind=PeriodKind.YEAR_END,
+            )
             .select_related("unit")
             .order_by("rank", "unit__code")[:TOP]
         )

@@ -27,17 +27,19 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 
 from clusters import permissions as org
-from clusters.enums import MemberRole, Phase
-from clusters.models import Campaign, Cluster, Membership, User
+from clusters.enums import MemberRole, PeriodKind, Phase
+from clusters.models import Campaign, Cluster, Membership, Period, User
+from clusters.models.periods import SIX_MONTH_PHASES
 from scoring.enums import SheetStatus, Stage
 from scoring.models import ScoreEntry, ScoreSheet, ScoreTable
+from scoring.periods import of_period, period_id_of, phase_of, sheet_phase
 
 # The phases in their yearly order, to say "from this phase on".
 PHASE_ORDER = [p.value for p in Phase]
 
 
-def _reached(campaign: Campaign, phase: str) -> bool:
-    return PHASE_ORDER.index(campaign.phase) >= PHASE_ORDER.index(phase)
+def _reached(campaign: Campaign, phase: str, period: Period | None = None) -> bool:
+    return PHASE_ORDER.index(phase_of(campaign, period)) >= PHASE_ORDER.index(phase)
 
 
 def is_manager(user: User) -> bool:
@@ -96,12 +98,15 @@ def visible_sheets(user: User) -> QuerySet[ScoreSheet]:
         return managed_sheets(user)
     if not org.is_unit_officer(user):
         return ScoreSheet.objects.none()
+    explaining_on = PHASE_ORDER[PHASE_ORDER.index(Phase.EXPLANATION) :]
     own = Q(unit_id=user.unit_id) & (
         Q(stage=Stage.SELF)
         | Q(
             stage=Stage.CLUSTER,
-            cluster__campaign__phase__in=PHASE_ORDER[PHASE_ORDER.index(Phase.EXPLANATION) :],
+            period__kind=PeriodKind.YEAR_END,
+            cluster__campaign__phase__in=explaining_on,
         )
+        | Q(stage=Stage.CLUSTER, period__kind=PeriodKind.SIX_MONTH, period__phase__in=explaining_on)
         | Q(stage=Stage.FINAL, status=SheetStatus.LOCKED)
     )
     led = Q(cluster_id__in=led_cluster_ids(user), stage__in=[Stage.SELF, Stage.CLUSTER])
@@ -155,26 +160,31 @@ def can_score_cluster_stage(user: User, sheet: ScoreSheet) -> bool:
     return mine == scorer_role(sheet.cluster, sheet.unit_id)
 
 
-def can_upload_grid(user: User, cluster: Cluster, stage: str) -> bool:
+def can_upload_grid(user: User, cluster: Cluster, stage: str, period: Period | None = None) -> bool:
     """May send the grid back as an Excel file: may score at least one of its sheets now."""
-    for sheet in ScoreSheet.objects.filter(cluster=cluster, stage=stage).order_by():
+    sheets = ScoreSheet.objects.filter(
+        of_period(period_id_of(period)), cluster=cluster, stage=stage
+    )
+    for sheet in sheets.select_related("period").order_by():
         sheet.cluster = cluster
         if can_edit_sheet(user, sheet):
             return True
     return False
 
 
-def minutes_stage(user: User, cluster: Cluster) -> str | None:
-    """The stage whose ranking the year-end minutes record for this user, or None if they
-    may not read them: the final stage once the cluster's results are published (whoever
-    may see the published ranking); before that, the cluster stage as a draft for managers
-    and the cluster's leader and deputy units."""
+def minutes_stage(user: User, cluster: Cluster, period: Period | None = None) -> str | None:
+    """The stage whose ranking the minutes of ``period`` (None: the year-end review) record
+    for this user, or None if they may not read them: the final stage once the cluster's
+    results are published (whoever may see the published ranking); before that, the
+    cluster stage as a draft for managers and the cluster's leader and deputy units."""
     from scoring import workflow  # workflow writes; the rules only ask it a question
 
-    if workflow.is_published(cluster):
-        return Stage.FINAL if can_view_cluster_results(user, cluster, Stage.FINAL) else None
+    if workflow.is_published(cluster, period):
+        if can_view_cluster_results(user, cluster, Stage.FINAL, period):
+            return Stage.FINAL
+        return None
     if (is_manager(user) or is_cluster_head(user, cluster)) and can_view_cluster_results(
-        user, cluster, Stage.CLUSTER
+        user, cluster, Stage.CLUSTER, period
     ):
         return Stage.CLUSTER
     return None
@@ -185,19 +195,18 @@ def can_edit_sheet(user: User, sheet: ScoreSheet) -> bool:
     if sheet.status == SheetStatus.LOCKED:
         return False
     campaign = sheet.cluster.campaign
+    phase = sheet_phase(sheet)
     if sheet.stage == Stage.SELF:
         return (
             org.is_unit_officer(user)
             and user.unit_id == sheet.unit_id
-            and campaign.phase == Phase.SELF_ASSESSMENT
+            and phase == Phase.SELF_ASSESSMENT
             and sheet.status in (SheetStatus.DRAFT, SheetStatus.RETURNED)
         )
     if sheet.stage == Stage.CLUSTER:
-        return campaign.phase == Phase.CLUSTER_SCORING and can_score_cluster_stage(user, sheet)
+        return phase == Phase.CLUSTER_SCORING and can_score_cluster_stage(user, sheet)
     return (
-        campaign.phase == Phase.FINAL_REVIEW
-        and manages(user, campaign)
-        and not judges_own_unit(user, sheet)
+        phase == Phase.FINAL_REVIEW and manages(user, campaign) and not judges_own_unit(user, sheet)
     )
 
 
@@ -221,7 +230,7 @@ def can_return_sheet(user: User, sheet: ScoreSheet) -> bool:
     standing agency, while self-assessment or cluster scoring is open."""
     if sheet.stage != Stage.SELF or sheet.status != SheetStatus.SUBMITTED:
         return False
-    if sheet.cluster.campaign.phase not in (Phase.SELF_ASSESSMENT, Phase.CLUSTER_SCORING):
+    if sheet_phase(sheet) not in (Phase.SELF_ASSESSMENT, Phase.CLUSTER_SCORING):
         return False
     if judges_own_unit(user, sheet):
         return False
@@ -241,14 +250,15 @@ def can_explain(user: User, entry: ScoreEntry, self_points=None) -> bool:
         org.is_unit_officer(user)
         and user.unit_id == sheet.unit_id
         and sheet.stage == Stage.CLUSTER
-        and sheet.cluster.campaign.phase == Phase.EXPLANATION
+        and sheet_phase(sheet) == Phase.EXPLANATION
         and self_points is not None
         and (entry.points or 0) < self_points
     )
 
 
-def can_publish(user: User, cluster: Cluster) -> bool:
-    return cluster.campaign.phase == Phase.FINAL_REVIEW and manages(user, cluster.campaign)
+def can_publish(user: User, cluster: Cluster, period: Period | None = None) -> bool:
+    phase = phase_of(cluster.campaign, period)
+    return phase == Phase.FINAL_REVIEW and manages(user, cluster.campaign)
 
 
 def can_reopen(user: User, cluster: Cluster) -> bool:
@@ -278,6 +288,32 @@ def can_move_to_phase(user: User, campaign: Campaign, phase: str) -> bool:
     return phase in phases_open_to(user, campaign)
 
 
+# --- Periods: the six-month review (sơ kết) beside the year-end one -------------------------
+
+
+def can_add_six_month(user: User, campaign: Campaign) -> bool:
+    """Add the six-month review to a campaign: the staff who manage it, before its year-end
+    results are published."""
+    return (
+        can_manage_scoring(user)
+        and org.can_manage_campaign(user, campaign)
+        and campaign.phase != Phase.PUBLISHED
+    )
+
+
+def period_phases_open_to(user: User, period: Period) -> list[str]:
+    """The phases the user may move a six-month review to (its current phase left out), by
+    the rules of ``phases_open_to``: managers forwards or backwards, and only an
+    administrator away from published. The year-end review moves with its campaign."""
+    if period.is_year_end:
+        return phases_open_to(user, period.campaign)
+    if not can_set_phase(user, period.campaign):
+        return []
+    if period.phase == Phase.PUBLISHED and not org.is_administrator(user):
+        return []
+    return [p for p in SIX_MONTH_PHASES if p != period.phase]
+
+
 def overview_campaigns(user: User) -> QuerySet[Campaign]:
     """Campaigns whose overview (every cluster in the user's scope with its progress) the
     user may open: managers their campaigns; a unit officer the campaigns in which their
@@ -297,10 +333,13 @@ def can_view_campaign_overview(user: User, campaign: Campaign) -> bool:
     return overview_campaigns(user).filter(pk=campaign.pk).exists()
 
 
-def result_stages(user: User, clusters: Iterable[Cluster]) -> dict[int, list[str]]:
-    """For each cluster, the stages whose ranking the user may view, in stage order, in a
-    fixed number of queries whatever the number of clusters (the clusters' campaigns should
-    be loaded). Managers: every stage of the clusters in their scope. The cluster's leader
+def result_stages(
+    user: User, clusters: Iterable[Cluster], period: Period | None = None
+) -> dict[int, list[str]]:
+    """For each cluster, the stages of ``period`` (None: the year-end review; a period of
+    the clusters' campaign) whose ranking the user may view, in stage order, in a fixed
+    number of queries whatever the number of clusters (the clusters' campaigns should be
+    loaded). Managers: every stage of the clusters in their scope. The cluster's leader
     and deputy units: self and cluster stages. Every member: the cluster stage once
     explanations open; the final stage once the cluster's final results are published
     (locked after a publication)."""
@@ -325,6 +364,7 @@ def result_stages(user: User, clusters: Iterable[Cluster]) -> dict[int, list[str
         return result
     published = set(
         ScoreSheet.objects.filter(
+            of_period(period_id_of(period)),
             cluster_id__in=list(roles),
             stage=Stage.FINAL,
             status=SheetStatus.LOCKED,
@@ -339,7 +379,7 @@ def result_stages(user: User, clusters: Iterable[Cluster]) -> dict[int, list[str
         if role in (MemberRole.LEADER, MemberRole.DEPUTY):
             stages.append(Stage.SELF.value)
         if role in (MemberRole.LEADER, MemberRole.DEPUTY) or _reached(
-            cluster.campaign, Phase.EXPLANATION
+            cluster.campaign, Phase.EXPLANATION, period
         ):
             stages.append(Stage.CLUSTER.value)
         if cluster.pk in published:
@@ -347,11 +387,13 @@ def result_stages(user: User, clusters: Iterable[Cluster]) -> dict[int, list[str
     return result
 
 
-def can_view_cluster_results(user: User, cluster: Cluster, stage: str) -> bool:
+def can_view_cluster_results(
+    user: User, cluster: Cluster, stage: str, period: Period | None = None
+) -> bool:
     """Rankings: managers always; the cluster's leaders for self and cluster stages; every
     member once the stage's scores are visible to it (cluster from explanations on, final
     when published). The rule itself is ``result_stages``."""
-    return stage in result_stages(user, [cluster])[cluster.pk]
+    return stage in result_stages(user, [cluster], period)[cluster.pk]
 
 
 # --- The scoring grid (cluster leaders' scoring and the final review) ---------------------
@@ -373,11 +415,12 @@ def can_view_grid(user: User, cluster: Cluster, stage: str) -> bool:
     )
 
 
-def can_start_stage(user: User, cluster: Cluster, stage: str) -> bool:
-    """Create the members' sheets at a stage: the cluster stage by the cluster's leader or
-    deputy unit or the standing agency while cluster scoring is open; the final stage by the
-    standing agency while the final review is open."""
-    phase = cluster.campaign.phase
+def can_start_stage(user: User, cluster: Cluster, stage: str, period: Period | None = None) -> bool:
+    """Create the members' sheets at a stage of ``period`` (None: the year-end review): the
+    cluster stage by the cluster's leader or deputy unit or the standing agency while
+    cluster scoring is open; the final stage by the standing agency while the final review
+    is open."""
+    phase = phase_of(cluster.campaign, period)
     if stage == Stage.CLUSTER:
         return phase == Phase.CLUSTER_SCORING and (
             manages(user, cluster.campaign)

@@ -22,12 +22,15 @@ from typing import Any
 
 from django.db.models import F
 
-from clusters.models import Cluster, Unit
+from clusters.enums import PeriodKind
+from clusters.models import Cluster, Period, Unit
+from clusters.models.periods import period_label
 from scoring import engine
 from scoring.engine.signed import SignedGroup, points_sign, signed_groups
 from scoring.enums import CriterionKind, SheetStatus, Stage
 from scoring.interchange.results import safe_cell
 from scoring.models import Criterion, ScoreEntry, ScoreSheet
+from scoring.periods import of_period, period_id_of
 from scoring.services.specs import criterion_spec, table_bands
 
 CENT = Decimal("0.01")
@@ -138,10 +141,15 @@ def _average(values: Iterable[Decimal]) -> Decimal | None:
     return _cents(sum(values, Decimal(0)) / len(values))
 
 
-def cluster_report(cluster: Cluster, stage: str) -> ClusterReport:
-    """The cluster's ranking at ``stage`` with subtotals per top-level area. Three queries."""
+def cluster_report(cluster: Cluster, stage: str, period: Period | None = None) -> ClusterReport:
+    """The cluster's ranking at ``stage`` of ``period`` (None: the year-end review) with
+    subtotals per top-level area. Three queries."""
     sheets = list(
-        _ordered(ScoreSheet.objects.filter(cluster=cluster, stage=stage).select_related("table"))
+        _ordered(
+            ScoreSheet.objects.filter(
+                of_period(period_id_of(period)), cluster=cluster, stage=stage
+            ).select_related("table")
+        )
     )
     areas, values = _area_values(sheets)
     rows = [ClusterRow(sheet=s, areas=values[s.pk]) for s in sheets]
@@ -154,10 +162,15 @@ def cluster_report(cluster: Cluster, stage: str) -> ClusterReport:
     return report
 
 
-def province_report(clusters: list[Cluster], stage: str) -> dict[int, list[ScoreSheet]]:
-    """{cluster id: its sheets at ``stage`` in ranking order}. One query."""
+def province_report(
+    clusters: list[Cluster], stage: str, period: Period | None = None
+) -> dict[int, list[ScoreSheet]]:
+    """{cluster id: its sheets at ``stage`` of ``period`` (None: the year-end review) in
+    ranking order}. One query."""
     result: dict[int, list[ScoreSheet]] = {c.pk: [] for c in clusters}
-    for sheet in _ordered(ScoreSheet.objects.filter(cluster_id__in=list(result), stage=stage)):
+    in_period = of_period(period_id_of(period))
+    sheets = ScoreSheet.objects.filter(in_period, cluster_id__in=list(result), stage=stage)
+    for sheet in _ordered(sheets):
         result[sheet.cluster_id].append(sheet)
     return result
 
@@ -172,30 +185,43 @@ class HistoryRow:
     def year(self) -> int:
         return self.cluster.campaign.year
 
+    @property
+    def period_label(self) -> str:
+        """The period's name: "Sơ kết 6 tháng đầu năm 2024" or "Tổng kết năm 2024"."""
+        return period_label(self.sheet.period.kind, self.year)
 
-def unit_history(unit: Unit, stages: dict[int, list[str]], clusters: list[Cluster]):
-    """The unit's result in each cluster (one per campaign), oldest year first: the final
-    stage when its sheet is locked (published), else the latest stage in ``stages`` (the
-    stages the user may view, per cluster) with a sheet. One query."""
-    sheets: dict[tuple[int, str], ScoreSheet] = {
-        (s.cluster_id, s.stage): s
+
+def unit_history(
+    unit: Unit,
+    stages: dict[int, list[str]],
+    clusters: list[Cluster],
+    six_month_stages: dict[int, list[str]] | None = None,
+):
+    """The unit's result in each cluster (one per campaign) and period, oldest first (a
+    year's six-month review before its year-end review): the final stage when its sheet is
+    locked (published), else the latest stage the user may view with a sheet (``stages``
+    per cluster for the year-end review, ``six_month_stages`` for the six-month review;
+    left out, the six-month review is not shown). One query."""
+    sheets: dict[tuple[int, str, str], ScoreSheet] = {
+        (s.cluster_id, s.period.kind, s.stage): s
         for s in ScoreSheet.objects.filter(
             unit=unit, cluster_id__in=[c.pk for c in clusters]
-        ).select_related("unit")
+        ).select_related("unit", "period")
     }
+    allowed_by_kind = {PeriodKind.SIX_MONTH: six_month_stages or {}, PeriodKind.YEAR_END: stages}
     rows = []
     for cluster in sorted(clusters, key=lambda c: (c.campaign.year, c.number)):
-        allowed = stages.get(cluster.pk, [])
-        final = sheets.get((cluster.pk, Stage.FINAL))
-        if final and final.status == SheetStatus.LOCKED and Stage.FINAL in allowed:
-            rows.append(HistoryRow(cluster=cluster, sheet=final, official=True))
-            continue
-        for stage in reversed([s.value for s in Stage]):
-            if stage in allowed and (cluster.pk, stage) in sheets:
-                rows.append(
-                    HistoryRow(cluster=cluster, sheet=sheets[(cluster.pk, stage)], official=False)
-                )
-                break
+        for kind in (PeriodKind.SIX_MONTH, PeriodKind.YEAR_END):
+            allowed = allowed_by_kind[kind].get(cluster.pk, [])
+            final = sheets.get((cluster.pk, kind, Stage.FINAL))
+            if final and final.status == SheetStatus.LOCKED and Stage.FINAL in allowed:
+                rows.append(HistoryRow(cluster=cluster, sheet=final, official=True))
+                continue
+            for stage in reversed([s.value for s in Stage]):
+                if stage in allowed and (cluster.pk, kind, stage) in sheets:
+                    sheet = sheets[(cluster.pk, kind, stage)]
+                    rows.append(HistoryRow(cluster=cluster, sheet=sheet, official=False))
+                    break
     return rows
 
 
@@ -222,13 +248,16 @@ class CriterionGap:
         return self.cluster_points - self.self_points
 
 
-def gap_report(cluster: Cluster, limit: int = 50) -> tuple[list[UnitGap], list[CriterionGap]]:
+def gap_report(
+    cluster: Cluster, limit: int = 50, period: Period | None = None
+) -> tuple[list[UnitGap], list[CriterionGap]]:
     """Per unit, cluster total − self total (largest absolute gap first, then unit code);
     per criterion, the ``limit`` largest non-zero gaps between a unit's self-assessed and
-    cluster points (largest absolute first, then unit code and table order). Two queries."""
+    cluster points (largest absolute first, then unit code and table order), in ``period``
+    (None: the year-end review). Two queries."""
     sheets = list(
         ScoreSheet.objects.filter(
-            cluster=cluster, stage__in=[Stage.SELF, Stage.CLUSTER]
+            of_period(period_id_of(period)), cluster=cluster, stage__in=[Stage.SELF, Stage.CLUSTER]
         ).select_related("unit")
     )
     by_unit: dict[int, dict[str, ScoreSheet]] = defaultdict(dict)

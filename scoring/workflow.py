@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.models import Cluster
+from clusters.models import Cluster, Period
 from scoring import services
 from scoring.enums import SheetStatus, Stage
 from scoring.models import Explanation, Publication, ScoreEntry, ScoreSheet
+from scoring.periods import of_period, period_id_of
 from scoring.services.recompute import lock_sheets
 
 _COPIED_INPUTS = [*services.INPUT_FIELDS.items()]
@@ -76,19 +77,27 @@ def explanation_write(*, entry: ScoreEntry, user, text: str) -> Explanation:
 
 
 @transaction.atomic
-def stage_start(*, cluster: Cluster, stage: str, user=None) -> list[ScoreSheet]:
-    """Create every member's sheet at ``stage``. The final stage starts from the cluster's
-    scores (the standing agency reviews them), copied with their overrides."""
+def stage_start(
+    *, cluster: Cluster, stage: str, user=None, period: Period | None = None
+) -> list[ScoreSheet]:
+    """Create every member's sheet at ``stage`` of ``period`` (None: the year-end review).
+    The final stage starts from the cluster's scores of the same period (the standing
+    agency reviews them), copied with their overrides."""
+    in_period = of_period(period_id_of(period))
     sheets = []
     for membership in cluster.memberships.select_related("unit").order_by("unit__code"):
-        existed = ScoreSheet.objects.filter(cluster=cluster, unit=membership.unit, stage=stage)
+        existed = ScoreSheet.objects.filter(
+            in_period, cluster=cluster, unit=membership.unit, stage=stage
+        )
         is_new = not existed.exists()
-        sheet = services.sheet_get_or_create(cluster=cluster, unit=membership.unit, stage=stage)
+        sheet = services.sheet_get_or_create(
+            cluster=cluster, unit=membership.unit, stage=stage, period=period
+        )
         sheets.append(sheet)
         if not is_new or stage != Stage.FINAL:
             continue
         source = ScoreSheet.objects.filter(
-            cluster=cluster, unit=membership.unit, stage=Stage.CLUSTER
+            in_period, cluster=cluster, unit=membership.unit, stage=Stage.CLUSTER
         ).first()
         if source is None:
             continue
@@ -106,23 +115,26 @@ def stage_start(*, cluster: Cluster, stage: str, user=None) -> list[ScoreSheet]:
             user=user,
             change_reason=_("Copied from the cluster's scores"),
         )
-    services.recompute_scope(ScoreSheet.objects.filter(cluster=cluster, stage=stage))
+    services.recompute_scope(ScoreSheet.objects.filter(in_period, cluster=cluster, stage=stage))
     return sheets
 
 
-def is_published(cluster: Cluster) -> bool:
-    """A cluster's results are published when its latest publication act is a publish."""
-    last = cluster.publications.order_by("-at", "-pk").first()
+def is_published(cluster: Cluster, period: Period | None = None) -> bool:
+    """A cluster's results of ``period`` (None: the year-end review) are published when
+    the period's latest publication act is a publish."""
+    acts = cluster.publications.filter(of_period(period_id_of(period)))
+    last = acts.order_by("-at", "-pk").first()
     return last is not None and last.action == Publication.Action.PUBLISH
 
 
 @transaction.atomic
-def cluster_publish(*, cluster: Cluster, user) -> Publication:
-    """Lock the cluster's final-stage sheets: they become the official results."""
-    sheets = lock_sheets(cluster.pk, Stage.FINAL, related=("unit",))
+def cluster_publish(*, cluster: Cluster, user, period: Period | None = None) -> Publication:
+    """Lock the cluster's final-stage sheets of ``period`` (None: the year-end review):
+    they become that period's official results."""
+    sheets = lock_sheets(cluster.pk, Stage.FINAL, period_id=period_id_of(period), related=("unit",))
     if not sheets:
         raise ValidationError(_("The final review has not started for this cluster."))
-    if is_published(cluster):
+    if is_published(cluster, period):
         raise ValidationError(_("This cluster's results are already published."))
     incomplete = [str(s.unit) for s in sheets if not s.complete]
     if incomplete:
@@ -132,24 +144,37 @@ def cluster_publish(*, cluster: Cluster, user) -> Publication:
         )
     for sheet in sheets:
         _save_status(sheet, user, _("Published"), status=SheetStatus.LOCKED)
-    publication = Publication(cluster=cluster, action=Publication.Action.PUBLISH, user=user)
+    publication = Publication(
+        cluster=cluster,
+        period_id=sheets[0].period_id,
+        action=Publication.Action.PUBLISH,
+        user=user,
+    )
     publication.full_clean()
     publication.save()
     return publication
 
 
 @transaction.atomic
-def cluster_reopen(*, cluster: Cluster, user, reason: str) -> Publication:
-    """Unlock a published cluster's final sheets (administrators only, with a reason)."""
+def cluster_reopen(
+    *, cluster: Cluster, user, reason: str, period: Period | None = None
+) -> Publication:
+    """Unlock a published cluster's final sheets of ``period`` (None: the year-end review;
+    administrators only, with a reason)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Reopening needs a written reason."))
-    if not is_published(cluster):
+    if not is_published(cluster, period):
         raise ValidationError(_("This cluster's results are not published."))
-    for sheet in lock_sheets(cluster.pk, Stage.FINAL):
+    sheets = lock_sheets(cluster.pk, Stage.FINAL, period_id=period_id_of(period))
+    for sheet in sheets:
         _save_status(sheet, user, reason, status=SheetStatus.DRAFT)
     publication = Publication(
-        cluster=cluster, action=Publication.Action.REOPEN, user=user, reason=reason
+        cluster=cluster,
+        period_id=sheets[0].period_id if sheets else (period.pk if period else None),
+        action=Publication.Action.REOPEN,
+        user=user,
+        reason=reason,
     )
     publication.full_clean()
     publication.save()

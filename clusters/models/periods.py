@@ -31,7 +31,7 @@ class Period(models.Model):
 
     The year-end period's phase is its campaign's (``Campaign.phase``: the year's signing
     phase comes before its stages), so its own ``phase`` stays empty; a six-month review
-    moves through its own phases (set by clusters.services.periods.period_set_phase).
+    moves through its own phases (set by scoring.services.periods.period_set_phase).
     """
 
     campaign = models.ForeignKey(
@@ -95,3 +95,15 @@ def period_label(kind: str, year: int) -> str:
     if kind == PeriodKind.SIX_MONTH:
         return gettext("Six-month review, first half of %(year)s") % {"year": year}
     return gettext("Year-end review %(year)s") % {"year": year}
+
+
+# The words of official documents (always Vietnamese, whatever the page's language).
+PERIOD_WORDS = {
+    PeriodKind.SIX_MONTH: "Sơ kết 6 tháng đầu năm {year}",
+    PeriodKind.YEAR_END: "Tổng kết năm {year}",
+}
+
+
+def period_words(kind: str, year: int) -> str:
+    """A period's name in documents: "Sơ kết 6 tháng đầu năm 2024", "Tổng kết năm 2024"."""
+    return PERIOD_WORDS[PeriodKind(kind)].format(year=year)

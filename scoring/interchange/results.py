@@ -10,6 +10,7 @@ from typing import Any, BinaryIO
 
 from django.db.models import F
 
+from clusters.enums import PeriodKind
 from clusters.models import Cluster
 from scoring.enums import CriterionKind
 from scoring.interchange.common import FORMAT_RESULTS, decimal_text
@@ -32,8 +33,10 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NOT_ASSIGNED = "—"
 
 
-def results_export(*, cluster: Cluster, stage: str) -> dict:
-    """The stored results of ``cluster`` at ``stage`` as a ``thidua.results/1`` document,
+def results_export(*, cluster: Cluster, stage: str, period: str = PeriodKind.YEAR_END) -> dict:
+    """The stored results of ``cluster`` at ``stage`` of ``period`` (a PeriodKind: the
+    year-end review unless the six-month review is asked for, named in the document's
+    ``"period"``) as a ``thidua.results/1`` document,
     ordered by rank, then unit code. Points are given for every leaf of each sheet's table
     in table order (null while not entered), except the leaves not assigned to the unit,
     which are listed under ``not_assigned``; ``raw_base`` is the sum of the assigned base
@@ -43,7 +46,7 @@ def results_export(*, cluster: Cluster, stage: str) -> dict:
     organiser."""
     campaign = cluster.campaign
     sheets = list(
-        ScoreSheet.objects.filter(cluster=cluster, stage=stage)
+        ScoreSheet.objects.filter(cluster=cluster, stage=stage, period__kind=period)
         .select_related("unit")
         .order_by(F("rank").asc(nulls_last=True), "unit__code")
     )
@@ -58,7 +61,7 @@ def results_export(*, cluster: Cluster, stage: str) -> dict:
     points: dict[tuple[int, int], Decimal | None] = {}
     unassigned: set[tuple[int, int]] = set()
     for sheet_id, criterion_id, value, not_assigned in ScoreEntry.objects.filter(
-        sheet__cluster=cluster, sheet__stage=stage
+        sheet__cluster=cluster, sheet__stage=stage, sheet__period__kind=period
     ).values_list("sheet_id", "criterion_id", "points", "not_assigned"):
         points[(sheet_id, criterion_id)] = value
         if not_assigned:
@@ -68,6 +71,7 @@ def results_export(*, cluster: Cluster, stage: str) -> dict:
         "organiser": campaign.organiser.code,
         "year": campaign.year,
         "cluster": cluster.code,
+        "period": str(period),
         "stage": stage,
         "results": [
             {

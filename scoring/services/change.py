@@ -113,7 +113,9 @@ def _read(entry: ScoreEntry, criterion, sheets: list[ScoreSheet], relative: bool
     *ENTRY_FIELDS)."""
     sheet = entry.sheet
     whole = ScoreEntry.objects.filter(
-        sheet__cluster_id=sheet.cluster_id, criterion__code=criterion.code
+        sheet__cluster_id=sheet.cluster_id,
+        sheet__period_id=sheet.period_id,
+        criterion__code=criterion.code,
     )
     figure_sheets = [s.pk for s in sheets] if relative else [entry.sheet_id]
     if not relative:
@@ -303,7 +305,8 @@ def entry_change(
     sheets = lock_sheets(
         sheet.cluster_id,
         sheet.stage,
-        related=("unit", "table"),
+        period_id=sheet.period_id,
+        related=("unit", "table", "period"),
         annotations={
             "own_target": Subquery(own_target.order_by().values("target")[:1]),
             "role": Subquery(role.order_by().values("role")[:1]),

@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from clusters.images import clean_field_upload
-from clusters.models import Activity, AdvancedModel, Cluster, Unit
+from clusters.models import Activity, AdvancedModel, Cluster, Period, Unit
 from scoring.enums import CriterionKind, SheetStatus
 from scoring.models import Evidence, ScoreEntry, ScoreSheet, ScoreTable
+from scoring.periods import of_period, period_id_of
 from scoring.services.assignments import sheet_unassigned
 from scoring.services.baselines import fill_carried_baseline
 from scoring.services.change import entry_change
@@ -39,14 +40,23 @@ from scoring.services.tables import table_for_cluster
 
 @transaction.atomic
 def sheet_get_or_create(
-    *, cluster: Cluster, unit: Unit, stage: str, table: ScoreTable | None = None
+    *,
+    cluster: Cluster,
+    unit: Unit,
+    stage: str,
+    table: ScoreTable | None = None,
+    period: Period | None = None,
 ) -> ScoreSheet:
-    """The unit's sheet at ``stage``, created with one empty entry per leaf criterion."""
-    lock_sheets(cluster.pk, stage)  # first, as every scoring write does
-    sheet = ScoreSheet.objects.filter(cluster=cluster, unit=unit, stage=stage).first()
+    """The unit's sheet at ``stage`` of ``period`` (None: the year-end review), created
+    with one empty entry per leaf criterion, on the period's table."""
+    period_id = period_id_of(period)
+    lock_sheets(cluster.pk, stage, period_id=period_id)  # first, as every scoring write does
+    sheet = ScoreSheet.objects.filter(
+        of_period(period_id), cluster=cluster, unit=unit, stage=stage
+    ).first()
     if sheet is not None:
         return sheet
-    table = table or table_for_cluster(cluster)
+    table = table or table_for_cluster(cluster, period)
     if table is None:
         raise ValidationError(
             _("No published score table applies to %(cluster)s."), params={"cluster": cluster}
@@ -64,7 +74,7 @@ def sheet_get_or_create(
         ScoreEntry(sheet=sheet, criterion_id=pk, not_assigned=pk in unassigned) for pk in leaves
     )
     recompute_sheets([sheet.pk])
-    recompute_ranks(cluster=cluster, stage=stage)
+    recompute_ranks(cluster=cluster, stage=stage, period_id=sheet.period_id)
     return sheet
 
 
@@ -113,7 +123,8 @@ def sheet_fill(
     criterion); nothing is stored unless all are valid. Points are not recomputed here:
     the caller runs ``recompute_scope`` once for everything it filled.
     """
-    lock_sheets(sheet.cluster_id, sheet.stage)  # first, as every scoring write does
+    # first, as every scoring write does
+    lock_sheets(sheet.cluster_id, sheet.stage, period_id=sheet.period_id)
     if sheet.status == SheetStatus.LOCKED:
         raise SheetLocked(_("This sheet is locked; its scores cannot change."), code="locked")
     # Only the entries are locked, never the criteria joined to them.

@@ -15,6 +15,7 @@ from clusters.models import Cluster
 from scoring import engine
 from scoring.enums import CriterionKind, Method
 from scoring.models import Criterion, ScoreEntry, ScoreSheet, ScoreTable
+from scoring.periods import of_period
 
 # The model fields that hold an entry's inputs, by the engine's EntryInput field name.
 from scoring.services.specs import (
@@ -40,11 +41,17 @@ from scoring.services.specs import (
 
 
 def lock_sheets(
-    cluster_id: int, stage: str, *, annotations: Mapping | None = None, related: Iterable = ()
+    cluster_id: int,
+    stage: str,
+    *,
+    period_id: int | None = None,
+    annotations: Mapping | None = None,
+    related: Iterable = (),
 ) -> list[ScoreSheet]:
-    """Lock and return every sheet of a cluster at a stage, in id order (see above).
-    ``related`` and ``annotations`` come along in the same query; they are not locked."""
-    qs = ScoreSheet.objects.filter(cluster_id=cluster_id, stage=stage)
+    """Lock and return every sheet of a cluster at a stage of a period (None: the year-end
+    review; scoring.periods), in id order (see above). ``related`` and ``annotations`` come
+    along in the same query; they are not locked."""
+    qs = ScoreSheet.objects.filter(of_period(period_id), cluster_id=cluster_id, stage=stage)
     if related:
         qs = qs.select_related(*related)
     if annotations:
@@ -86,7 +93,7 @@ def recompute_after_change(entry: ScoreEntry) -> None:
     of the sheets whose points changed, and the cluster's ranks at that stage."""
     sheet = entry.sheet
     criterion = entry.criterion
-    lock_sheets(sheet.cluster_id, sheet.stage)
+    lock_sheets(sheet.cluster_id, sheet.stage, period_id=sheet.period_id)
     if criterion.method == Method.RELATIVE:
         changed = recompute_criterion(
             criterion=criterion, cluster_id=sheet.cluster_id, stage=sheet.stage
@@ -104,7 +111,7 @@ def recompute_after_change(entry: ScoreEntry) -> None:
             ScoreEntry.objects.filter(pk=entry.pk).update(points=points)
         changed = [sheet.pk]
     if recompute_sheets(changed):
-        recompute_ranks(cluster=sheet.cluster_id, stage=sheet.stage)
+        recompute_ranks(cluster=sheet.cluster_id, stage=sheet.stage, period_id=sheet.period_id)
 
 
 _FIGURES = [
@@ -169,12 +176,12 @@ def recompute_sheets(sheet_ids: Iterable[int], tables: dict[int, TableSpec] | No
     return len(changed)
 
 
-def recompute_ranks(*, cluster: Cluster | int, stage: str) -> None:
-    """Rank the sheets of a cluster at a stage in one pass over one query, and mark the
-    leading unit(s)."""
+def recompute_ranks(*, cluster: Cluster | int, stage: str, period_id: int | None = None) -> None:
+    """Rank the sheets of a cluster at a stage of a period (None: the year-end review) in
+    one pass over one query, and mark the leading unit(s)."""
     cluster_id = cluster if isinstance(cluster, int) else cluster.pk
     sheets = list(
-        ScoreSheet.objects.filter(cluster_id=cluster_id, stage=stage).only(
+        ScoreSheet.objects.filter(of_period(period_id), cluster_id=cluster_id, stage=stage).only(
             "pk", "total", "excluded_from_leading", "rank", "leading"
         )
     )
@@ -201,15 +208,15 @@ def recompute_scope(sheets: QuerySet[ScoreSheet]) -> RecomputeSummary:
     """Recompute every entry, sheet and rank of the given sheets, cluster by cluster and
     stage by stage, with a fixed number of queries per cluster and stage."""
     summary = RecomputeSummary()
-    groups = sheets.order_by().values_list("cluster_id", "stage").distinct()
+    groups = sheets.order_by().values_list("cluster_id", "period_id", "stage").distinct()
     tables: dict[int, TableSpec] = {}
-    for cluster_id, stage in groups.order_by("cluster_id", "stage"):
+    for cluster_id, period_id, stage in groups.order_by("cluster_id", "period_id", "stage"):
         with transaction.atomic():
-            ids = [s.pk for s in lock_sheets(cluster_id, stage)]
-            summary.entries_changed += _recompute_group(cluster_id, stage, tables)
+            ids = [s.pk for s in lock_sheets(cluster_id, stage, period_id=period_id)]
+            summary.entries_changed += _recompute_group(cluster_id, stage, tables, period_id)
             summary.sheets += len(ids)
             summary.sheets_changed += recompute_sheets(ids, tables)
-            recompute_ranks(cluster=cluster_id, stage=stage)
+            recompute_ranks(cluster=cluster_id, stage=stage, period_id=period_id)
     return summary
 
 
@@ -226,11 +233,13 @@ _ENTRY_ROW = (
 )
 
 
-def _recompute_group(cluster_id: int, stage: str, tables: dict[int, TableSpec]) -> int:
+def _recompute_group(
+    cluster_id: int, stage: str, tables: dict[int, TableSpec], period_id: int | None = None
+) -> int:
     rows = list(
-        ScoreEntry.objects.filter(sheet__cluster_id=cluster_id, sheet__stage=stage).values_list(
-            *_ENTRY_ROW
-        )
+        ScoreEntry.objects.filter(
+            of_period(period_id, "sheet__"), sheet__cluster_id=cluster_id, sheet__stage=stage
+        ).values_list(*_ENTRY_ROW)
     )
     if not rows:
         return 0

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from clusters.enums import Phase
-from clusters.models import Campaign, Cluster, Unit
+from clusters.models import Campaign, Cluster, Period, Unit
 from scoring import engine
 from scoring.enums import CriterionKind, TableStatus
 from scoring.models import Criterion, ScoreSheet, ScoreTable, UnitTarget
+from scoring.periods import of_period, period_id_of, phase_of
 from scoring.services.checks import TableCheck, word_problems
 from scoring.services.pledge_links import pledge_links_copy
 
@@ -100,6 +101,7 @@ def table_new_version(*, table: ScoreTable) -> ScoreTable:
     )
     copy = ScoreTable(
         campaign=table.campaign,
+        period_id=table.period_id,
         title=table.title,
         version=(latest or table.version) + 1,
         previous=table,
@@ -129,10 +131,13 @@ def table_new_version(*, table: ScoreTable) -> ScoreTable:
     return copy
 
 
-def table_for_cluster(cluster: Cluster) -> ScoreTable | None:
-    """The newest published table that applies to ``cluster``."""
+def table_for_cluster(cluster: Cluster, period: Period | None = None) -> ScoreTable | None:
+    """The newest published table of ``period`` (None: the year-end review) that applies
+    to ``cluster``."""
     return (
-        ScoreTable.objects.filter(clusters=cluster, status=TableStatus.PUBLISHED)
+        ScoreTable.objects.filter(
+            of_period(period_id_of(period)), clusters=cluster, status=TableStatus.PUBLISHED
+        )
         .order_by("-version", "-published_at")
         .first()
     )
@@ -210,20 +215,32 @@ def table_create_from_tree(
     bands: list[dict] | None = None,
     bonus_cap: Decimal | None = None,
     previous: ScoreTable | None = None,
+    period: Period | None = None,
 ) -> ScoreTable:
-    """A new draft table holding the tree ``criteria`` (siblings in the given order).
+    """A new draft table holding the tree ``criteria`` (siblings in the given order), for
+    ``period`` (None: the year-end review; a next version keeps its previous one's).
 
     With ``previous`` it is that table's next version: numbered one above the newest
     version of the title, and the units' own targets of ``previous`` carry over to the
     target criteria that keep their code.
     """
+    if previous is not None:
+        period_id = previous.period_id
+    else:
+        period_id = period.pk if period is not None else None
     latest = (
         ScoreTable.objects.filter(campaign=campaign, title=title)
         .order_by("-version")
         .values_list("version", flat=True)
         .first()
     )
-    table = ScoreTable(campaign=campaign, title=title, version=(latest or 0) + 1, previous=previous)
+    table = ScoreTable(
+        campaign=campaign,
+        period_id=period_id,
+        title=title,
+        version=(latest or 0) + 1,
+        previous=previous,
+    )
     _tree_store(table, criteria=criteria, clusters=clusters, bands=bands or [], bonus_cap=bonus_cap)
     if previous is not None:
         new = {
@@ -280,7 +297,7 @@ def table_set_clusters(*, table: ScoreTable, clusters: Iterable[Cluster]) -> Sco
     scored with this one; and for a campaign whose results are published.
     """
     clusters = list(clusters)
-    if table.campaign.phase == Phase.PUBLISHED:
+    if phase_of(table.campaign, table.period) == Phase.PUBLISHED:
         raise ValidationError(
             _("The campaign %(campaign)s is published; its score tables can no longer change."),
             params={"campaign": str(table.campaign)},
@@ -295,7 +312,7 @@ def table_set_clusters(*, table: ScoreTable, clusters: Iterable[Cluster]) -> Sco
     wanted = {c.pk for c in clusters}
     problems = []
     scored_elsewhere = (
-        ScoreSheet.objects.filter(cluster_id__in=wanted - current)
+        ScoreSheet.objects.filter(cluster_id__in=wanted - current, period_id=table.period_id)
         .exclude(table=table)
         .values_list("cluster__name", flat=True)
         .distinct()

@@ -162,6 +162,7 @@ RESULTS = {
     "organiser": "CAT",
     "year": 2023,
     "cluster": "C1",
+    "period": "year_end",
     "stage": "cluster",
     "results": [
         {

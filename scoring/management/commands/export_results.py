@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clusters.enums import PeriodKind
 from clusters.models import Cluster
 from scoring.enums import Stage
 from scoring.interchange import dumps, find_campaign, results_csv, results_export, results_xlsx
@@ -31,6 +32,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--stage", required=True, choices=Stage.values, help=gettext_lazy("Stage.")
+        )
+        parser.add_argument(
+            "--period",
+            choices=PeriodKind.values,
+            default=PeriodKind.YEAR_END,
+            help=gettext_lazy("Review: year_end (default) or six_month."),
         )
         parser.add_argument(
             "--format",
@@ -58,6 +65,7 @@ class Command(BaseCommand):
         year: int,
         cluster: str,
         stage: str,
+        period: str = PeriodKind.YEAR_END,
         output_format: str = "json",
         output: str | None = None,
         organiser: str | None = None,
@@ -79,7 +87,7 @@ class Command(BaseCommand):
                 _('The campaign %(year)d of "%(organiser)s" has no cluster "%(cluster)s".')
                 % {"year": year, "organiser": campaign.organiser.code, "cluster": cluster}
             )
-        document = results_export(cluster=found, stage=stage)
+        document = results_export(cluster=found, stage=stage, period=period)
         try:
             if output_format == "xlsx":
                 with Path(output).open("wb") as stream:
