@@ -56,10 +56,11 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
 from awards import services as award_services
-from clusters import permissions, services_activities
-from clusters import services as org_services
+from clusters import permissions
 from clusters.enums import MemberRole, Phase, Title, UnitKind
 from clusters.models import Campaign, Unit
+from clusters.services import activities as activity_services
+from clusters.services import signing as signing_services
 from jobs.models import JobKind, JobProgress
 from scoring import services, workflow
 from scoring.enums import Stage
@@ -286,7 +287,7 @@ def _side(organiser: Unit, mark: str, units: dict[str, Unit], staff, admin_user,
     s.not_assigned = not_assigned_add(
         criterion=target, unit=units["other"], reason=f"Không giao {mark}", user=staff
     )
-    s.pledge = org_services.pledge_record(
+    s.pledge = signing_services.pledge_record(
         cluster=s.c1, slogan=f"Khẩu hiệu {mark}", items=[(f"Công tác {mark}", "Hoàn thành")]
     )
     item = s.pledge.items.get()
@@ -354,31 +355,29 @@ def _side(organiser: Unit, mark: str, units: dict[str, Unit], staff, admin_user,
     )
 
     # Signing records, an activity, a model, a job.
-    s.conference = org_services.signing_conference_record(
+    s.conference = signing_services.signing_conference_record(
         cluster=s.c1, held_on=dt.date(2023, 2, 25), place=f"Hội trường {mark}", chair="Đ/c A"
     )
-    s.photo = org_services.conference_photo_add(
+    s.photo = signing_services.conference_photo_add(
         conference=s.conference, image=_png("anh.png"), caption=f"Ảnh {mark}"
     )
-    s.signature = org_services.signature_sign(
+    s.signature = signing_services.signature_sign(
         pledge=s.pledge,
         unit=units["member"],
         signatory=f"Đ/c {mark}",
         position="Trưởng Công an",
         signed_on=dt.date(2023, 2, 25),
     )
-    s.registration = org_services.registration_record(
+    s.registration = signing_services.registration_record(
         campaign=s.campaign, unit=units["member"], titles=[Title.ADVANCED]
     )
-    s.activity = services_activities.activity_record(
+    s.activity = activity_services.activity_record(
         clusters=[s.c1], held_on=dt.date(2023, 5, 1), host=units["leader"], title=f"Giao lưu {mark}"
     )
-    s.activity_photo = services_activities.activity_photo_add(
+    s.activity_photo = activity_services.activity_photo_add(
         activity=s.activity, image=_png("gl.png"), caption=f"Ảnh giao lưu {mark}"
     )
-    s.model = services_activities.advanced_model_record(
-        unit=units["leader"], title=f"Mô hình {mark}"
-    )
+    s.model = activity_services.advanced_model_record(unit=units["leader"], title=f"Mô hình {mark}")
     s.job = JobProgress.objects.create(
         kind=JobKind.RESULTS_EXPORT, user=staff, campaign=s.campaign, message=f"Xuất {mark}"
     )
