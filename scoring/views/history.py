@@ -3,6 +3,7 @@ whoever may see the sheet (django-simple-history records every saved change)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -68,8 +69,17 @@ def _shown(name: str, value: object) -> str:
     return str(value)
 
 
-def _changes(model, names: list[str], before: dict | None, after: dict) -> list[Change]:
-    """The fields that differ; for a first record, the fields that hold a value."""
+def field_changes(
+    names: Iterable[str],
+    before: dict | None,
+    after: dict,
+    *,
+    label: Callable[[str], str],
+    shown: Callable[[str, object], str],
+) -> list[Change]:
+    """The fields of two historical records' values that differ, each by its ``label`` and
+    its values as ``shown``; for a first record (``before`` None), the fields that hold a
+    value."""
     result = []
     for name in names:
         old = None if before is None else before.get(name)
@@ -77,9 +87,19 @@ def _changes(model, names: list[str], before: dict | None, after: dict) -> list[
         if old in ("", None) and new in ("", None):
             continue
         if old != new:
-            label = str(model._meta.get_field(name).verbose_name)
-            result.append(Change(label=label, before=_shown(name, old), after=_shown(name, new)))
+            result.append(
+                Change(label=label(name), before=shown(name, old), after=shown(name, new))
+            )
     return result
+
+
+def _changes(model, names: list[str], before: dict | None, after: dict) -> list[Change]:
+    """The fields that differ by their verbose name; for a first record, those with a value."""
+
+    def label(name: str) -> str:
+        return str(model._meta.get_field(name).verbose_name)
+
+    return field_changes(names, before, after, label=label, shown=_shown)
 
 
 def _events(model, records, names: list[str], key: str = "id") -> list[Event]:

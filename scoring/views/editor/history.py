@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from scoring.models import Criterion, ScoreTable
 from scoring.services import editor as services
-from scoring.views.history import Change
+from scoring.views.history import Change, field_changes
 from scoring.views.sheet import as_text
 
 HISTORY_LIMIT = 100
@@ -91,18 +91,14 @@ def _reason(record) -> str:
 
 def _field_changes(before, after, names, model=Criterion) -> list[Change]:
     """The fields that differ, by their label; for a first record, those that hold a value."""
-    found = []
-    for name in names:
-        old = None if before is None else before.get(name)
-        new = after.get(name)
-        if old in ("", None) and new in ("", None):
-            continue
-        if old != new:
-            label = (
-                _("under") if name == "parent" else str(model._meta.get_field(name).verbose_name)
-            )
-            found.append(Change(label, _shown(old, name, model), _shown(new, name, model)))
-    return found
+
+    def label(name: str) -> str:
+        return _("under") if name == "parent" else str(model._meta.get_field(name).verbose_name)
+
+    def shown(name: str, value) -> str:
+        return _shown(value, name, model)
+
+    return field_changes(names, before, after, label=label, shown=shown)
 
 
 def _shown(value, name: str, model) -> str:
