@@ -31,14 +31,12 @@ from clusters.documents.base import (
     upper,
 )
 from clusters.documents.pledge import header, members
-from clusters.enums import MemberRole, PeriodKind
-from clusters.models import Cluster, Period, Signature
-from clusters.models.periods import period_words
+from clusters.enums import MemberRole
+from clusters.models import Cluster, Signature
 from scoring import permissions, queries, services
 from scoring.engine.signed import MINUS_KINDS, points_sign, signed_groups
 from scoring.enums import CriterionKind, Stage
 from scoring.models import Publication, ScoreSheet
-from scoring.periods import of_period, period_id_of
 
 STAGE_WORDS = {
     Stage.SELF: "Đơn vị tự chấm điểm",
@@ -68,6 +66,15 @@ def _signed(value: Decimal | None, sign: str) -> str:
 
 
 # --- The score sheet --------------------------------------------------------------------------
+
+
+def _minutes_note(sheet: ScoreSheet) -> str:
+    """The minutes' note on a unit: leading, and its base normalised where some criteria
+    were not assigned to it (raw → normalised)."""
+    notes = ["Dẫn đầu"] if sheet.leading else []
+    if sheet.raw_base != sheet.base:
+        notes.append(f"Điểm cơ bản quy đổi {number(sheet.raw_base)} → {number(sheet.base)}")
+    return "; ".join(notes)
 
 
 def sheet_table(sheet: ScoreSheet) -> Table:
@@ -107,6 +114,8 @@ def sheet_table(sheet: ScoreSheet) -> Table:
         sign = points_sign([c.kind])
         maximum = _signed(c.deduct if c.kind == CriterionKind.VETO else c.max_points, sign)
         points = "" if entry is None else _signed(entry.points, "−" if sign == "−" else "")
+        if entry is not None and entry.not_assigned:
+            points = "Không giao"
         rows.append(TableRow([Cell(c.code), Cell(c.title, c.depth), Cell(maximum), Cell(points)]))
     max_total = sum(
         (
@@ -116,11 +125,38 @@ def sheet_table(sheet: ScoreSheet) -> Table:
         ),
         D0,
     )
+    unassigned = [c.code for c in criteria if c.pk in entries and entries[c.pk].not_assigned]
+    if unassigned:
+        # Criteria not assigned to the unit: the raw base, then the base normalised to the
+        # whole table (docs/scoring.md), which the total uses.
+        rows += [
+            TableRow(
+                [
+                    Cell(""),
+                    Cell("Điểm cơ bản các tiêu chí được giao"),
+                    Cell(""),
+                    Cell(number(sheet.raw_base)),
+                ],
+                italic=True,
+            ),
+            TableRow(
+                [
+                    Cell(""),
+                    Cell(f"Điểm cơ bản quy đổi (không giao: {', '.join(unassigned)})"),
+                    Cell(number(max_total)),
+                    Cell(number(sheet.base)),
+                ],
+                italic=True,
+            ),
+        ]
+    else:
+        rows.append(
+            TableRow(
+                [Cell(""), Cell("Điểm cơ bản"), Cell(number(max_total)), Cell(number(sheet.base))],
+                italic=True,
+            )
+        )
     rows += [
-        TableRow(
-            [Cell(""), Cell("Điểm cơ bản"), Cell(number(max_total)), Cell(number(sheet.base))],
-            italic=True,
-        ),
         TableRow(
             [Cell(""), Cell("Điểm thưởng"), Cell(""), Cell(_signed(sheet.bonus, "+"))], italic=True
         ),
@@ -174,7 +210,6 @@ def sheet_document(sheet: ScoreSheet) -> Document:
         labelled("Đơn vị", unit.name),
         labelled("Cụm thi đua", cluster.name),
         labelled("Thang điểm", f"{sheet.table.title} (phiên bản {sheet.table.version})"),
-        labelled("Kỳ đánh giá", period_words(sheet.period.kind, campaign.year)),
         labelled("Giai đoạn", STAGE_WORDS[Stage(sheet.stage)]),
         sheet_table(sheet),
         para(
@@ -188,28 +223,17 @@ def sheet_document(sheet: ScoreSheet) -> Document:
         title="PHIẾU CHẤM ĐIỂM THI ĐUA",
         subtitles=[MOVEMENT.format(year=campaign.year)],
         blocks=blocks,
-        file_name=(
-            f"phieu-cham-diem-{ascii_slug(unit.code)}-{sheet.stage}-{campaign.year}"
-            f"{_file_suffix(sheet.period)}.docx"
-        ),
+        file_name=f"phieu-cham-diem-{ascii_slug(unit.code)}-{sheet.stage}-{campaign.year}.docx",
     )
 
 
 # --- The year-end minutes ----------------------------------------------------------------------
 
 
-def _file_suffix(period: Period | None) -> str:
-    return "-so-ket-6-thang" if period is not None and not period.is_year_end else ""
-
-
-def minutes_document(cluster: Cluster, stage: str, period: Period | None = None) -> Document:
-    """The cluster's meeting minutes of ``period`` (None: the year-end review; the
-    six-month review's meeting is its sơ kết): attendees, the ranking at ``stage`` (rank,
-    unit, total, band, leading), the leading unit(s), the proposal (the flag is proposed
-    at the year-end review only) and the signatures of the chair (leader unit) and the
-    secretary (deputy unit)."""
-    six_month = period is not None and not period.is_year_end
-    in_period = of_period(period_id_of(period))
+def minutes_document(cluster: Cluster, stage: str) -> Document:
+    """The cluster's year-end meeting minutes: attendees, the ranking at ``stage`` (rank,
+    unit, total, band, leading), the leading unit(s), the proposal and the signatures of
+    the chair (leader unit) and the secretary (deputy unit)."""
     campaign = cluster.campaign
     organiser = campaign.organiser
     memberships = members(cluster)
@@ -217,28 +241,21 @@ def minutes_document(cluster: Cluster, stage: str, period: Period | None = None)
     deputy = next((m.unit for m in memberships if m.role == MemberRole.DEPUTY), None)
     heads = _signatories(cluster)
     published = (
-        Publication.objects.filter(in_period, cluster=cluster, action=Publication.Action.PUBLISH)
+        Publication.objects.filter(cluster=cluster, action=Publication.Action.PUBLISH)
         .order_by("-at", "-pk")
         .values_list("at", flat=True)
         .first()
     )
     date = timezone.localdate(published) if stage == Stage.FINAL and published else None
-    sheets = list(
-        queries.ranked(ScoreSheet.objects.filter(in_period, cluster=cluster, stage=stage))
-    )
+    sheets = list(queries.ranked(ScoreSheet.objects.filter(cluster=cluster, stage=stage)))
     leading = [s.unit for s in sheets if s.leading]
-    meeting = (
-        f"họp sơ kết 6 tháng đầu năm {campaign.year}, bình xét"
-        if six_month
-        else "họp tổng kết, bình xét"
-    )
     host = f"trụ sở {leader.name}" if leader else "……………………"
     when = "ngày ….. tháng ….. năm " + str(campaign.year)
     if date:
         when = f"ngày {date.day:02d} tháng {date.month:02d} năm {date.year}"
     blocks = [
         para(
-            f"Hôm nay, {when}, tại {host}, {cluster.name} tổ chức {meeting} "
+            f"Hôm nay, {when}, tại {host}, {cluster.name} tổ chức họp tổng kết, bình xét "
             f"thi đua phong trào “Vì an ninh Tổ quốc” năm {campaign.year}."
         ),
         heading("I. THÀNH PHẦN THAM DỰ"),
@@ -275,7 +292,7 @@ def minutes_document(cluster: Cluster, stage: str, period: Period | None = None)
                         Cell(s.unit.name),
                         Cell(number(s.total)),
                         Cell(s.band),
-                        Cell("Dẫn đầu" if s.leading else ""),
+                        Cell(_minutes_note(s)),
                     ],
                     bold=s.leading,
                 )
@@ -289,7 +306,7 @@ def minutes_document(cluster: Cluster, stage: str, period: Period | None = None)
     else:
         blocks.append(para(f"{cluster.name} chưa xác định đơn vị dẫn đầu."))
     blocks.append(heading("III. KIẾN NGHỊ, ĐỀ XUẤT"))
-    if leading and not six_month:
+    if leading:
         blocks.append(
             para(
                 f"{cluster.name} thống nhất đề nghị Hội đồng Thi đua - Khen thưởng "
@@ -323,8 +340,7 @@ def minutes_document(cluster: Cluster, stage: str, period: Period | None = None)
         title="BIÊN BẢN",
         subtitles=[
             f"Họp {cluster.name} bình xét, xếp hạng thi đua năm {campaign.year}",
-            period_words(period.kind if period else PeriodKind.YEAR_END, campaign.year),
         ],
         blocks=[*blocks, Signatures([secretary, chair])],
-        file_name=f"bien-ban-cum-{cluster.number}-{campaign.year}{_file_suffix(period)}.docx",
+        file_name=f"bien-ban-cum-{cluster.number}-{campaign.year}.docx",
     )

@@ -22,6 +22,7 @@ from scoring.models import Explanation, ScoreEntry, ScoreSheet, UnitTarget
 from scoring.services.specs import table_spec
 from scoring.views.common import OWN_UNIT_NOTICE
 from scoring.views.grid_html import (
+    E_NOT_ASSIGNED,
     E_POINTS,
     E_VERSION,
     ENTRY_COLUMNS,
@@ -41,6 +42,7 @@ GRID_STAGES = (Stage.CLUSTER, Stage.FINAL)
 BOOLEAN_FIELDS = {"passed", "violated"}
 # The sheet's figures shown at the foot of each unit's column, in order.
 FIGURES = [
+    ("raw_base", gettext_lazy("Raw base")),
     ("base", gettext_lazy("Base points")),
     ("bonus", gettext_lazy("Bonus")),
     ("deduction", gettext_lazy("Deduction")),
@@ -118,6 +120,7 @@ def _unit_head(
 def _figures(sheet: ScoreSheet, self_sheet, text) -> dict:
     return {
         "sid": sheet.pk,
+        "raw_base": text.points(sheet.raw_base),
         "base": text.points(sheet.base),
         "bonus": text.points(sheet.bonus),
         "deduction": text.points(sheet.deduction),
@@ -366,6 +369,9 @@ def build_grid(
                     row_cells.append({"k": "n"})
                     continue
                 mine = self_entries.get((unit_id, code))
+                if row[E_NOT_ASSIGNED]:  # no input: read-only, marked not assigned
+                    head = (column, _sheet_id, unit_id, i, False, True)
+                    editable, ro = False, True
                 if focus is None:  # the page: straight to HTML
                     row_cells.append(
                         page_cell_html(

@@ -10,6 +10,7 @@ from html import escape as _html_escape
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from scoring import services
 from scoring.enums import CriterionKind
@@ -24,9 +25,10 @@ ENTRY_COLUMNS = [
     "override_reason",
     "points",
     "version",
+    "not_assigned",
 ]
 INPUT_INDEX = {name: 3 + i for i, name in enumerate(services.INPUT_FIELDS)}
-E_OVERRIDE, E_REASON, E_POINTS, E_VERSION = 11, 12, 13, 14
+E_OVERRIDE, E_REASON, E_POINTS, E_VERSION, E_NOT_ASSIGNED = 11, 12, 13, 14, 15
 
 
 def escape(value: object) -> str:
@@ -91,6 +93,8 @@ class Marks:
         self.leading = escape(_("Leading unit"))
         self.max_points = escape(_("Maximum points"))
         self.target = escape(_("Target"))
+        self.not_assigned = escape(_("Not assigned to this unit"))
+        self.na = escape(pgettext("grid cell", "n/a"))
 
 
 def line_head_html(line: dict, marks: Marks) -> str:
@@ -216,6 +220,8 @@ def page_cell_html(
     row_, col = (i, r) if by_units else (r, i)
     cid = f"{row[0]}-{name}"
     cls = " has-x" if line["last"] and explanation else ""
+    if row[E_NOT_ASSIGNED]:
+        cls += " is-na"
     if editable:
         cls += " is-edit"
     parts = [
@@ -229,7 +235,9 @@ def page_cell_html(
         own = text.value(mine[at - 1])
         if own:
             parts.append(f'<span class="gs">{own}</span>')
-    if line["last"]:
+    if line["last"] and row[E_NOT_ASSIGNED]:
+        parts.append(f'<span class="gp is-na" title="{marks.not_assigned}">{marks.na}</span>')
+    elif line["last"]:
         if explanation:
             parts.append(_explanation_html(explanation, marks))
         points, override = row[E_POINTS], row[E_OVERRIDE]
@@ -311,7 +319,9 @@ def _badge(row, mine, column, criterion, own_target, text) -> dict:
         "entry": row[0],
         "text": text.points(points),
         "cls": "",
-        "btn": column["editable"] and criterion.kind != CriterionKind.VETO,
+        "btn": column["editable"]
+        and criterion.kind != CriterionKind.VETO
+        and not row[E_NOT_ASSIGNED],
         "override": text.value(override),
         "reason": row[E_REASON],
         "version": row[E_VERSION],

@@ -54,6 +54,7 @@ def _row(values: dict, points=None, version=None) -> tuple:
         values["override_reason"],
         values["points"] if points is None else points,
         values["version"] if version is None else version,
+        bool(values.get("not_assigned")),
     )
 
 

@@ -154,6 +154,11 @@ class Row:
         return next((c for c in self.cells if c.current), None)
 
     @property
+    def not_assigned(self) -> bool:
+        """The criterion is not assigned to the sheet's unit: no input, no points."""
+        return self.entry is not None and self.entry.not_assigned
+
+    @property
     def is_entered(self) -> bool:
         if self.entry is None:
             return False
@@ -271,7 +276,7 @@ def sheet_context(user, sheet: ScoreSheet) -> dict:
                 previous = cell.points if entry is not None else previous
             row.cells.append(cell)
         if not row.is_group:
-            row.inputs = _inputs(criterion, row.entry)
+            row.inputs = [] if row.not_assigned else _inputs(criterion, row.entry)
             row.own_target = criterion.pk in targets
             row.target = targets.get(criterion.pk, criterion.target)
             row.evidence = evidence.get(criterion.pk, [])
@@ -285,7 +290,7 @@ def sheet_context(user, sheet: ScoreSheet) -> dict:
                 )
         rows.append(row)
 
-    leaves = [r for r in rows if not r.is_group and r.entry is not None]
+    leaves = [r for r in rows if not r.is_group and r.entry is not None and not r.not_assigned]
     can_edit = permissions.can_edit_sheet(user, sheet)
     columns = 7 + len(stages)
     return {
@@ -303,6 +308,7 @@ def sheet_context(user, sheet: ScoreSheet) -> dict:
         "entered": sum(1 for r in leaves if r.is_entered),
         "leaf_count": len(leaves),
         "max_total": sum((c.max_points for c in criteria if c.parent_id is None), Decimal(0)),
+        "not_assigned": [r.criterion.code for r in rows if r.not_assigned],
     }
 
 
@@ -514,7 +520,8 @@ LEVELS = {
 def _missing_codes(sheet: ScoreSheet) -> list[str]:
     """Codes of the criteria that still lack an input, in reading order."""
     missing = []
-    for entry in sheet.entries.select_related("criterion").order_by("criterion__position"):
+    entries = sheet.entries.filter(not_assigned=False)
+    for entry in entries.select_related("criterion").order_by("criterion__position"):
         spec = services.criterion_spec(entry.criterion, None)
         if not engine.is_entered(spec, services.entry_input(entry)):
             missing.append(entry.criterion.code)
