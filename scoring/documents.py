@@ -31,12 +31,14 @@ from clusters.documents.base import (
     upper,
 )
 from clusters.documents.pledge import header, members
-from clusters.enums import MemberRole
-from clusters.models import Cluster, Signature
+from clusters.enums import MemberRole, PeriodKind
+from clusters.models import Cluster, Period, Signature
+from clusters.models.periods import period_words
 from scoring import permissions, queries, services
 from scoring.engine.signed import MINUS_KINDS, points_sign, signed_groups
 from scoring.enums import CriterionKind, Stage
 from scoring.models import Publication, ScoreSheet
+from scoring.periods import of_period, period_id_of
 
 STAGE_WORDS = {
     Stage.SELF: "Đơn vị tự chấm điểm",
@@ -210,6 +212,7 @@ def sheet_document(sheet: ScoreSheet) -> Document:
         labelled("Đơn vị", unit.name),
         labelled("Cụm thi đua", cluster.name),
         labelled("Thang điểm", f"{sheet.table.title} (phiên bản {sheet.table.version})"),
+        labelled("Kỳ đánh giá", period_words(sheet.period.kind, campaign.year)),
         labelled("Giai đoạn", STAGE_WORDS[Stage(sheet.stage)]),
         sheet_table(sheet),
         para(
@@ -223,17 +226,28 @@ def sheet_document(sheet: ScoreSheet) -> Document:
         title="PHIẾU CHẤM ĐIỂM THI ĐUA",
         subtitles=[MOVEMENT.format(year=campaign.year)],
         blocks=blocks,
-        file_name=f"phieu-cham-diem-{ascii_slug(unit.code)}-{sheet.stage}-{campaign.year}.docx",
+        file_name=(
+            f"phieu-cham-diem-{ascii_slug(unit.code)}-{sheet.stage}-{campaign.year}"
+            f"{_file_suffix(sheet.period)}.docx"
+        ),
     )
 
 
 # --- The year-end minutes ----------------------------------------------------------------------
 
 
-def minutes_document(cluster: Cluster, stage: str) -> Document:
-    """The cluster's year-end meeting minutes: attendees, the ranking at ``stage`` (rank,
-    unit, total, band, leading), the leading unit(s), the proposal and the signatures of
-    the chair (leader unit) and the secretary (deputy unit)."""
+def _file_suffix(period: Period | None) -> str:
+    return "-so-ket-6-thang" if period is not None and not period.is_year_end else ""
+
+
+def minutes_document(cluster: Cluster, stage: str, period: Period | None = None) -> Document:
+    """The cluster's meeting minutes of ``period`` (None: the year-end review; the
+    six-month review's meeting is its sơ kết): attendees, the ranking at ``stage`` (rank,
+    unit, total, band, leading), the leading unit(s), the proposal (the flag is proposed
+    at the year-end review only) and the signatures of the chair (leader unit) and the
+    secretary (deputy unit)."""
+    six_month = period is not None and not period.is_year_end
+    in_period = of_period(period_id_of(period))
     campaign = cluster.campaign
     organiser = campaign.organiser
     memberships = members(cluster)
@@ -241,21 +255,28 @@ def minutes_document(cluster: Cluster, stage: str) -> Document:
     deputy = next((m.unit for m in memberships if m.role == MemberRole.DEPUTY), None)
     heads = _signatories(cluster)
     published = (
-        Publication.objects.filter(cluster=cluster, action=Publication.Action.PUBLISH)
+        Publication.objects.filter(in_period, cluster=cluster, action=Publication.Action.PUBLISH)
         .order_by("-at", "-pk")
         .values_list("at", flat=True)
         .first()
     )
     date = timezone.localdate(published) if stage == Stage.FINAL and published else None
-    sheets = list(queries.ranked(ScoreSheet.objects.filter(cluster=cluster, stage=stage)))
+    sheets = list(
+        queries.ranked(ScoreSheet.objects.filter(in_period, cluster=cluster, stage=stage))
+    )
     leading = [s.unit for s in sheets if s.leading]
+    meeting = (
+        f"họp sơ kết 6 tháng đầu năm {campaign.year}, bình xét"
+        if six_month
+        else "họp tổng kết, bình xét"
+    )
     host = f"trụ sở {leader.name}" if leader else "……………………"
     when = "ngày ….. tháng ….. năm " + str(campaign.year)
     if date:
         when = f"ngày {date.day:02d} tháng {date.month:02d} năm {date.year}"
     blocks = [
         para(
-            f"Hôm nay, {when}, tại {host}, {cluster.name} tổ chức họp tổng kết, bình xét "
+            f"Hôm nay, {when}, tại {host}, {cluster.name} tổ chức {meeting} "
             f"thi đua phong trào “Vì an ninh Tổ quốc” năm {campaign.year}."
         ),
         heading("I. THÀNH PHẦN THAM DỰ"),
@@ -306,7 +327,7 @@ def minutes_document(cluster: Cluster, stage: str) -> Document:
     else:
         blocks.append(para(f"{cluster.name} chưa xác định đơn vị dẫn đầu."))
     blocks.append(heading("III. KIẾN NGHỊ, ĐỀ XUẤT"))
-    if leading:
+    if leading and not six_month:
         blocks.append(
             para(
                 f"{cluster.name} thống nhất đề nghị Hội đồng Thi đua - Khen thưởng "
@@ -340,7 +361,8 @@ def minutes_document(cluster: Cluster, stage: str) -> Document:
         title="BIÊN BẢN",
         subtitles=[
             f"Họp {cluster.name} bình xét, xếp hạng thi đua năm {campaign.year}",
+            period_words(period.kind if period else PeriodKind.YEAR_END, campaign.year),
         ],
         blocks=[*blocks, Signatures([secretary, chair])],
-        file_name=f"bien-ban-cum-{cluster.number}-{campaign.year}.docx",
+        file_name=f"bien-ban-cum-{cluster.number}-{campaign.year}{_file_suffix(period)}.docx",
     )
