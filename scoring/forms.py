@@ -18,7 +18,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from clusters.enums import UnitKind
 from clusters.models import Unit
@@ -102,26 +102,26 @@ class NotAssignedForm(forms.Form):
     criteria, and the member units of its clusters."""
 
     criterion = forms.ModelChoiceField(
-        label=_lazy("Criterion"),
+        label=gettext_lazy("Criterion"),
         queryset=Criterion.objects.none(),
-        help_text=_lazy("A group marks every criterion under it."),
+        help_text=gettext_lazy("A group marks every criterion under it."),
     )
     unit = forms.ModelChoiceField(
-        label=_lazy("Not assigned to the unit"),
+        label=gettext_lazy("Not assigned to the unit"),
         queryset=Unit.objects.none(),
         required=False,
     )
     unit_kind = forms.ChoiceField(
-        label=_lazy("or to every unit of the kind"),
+        label=gettext_lazy("or to every unit of the kind"),
         choices=[("", "—"), *UnitKind.choices],
         required=False,
     )
     reason = forms.CharField(
-        label=_lazy("Reason"),
+        label=gettext_lazy("Reason"),
         required=False,
         max_length=500,
         widget=forms.TextInput(),
-        help_text=_lazy("Kept in the history, e.g. the decision that assigns the work."),
+        help_text=gettext_lazy("Kept in the history, e.g. the decision that assigns the work."),
     )
 
     def __init__(self, *args, criteria, units, **kwargs):
@@ -133,13 +133,13 @@ class NotAssignedForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_method = "post"
         self.helper.form_id = "not-assigned-form"
-        self.helper.add_input(Submit("submit", _lazy("Mark not assigned")))
+        self.helper.add_input(Submit("submit", gettext_lazy("Mark not assigned")))
 
     def clean(self):
         cleaned = super().clean()
         if bool(cleaned.get("unit")) == bool(cleaned.get("unit_kind")):
             raise forms.ValidationError(
-                _lazy("Choose either a unit or a kind of unit."), code="unit_or_kind"
+                gettext_lazy("Choose either a unit or a kind of unit."), code="unit_or_kind"
             )
         return cleaned
 
