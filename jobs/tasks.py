@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -25,51 +24,23 @@ from scoring.interchange import (
     ScoringFileError,
     parse_json,
     results_export,
-    safe_cell,
     scores_import,
     scores_read,
 )
-from scoring.interchange.results import result_rows
+from scoring.interchange.results import BAD_TITLE, result_rows, write_sheet
 
 logger = logging.getLogger(__name__)
 
-_BAD_TITLE = "[]:*?/\\"
-
 
 def _write_sheet(workbook, title: str, document: dict) -> None:
-    """Lay one cluster's results out as :func:`scoring.interchange.results_xlsx` does (bold
-    header, numbers with 2 decimals shown, text never a formula, frozen panes), streamed
-    into a write-only worksheet: no cell kept in memory once written."""
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    sheet = workbook.create_sheet(title)
-    sheet.freeze_panes = "B2"
+    """Lay one cluster's results out as :func:`scoring.interchange.results_xlsx` does
+    (write_sheet), streamed into a write-only worksheet."""
     header, rows = result_rows(document)
-    bold = Font(bold=True)
-
-    def cell(value, **style):
-        written = WriteOnlyCell(sheet, value=value)
-        for name, setting in style.items():
-            setattr(written, name, setting)
-        return written
-
-    sheet.append([cell(safe_cell(h), font=bold) for h in header])
-    for row in rows:
-        cells = []
-        for value in row:
-            value = safe_cell(value)
-            if isinstance(value, Decimal):
-                cells.append(cell(value, number_format="0.00"))
-            elif isinstance(value, str):
-                cells.append(cell(value, data_type="s"))  # never a formula
-            else:
-                cells.append(value)
-        sheet.append(cells)
+    write_sheet(workbook, title, header, rows, freeze="B2")
 
 
 def _sheet_title(cluster: Cluster, taken: set[str]) -> str:
-    base = "".join(c for c in f"{cluster.code} {cluster.number}" if c not in _BAD_TITLE)
+    base = "".join(c for c in f"{cluster.code} {cluster.number}" if c not in BAD_TITLE)
     base = base[:28] or "cluster"
     title, n = base, 1
     while title in taken:

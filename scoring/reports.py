@@ -28,7 +28,7 @@ from clusters.models.periods import period_label
 from scoring import engine
 from scoring.engine.signed import SignedGroup, points_sign, signed_groups
 from scoring.enums import CriterionKind, SheetStatus, Stage
-from scoring.interchange.results import safe_cell
+from scoring.interchange.results import sheet_title, write_sheet
 from scoring.models import Criterion, ScoreEntry, ScoreSheet
 from scoring.periods import of_period, period_id_of
 from scoring.services.specs import criterion_spec, table_bands
@@ -302,31 +302,15 @@ def gap_report(
 
 
 def xlsx_bytes(title: str, sheets: list[tuple[str, list[str], list[list[Any]]]]) -> bytes:
-    """A workbook with one worksheet per (name, header, rows): a bold, frozen header, numbers
-    as numbers (2 decimals shown), text neutralised with ``safe_cell`` and stored as text."""
+    """A workbook with one worksheet per (name, header, rows), each laid out by
+    ``write_sheet`` (scoring.interchange.results) with its header frozen."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     workbook = Workbook()
     workbook.remove(workbook.active)
     workbook.properties.title = title
-    bold = Font(bold=True)
     for name, header, rows in sheets:
-        sheet = workbook.create_sheet(
-            "".join(c for c in name if c not in "[]:*?/\\")[:31] or "report"
-        )
-        sheet.append([safe_cell(h) for h in header])
-        for cell in sheet[1]:
-            cell.font = bold
-        for row in rows:
-            sheet.append([safe_cell(value) for value in row])
-        for cells in sheet.iter_rows(min_row=2):
-            for cell in cells:
-                if isinstance(cell.value, Decimal):
-                    cell.number_format = "0.00"
-                elif isinstance(cell.value, str):
-                    cell.data_type = "s"
-        sheet.freeze_panes = "A2"
+        write_sheet(workbook, sheet_title(name, "report"), header, rows, freeze="A2")
     stream = io.BytesIO()
     workbook.save(stream)
     return stream.getvalue()

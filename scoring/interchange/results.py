@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, BinaryIO
 
@@ -170,30 +171,60 @@ def results_csv(document: dict) -> str:
     return out.getvalue()
 
 
-def results_xlsx(document: dict, stream: BinaryIO) -> None:
-    """Write a results document to ``stream`` as an .xlsx workbook: a bold, frozen header
-    row, numbers as numbers (2 decimals shown), leading as TRUE/FALSE, text neutralised
-    with :func:`safe_cell`."""
-    from openpyxl import Workbook
+# Characters a worksheet's title cannot hold.
+BAD_TITLE = "[]:*?/\\"
+
+
+def sheet_title(name: str, fallback: str) -> str:
+    """``name`` as a worksheet's title: without the characters a title cannot hold, 31 at
+    most; ``fallback`` when nothing is left."""
+    return "".join(c for c in name if c not in BAD_TITLE)[:31] or fallback
+
+
+def write_sheet(
+    workbook, title: str, header: list[str], rows: Iterable[list[Any]], *, freeze: str
+) -> None:
+    """Add a worksheet laid out as every workbook of the project is: a bold header row,
+    numbers (Decimal) as numbers with 2 decimals shown, booleans as TRUE/FALSE, text
+    neutralised with :func:`safe_cell` and stored as text (never a formula, whatever it
+    starts with), panes frozen at ``freeze``. Each row is written as it comes, so a
+    write-only workbook streams it (no cell kept in memory once written)."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+
+    sheet = workbook.create_sheet(title)
+    sheet.freeze_panes = freeze
+    bold = Font(bold=True)
+
+    def cell(value, **style):
+        written = WriteOnlyCell(sheet, value=value)
+        for name, setting in style.items():
+            setattr(written, name, setting)
+        return written
+
+    sheet.append([cell(safe_cell(h), font=bold) for h in header])
+    for row in rows:
+        cells = []
+        for value in row:
+            value = safe_cell(value)
+            if isinstance(value, Decimal):
+                cells.append(cell(value, number_format="0.00"))
+            elif isinstance(value, str):
+                cells.append(cell(value, data_type="s"))
+            else:
+                cells.append(value)
+        sheet.append(cells)
+
+
+def results_xlsx(document: dict, stream: BinaryIO) -> None:
+    """Write a results document to ``stream`` as an .xlsx workbook of one worksheet
+    (:func:`write_sheet`, panes frozen below the header and right of the unit)."""
+    from openpyxl import Workbook
 
     header, rows = result_rows(document)
     workbook = Workbook()
-    sheet = workbook.active
+    workbook.remove(workbook.active)
     name = f"{document['cluster']} {document['stage']}"
-    sheet.title = "".join(c for c in name if c not in "[]:*?/\\")[:31] or "results"
     workbook.properties.title = f"{FORMAT_RESULTS} {document['year']} {name}"
-    sheet.append([safe_cell(h) for h in header])
-    bold = Font(bold=True)
-    for cell in sheet[1]:
-        cell.font = bold
-    for row in rows:
-        sheet.append([safe_cell(value) for value in row])
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            if isinstance(cell.value, Decimal):
-                cell.number_format = "0.00"
-            elif isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever it starts with
-    sheet.freeze_panes = "B2"
+    write_sheet(workbook, sheet_title(name, "results"), header, rows, freeze="B2")
     workbook.save(stream)
