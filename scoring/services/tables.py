@@ -17,7 +17,7 @@ from clusters.enums import Phase
 from clusters.models import Campaign, Cluster, Period, Unit
 from scoring import engine
 from scoring.enums import CriterionKind, TableStatus
-from scoring.models import Criterion, ScoreSheet, ScoreTable, UnitTarget
+from scoring.models import Criterion, NotAssigned, ScoreSheet, ScoreTable, UnitTarget
 from scoring.periods import of_period, period_id_of, phase_of
 from scoring.services.checks import TableCheck, word_problems
 from scoring.services.pledge_links import pledge_links_copy
@@ -92,7 +92,8 @@ def table_publish(*, table: ScoreTable) -> ScoreTable:
 
 @transaction.atomic
 def table_new_version(*, table: ScoreTable) -> ScoreTable:
-    """A draft copy of ``table`` (criteria, unit targets, clusters) as its next version."""
+    """A draft copy of ``table`` (criteria, unit targets, criteria not assigned, clusters) as
+    its next version."""
     latest = (
         ScoreTable.objects.filter(campaign=table.campaign, title=table.title)
         .order_by("-version")
@@ -126,6 +127,21 @@ def table_new_version(*, table: ScoreTable) -> ScoreTable:
     UnitTarget.objects.bulk_create(
         UnitTarget(criterion=new_by_old[t.criterion_id], unit_id=t.unit_id, target=t.target)
         for t in UnitTarget.objects.filter(criterion__table=table)
+    )
+    # The criteria not assigned to a unit or kind stay so in the next version.
+    bulk_create_with_history(
+        [
+            NotAssigned(
+                criterion=new_by_old[m.criterion_id],
+                unit_id=m.unit_id,
+                unit_kind=m.unit_kind,
+                reason=m.reason,
+                created_by_id=m.created_by_id,
+            )
+            for m in NotAssigned.objects.filter(criterion__table=table).order_by("pk")
+        ],
+        NotAssigned,
+        default_change_reason=f"v{table.version} → v{copy.version}",
     )
     pledge_links_copy(source=table, target=copy)
     return copy

@@ -224,3 +224,17 @@ def test_entry_update_takes_the_same_queries_with_marks(
 
     # L1 alone has a target excess (6/90): it leads I.3.
     assert ScoreEntry.objects.get(pk=entry.pk).points == D("20")
+
+
+def test_a_tables_next_version_keeps_its_marks(org, table, sheets):
+    not_assigned_add(criterion=criterion(table, "I.2"), unit=org.member_unit, reason="Xã")
+    not_assigned_add(criterion=criterion(table, "I.1"), unit_kind="commune")
+
+    copy = services.table_new_version(table=table)
+
+    marks = NotAssigned.objects.filter(criterion__table=copy).order_by("pk")
+    assert [(m.criterion.code, m.unit, m.unit_kind, m.reason) for m in marks] == [
+        ("I.2", org.member_unit, "", "Xã"),
+        ("I.1", None, "commune", ""),
+    ]
+    assert NotAssigned.objects.filter(criterion__table=table).count() == 2
