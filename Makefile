@@ -57,13 +57,15 @@ messages: install
 # bench.scoring (--reseed starts over), PAGES_ARGS to bench.pages (--repeat N), REPORTS_ARGS
 # to bench.reports (--repeat N, --export-runs N), IMPORT_ARGS to bench.table_import
 # (--repeat N: the 200-row score table workbook), EDITOR_ARGS to bench.editor (--repeat N: one
-# change in a 200-criterion draft through the score table editor).
+# change in a 200-criterion draft through the score table editor), COPY_ARGS to
+# bench.year_copy (--repeat N: a province's year copied completely).
 bench: install
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.scoring $(BENCH_ARGS)
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.pages $(PAGES_ARGS)
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.reports $(REPORTS_ARGS)
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.editor $(EDITOR_ARGS)
 	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.table_import $(IMPORT_ARGS)
+	DEBUG=0 SECRET_KEY=bench-only $(PY) -m bench.year_copy $(COPY_ARGS)
 
 # A deadline day under load (bench/load/run.py, docs/performance.md "Under load"): its own
 # PostgreSQL database (thidua_load, recreated), two gunicorn servers behind nginx on

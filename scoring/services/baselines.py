@@ -34,9 +34,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from clusters.enums import PeriodKind, Phase
 from clusters.models import Campaign, Membership, Unit
@@ -49,6 +50,7 @@ from scoring.models import (
     ScoreTable,
     UnitBaseline,
 )
+from scoring.services.bulk import adapt, history_rows, insert_rows
 
 FOUR = Decimal("0.0001")
 DECIMALS = UnitBaseline._meta.get_field("value").decimal_places
@@ -104,7 +106,18 @@ def _sources(units: Iterable[Unit]) -> dict[int, list[int]]:
     return result
 
 
-def _figure(metric: str, entries: list[ScoreEntry]) -> Decimal | None:
+@dataclass(frozen=True)
+class _Row:
+    """What last year's entry of a unit holds for one code."""
+
+    unit_code: str
+    cluster_id: int
+    actual: Decimal | None
+    numerator: int | None
+    denominator: int | None
+
+
+def _figure(metric: str, entries: list[_Row]) -> Decimal | None:
     if metric == Metric.RATE:
         if any(e.numerator is None or e.denominator is None for e in entries):
             return None
@@ -131,29 +144,27 @@ def last_year_figures(
     sources = _sources(units)
     source_ids = {pk for ids in sources.values() for pk in ids}
     codes = {c.code for c in criteria}
-    entries = (
-        ScoreEntry.objects.filter(
-            sheet__cluster__campaign=previous,
-            sheet__period__kind=PeriodKind.YEAR_END,
-            sheet__stage=Stage.FINAL,
-            sheet__status=SheetStatus.LOCKED,
-            sheet__unit_id__in=source_ids,
-            criterion__code__in=codes,
-            criterion__kind=CriterionKind.TARGET,
-        )
-        .select_related("criterion", "sheet__unit")
-        .only(
-            "actual",
-            "numerator",
-            "denominator",
-            "criterion__code",
-            "sheet__cluster_id",
-            "sheet__unit__code",
-        )
+    # Plain rows, not model instances: a province reads thousands.
+    entries = ScoreEntry.objects.filter(
+        sheet__cluster__campaign=previous,
+        sheet__period__kind=PeriodKind.YEAR_END,
+        sheet__stage=Stage.FINAL,
+        sheet__status=SheetStatus.LOCKED,
+        sheet__unit_id__in=source_ids,
+        criterion__code__in=codes,
+        criterion__kind=CriterionKind.TARGET,
+    ).values_list(
+        "criterion__code",
+        "sheet__unit_id",
+        "sheet__unit__code",
+        "sheet__cluster_id",
+        "actual",
+        "numerator",
+        "denominator",
     )
-    found: dict[tuple[str, int], ScoreEntry] = {}
-    for entry in entries:
-        found[(entry.criterion.code, entry.sheet.unit_id)] = entry
+    found: dict[tuple[str, int], _Row] = {}
+    for code, unit_id, unit_code, cluster_id, actual, numerator, denominator in entries:
+        found[(code, unit_id)] = _Row(unit_code, cluster_id, actual, numerator, denominator)
     published: dict[int, dt.date] = {}
     for cluster_id, at in Publication.objects.filter(
         cluster__campaign=previous,
@@ -169,14 +180,14 @@ def last_year_figures(
             if not rows:
                 continue
             value = _figure(criterion.metric, rows)
-            days = [published[e.sheet.cluster_id] for e in rows if e.sheet.cluster_id in published]
+            days = [published[e.cluster_id] for e in rows if e.cluster_id in published]
             if value is None or not days:
                 continue
             result[(criterion.pk, unit.pk)] = Carried(
                 value=value,
                 year=previous.year,
                 published_on=max(days),
-                units=tuple(sorted(e.sheet.unit.code for e in rows)),
+                units=tuple(sorted(e.unit_code for e in rows)),
             )
     return result
 
@@ -229,10 +240,10 @@ def baselines_carry(
                 "reason": "",
             }
             if stored is None:
-                row = UnitBaseline(criterion=criterion, unit=unit, updated_by=who, **values)
-                row.full_clean(validate_unique=False, validate_constraints=False)
-                new.append(row)
-                moved.append((criterion, unit, None, carried.value))
+                # Values read from stored entries: no per-row validation (thousands of
+                # queries for a province); the database's constraints still hold them. A
+                # new figure has no entry to follow yet (fill_carried_baseline does it).
+                new.append((criterion.pk, unit.pk, *(values[name] for name in BASELINE_FIELDS)))
                 continue
             if all(getattr(stored, k) == v for k, v in values.items()):
                 result.kept += 1
@@ -244,9 +255,7 @@ def baselines_carry(
             stored.updated_by = who
             changed.append(stored)
     if new:
-        bulk_create_with_history(
-            new, UnitBaseline, default_user=who, default_change_reason=reason, batch_size=1000
-        )
+        _insert_new(new, who=who, reason=reason)
     if changed:
         now = timezone.now()
         for row in changed:
@@ -261,6 +270,28 @@ def baselines_carry(
     result.stored = len(new) + len(changed)
     _follow(moved, user=who, reason=reason)
     return result
+
+
+def _insert_new(rows: list[tuple], *, who, reason: str) -> None:
+    """Store new figures, (criterion id, unit id, *BASELINE_FIELDS) each, and their
+    "created" history rows in a few statements (a province's copy carries thousands)."""
+    before = UnitBaseline.objects.aggregate(m=Max("pk"))["m"] or 0
+    now = adapt(timezone.now())
+    who_id = who.pk if who is not None else None
+    insert_rows(
+        UnitBaseline,
+        ["criterion_id", "unit_id", *BASELINE_FIELDS, "version", "updated_at", "updated_by_id"],
+        [(*(adapt(v) for v in row), 1, now, who_id) for row in rows],
+    )
+    criteria = ", ".join(str(int(pk)) for pk in {row[0] for row in rows})
+    history_rows(
+        UnitBaseline,
+        f"src.id > %s AND src.criterion_id IN ({criteria})",
+        [before],
+        when=timezone.now(),
+        reason=reason,
+        user_id=who_id,
+    )
 
 
 BASELINE_FIELDS = [

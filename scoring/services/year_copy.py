@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -22,14 +24,7 @@ from clusters.copying import CopyContext
 from scoring.enums import TableStatus
 from scoring.models import Criterion, NotAssigned, ScoreTable, UnitTarget
 from scoring.services.baselines import baselines_carry, table_units
-
-# The criterion's own columns a copy takes (the tree is rebuilt; position and depth are the
-# same as the source's, since the tree is).
-_CRITERION_FIELDS = [
-    f.attname
-    for f in Criterion._meta.concrete_fields
-    if f.attname not in ("id", "table_id", "parent_id")
-]
+from scoring.services.bulk import adapt, copy_rows_sql, history_rows, insert_rows
 
 
 def tables_to_copy(campaign) -> list[ScoreTable]:
@@ -42,36 +37,41 @@ def tables_to_copy(campaign) -> list[ScoreTable]:
     return [chosen[title] for title in sorted(chosen)]
 
 
-def _copy_criteria(old: ScoreTable, new: ScoreTable, user) -> dict[int, Criterion]:
-    """The tree of ``old`` rebuilt in ``new``, a level at a time; {old id: new criterion}."""
-    by_depth: dict[int, list[Criterion]] = defaultdict(list)
-    for criterion in old.criteria.order_by("depth", "position"):
-        by_depth[criterion.depth].append(criterion)
-    mapping: dict[int, Criterion] = {}
-    for depth in sorted(by_depth):
-        rows = [
-            Criterion(
-                table=new,
-                parent=mapping.get(c.parent_id) if c.parent_id else None,
-                **{name: getattr(c, name) for name in _CRITERION_FIELDS},
-            )
-            for c in by_depth[depth]
-        ]
-        created = bulk_create_with_history(
-            rows,
-            Criterion,
-            default_user=user,
-            default_change_reason=_("Copied from last year's table"),
-            batch_size=1000,
+def _copy_criteria(old: ScoreTable, new: ScoreTable, user_id: int | None) -> dict[int, int]:
+    """The tree of ``old`` rebuilt in ``new`` in SQL, a level at a time (a parent is found by
+    its code in the new table), each criterion with its "created" history row;
+    {old criterion id: new criterion id}."""
+    table = connection.ops.quote_name(Criterion._meta.db_table)
+    depths = sorted(set(old.criteria.values_list("depth", flat=True)))
+    for depth in depths:
+        parent = (
+            "NULL"
+            if depth == 0
+            else f"(SELECT p.id FROM {table} p WHERE p.table_id = {int(new.pk)} AND p.code = "
+            f"(SELECT op.code FROM {table} op WHERE op.id = src.parent_id))"
         )
-        for source, copy in zip(by_depth[depth], created, strict=True):
-            mapping[source.pk] = copy
-    return mapping
+        copy_rows_sql(
+            Criterion,
+            {"table_id": str(int(new.pk)), "parent_id": parent},
+            "src.table_id = %s AND src.depth = %s",
+            [old.pk, depth],
+        )
+    history_rows(
+        Criterion,
+        "src.table_id = %s",
+        [new.pk],
+        when=timezone.now(),
+        reason=_("Copied from last year's table"),
+        user_id=user_id,
+    )
+    by_code = dict(new.criteria.values_list("code", "pk"))
+    return {pk: by_code[code] for pk, code in old.criteria.values_list("pk", "code")}
 
 
 def copy_score_tables(context: CopyContext) -> None:
     """The copy step: see the module."""
     user = context.user if getattr(context.user, "is_authenticated", False) else None
+    user_id = user.pk if user is not None else None
     sources = tables_to_copy(context.source)
     if not sources:
         return
@@ -81,7 +81,7 @@ def copy_score_tables(context: CopyContext) -> None:
         "scoretable_id", "cluster_id"
     ):
         applied[table_id].append(cluster_id)
-    criteria_map: dict[int, Criterion] = {}
+    criteria_map: dict[int, int] = {}
     copies: list[ScoreTable] = []
     for old in sources:
         new = ScoreTable(
@@ -99,9 +99,9 @@ def copy_score_tables(context: CopyContext) -> None:
         new.full_clean()
         new.save()
         new.clusters.set([context.clusters[c] for c in applied[old.pk] if c in context.clusters])
-        criteria_map.update(_copy_criteria(old, new, user))
+        criteria_map.update(_copy_criteria(old, new, user_id))
         copies.append(new)
-    targets = _copy_targets(context, criteria_map, user)
+    targets = _copy_targets(context, criteria_map, copies, user_id)
     _copy_not_assigned(context, criteria_map, user)
     carried = missing = 0
     for table in copies:
@@ -117,36 +117,41 @@ def copy_score_tables(context: CopyContext) -> None:
     )
 
 
-def _copy_targets(context: CopyContext, criteria_map: dict[int, Criterion], user) -> int:
-    rows: dict[tuple[int, int], UnitTarget] = {}
+def _copy_targets(
+    context: CopyContext, criteria_map: dict[int, int], copies: list[ScoreTable], user_id
+) -> int:
+    """The units' own targets of the old tables on the new criteria, marked as copied, each
+    with its "created" history row (a unit's own first, then its predecessors')."""
+    rows: dict[tuple[int, int], tuple] = {}
+    now = timezone.now()
+    stamp = adapt(now)
     olds = UnitTarget.objects.filter(criterion_id__in=list(criteria_map)).order_by("pk")
-    # A unit's own target first, then what its predecessors held.
+    olds = list(olds.values_list("criterion_id", "unit_id", "target"))
     for own in (True, False):
-        for old in olds:
-            unit = context.units.get(old.unit_id)
-            if unit is None or (unit.pk == old.unit_id) != own:
+        for criterion_id, unit_id, target in olds:
+            unit = context.units.get(unit_id)
+            if unit is None or (unit.pk == unit_id) != own:
                 continue
-            key = (criteria_map[old.criterion_id].pk, unit.pk)
-            if key in rows:
-                continue
-            rows[key] = UnitTarget(
-                criterion=criteria_map[old.criterion_id],
-                unit=unit,
-                target=old.target,
-                copied=True,
-                updated_by=user,
-            )
-    bulk_create_with_history(
-        list(rows.values()),
-        UnitTarget,
-        default_user=user,
-        default_change_reason=_("Copied from last year's target"),
-        batch_size=1000,
-    )
+            key = (criteria_map[criterion_id], unit.pk)
+            if key not in rows:
+                rows[key] = (*key, adapt(target), True, 1, stamp, user_id)
+    columns = ["criterion_id", "unit_id", "target", "copied", "version", "updated_at"]
+    insert_rows(UnitTarget, [*columns, "updated_by_id"], list(rows.values()))
+    if rows:
+        tables = ", ".join(str(int(t.pk)) for t in copies)
+        history_rows(
+            UnitTarget,
+            f"src.criterion_id IN (SELECT c.id FROM {Criterion._meta.db_table} c "
+            f"WHERE c.table_id IN ({tables}))",
+            [],
+            when=now,
+            reason=_("Copied from last year's target"),
+            user_id=user_id,
+        )
     return len(rows)
 
 
-def _copy_not_assigned(context: CopyContext, criteria_map: dict[int, Criterion], user) -> None:
+def _copy_not_assigned(context: CopyContext, criteria_map: dict[int, int], user) -> None:
     """The marks of criteria not assigned to a unit (or a kind of unit) follow the tables."""
     rows = []
     seen = set()
@@ -154,13 +159,13 @@ def _copy_not_assigned(context: CopyContext, criteria_map: dict[int, Criterion],
         unit = context.units.get(old.unit_id) if old.unit_id else None
         if old.unit_id and unit is None:
             continue
-        key = (criteria_map[old.criterion_id].pk, unit.pk if unit else None, old.unit_kind)
+        key = (criteria_map[old.criterion_id], unit.pk if unit else None, old.unit_kind)
         if key in seen:
             continue
         seen.add(key)
         rows.append(
             NotAssigned(
-                criterion=criteria_map[old.criterion_id],
+                criterion_id=criteria_map[old.criterion_id],
                 unit=unit,
                 unit_kind=old.unit_kind,
                 reason=old.reason,
