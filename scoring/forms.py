@@ -146,3 +146,23 @@ class NotAssignedForm(forms.Form):
 
 def _criterion_label(criterion: Criterion) -> str:
     return f"{'· ' * criterion.depth}{criterion.code}. {criterion.title}"
+
+
+class SixMonthForm(forms.Form):
+    """Adding the six-month review (sơ kết) to a campaign: where its score tables come
+    from (scoring.services.periods.six_month_add)."""
+
+    tables = forms.ChoiceField(
+        label=_lazy("Score tables of the six-month review"),
+        choices=[
+            ("copy", _lazy("A copy of the year-end tables, as drafts to adapt and publish")),
+            ("own", _lazy("Its own tables, made or imported afterwards")),
+        ],
+        initial="copy",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", _lazy("Add the six-month review")))

@@ -7,6 +7,7 @@ from scoring.views import (
     grid,
     history,
     not_assigned,
+    periods,
     reports,
     results,
     review,
@@ -32,4 +33,5 @@ urlpatterns = [
     *not_assigned.urlpatterns,
     *baselines.urlpatterns,
     *documents.urlpatterns,
+    *periods.urlpatterns,
 ]

@@ -49,6 +49,7 @@ from jobs.models import JobKind, JobProgress
 from scoring import services, workflow
 from scoring.enums import SheetStatus, Stage
 from scoring.models import NotAssigned, ScoreEntry, ScoreSheet, ScoreTable
+from scoring.services.periods import OWN_TABLES, six_month_add
 from tests.factories import (
     CampaignFactory,
     ClusterFactory,
@@ -275,6 +276,11 @@ def _target_criterion(w: World) -> None:
 
 def _c1(w):
     return [w.c1.pk]
+
+
+def _six_month(w: World) -> None:
+    """Campaign A's six-month review, with its own tables (none yet)."""
+    six_month_add(campaign=w.campaign, tables=OWN_TABLES)
 
 
 def _extra_criterion(w: World) -> None:
@@ -629,6 +635,21 @@ RULES: dict[str, list[Case]] = {
     "campaign_phase": [
         Case(_campaign, MANAGERS_A, "POST", lambda w: {"phase": Phase.SIGNING}, Phase.SETUP),
         Case(lambda w: [w.campaign_b.pk], MANAGERS_B, "POST", lambda w: {"phase": Phase.SIGNING}),
+    ],
+    # The six-month review: its managers add it (with its own tables or a copy) and move it.
+    "six_month_add": [
+        Case(_campaign, MANAGERS_A),
+        Case(_campaign, MANAGERS_A, "POST", lambda w: {"tables": "own"}),
+        Case(lambda w: [w.campaign_b.pk], MANAGERS_B, "POST", lambda w: {"tables": "copy"}),
+    ],
+    "period_phase": [
+        Case(
+            _campaign,
+            MANAGERS_A,
+            "POST",
+            lambda w: {"phase": Phase.SELF_ASSESSMENT},
+            prepare=_six_month,
+        ),
     ],
     # With no ranking to show yet, a member gets a page saying so.
     "ranking_default": [Case(_c1, C1_READERS, phase=Phase.CLUSTER_SCORING)],

@@ -23,7 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from clusters.enums import ROLE_ORDER
+from clusters.enums import ROLE_ORDER, PeriodKind
 from clusters.models import Cluster, Unit
 from scoring import engine, forms, permissions, services
 from scoring.enums import CriterionKind, Stage
@@ -75,7 +75,10 @@ def grid_data(cluster: Cluster, stage: str, user) -> GridData:
     roles = permissions.member_roles(cluster)
     sheets = {
         s.unit_id: s
-        for s in ScoreSheet.objects.filter(cluster=cluster, stage=stage)
+        # The year-end review's grid (the six-month review's page offers no Excel yet).
+        for s in ScoreSheet.objects.filter(
+            cluster=cluster, stage=stage, period__kind=PeriodKind.YEAR_END
+        )
         .select_related("unit", "table")
         .order_by()
     }

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from clusters.enums import PeriodKind
 from clusters.models import Cluster, Unit
 from scoring import engine, services
 from scoring.enums import CriterionKind, SheetStatus, Stage
@@ -217,12 +218,17 @@ def scores_read(data: Any, *, source: str = "-", organiser: str | None = None) -
     members = {m.unit.code: m.unit for m in cluster.memberships.select_related("unit")}
     sheets = {
         s.unit.code: s
-        for s in ScoreSheet.objects.filter(cluster=cluster, stage=stage).select_related("unit")
+        # thidua.scores/1 files are the year-end review's (they name no period).
+        for s in ScoreSheet.objects.filter(
+            cluster=cluster, stage=stage, period__kind=PeriodKind.YEAR_END
+        ).select_related("unit")
     }
     locked = any(s.status == SheetStatus.LOCKED for s in sheets.values())
     stored_entries = {
         (e.sheet_id, e.criterion_id): e
-        for e in ScoreEntry.objects.filter(sheet__cluster=cluster, sheet__stage=stage)
+        for e in ScoreEntry.objects.filter(
+            sheet__cluster=cluster, sheet__stage=stage, sheet__period__kind=PeriodKind.YEAR_END
+        )
     }
     current = services.table_for_cluster(cluster)
     criteria_of: dict[int, dict[str, Criterion]] = {}
@@ -388,10 +394,14 @@ def scores_import(data: Any, *, source: str = "-", organiser: str | None = None)
         if summary.targets:
             # A unit's own target counts at every stage: recompute the cluster's other
             # stages too, except locked ones (which never change).
-            sheets = ScoreSheet.objects.filter(cluster=plan.cluster)
+            sheets = ScoreSheet.objects.filter(
+                cluster=plan.cluster, period__kind=PeriodKind.YEAR_END
+            )
             locked = set(sheets.filter(status=SheetStatus.LOCKED).values_list("stage", flat=True))
             stages |= set(sheets.values_list("stage", flat=True)) - locked
         services.recompute_scope(
-            ScoreSheet.objects.filter(cluster=plan.cluster, stage__in=sorted(stages))
+            ScoreSheet.objects.filter(
+                cluster=plan.cluster, stage__in=sorted(stages), period__kind=PeriodKind.YEAR_END
+            )
         )
     return summary

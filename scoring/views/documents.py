@@ -19,7 +19,8 @@ from clusters.documents.base import docx_response, print_context
 from emulation.routers import reads_from_replica
 from scoring import permissions
 from scoring.documents import minutes_document, sheet_document
-from scoring.views.common import cluster_for, require, sheet_for
+from scoring.periods import period_query
+from scoring.views.common import cluster_for, period_for, require, sheet_for
 
 
 @reads_from_replica
@@ -45,10 +46,13 @@ def sheet_print(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _minutes(request: HttpRequest, pk: int):
+    """The cluster's minutes of the period the request names (``?period=six_month``: the
+    six-month review's; the year-end review's by default)."""
     cluster = cluster_for(request.user, pk)
-    stage = permissions.minutes_stage(request.user, cluster)
+    period = period_for(request, cluster)
+    stage = permissions.minutes_stage(request.user, cluster, period)
     require(stage is not None)
-    return cluster, minutes_document(cluster, stage)
+    return cluster, minutes_document(cluster, stage, period), period_query(period)
 
 
 @reads_from_replica
@@ -56,7 +60,7 @@ def _minutes(request: HttpRequest, pk: int):
 @login_required
 def minutes_docx(request: HttpRequest, pk: int) -> HttpResponse:
     """The year-end minutes as a Word file."""
-    _cluster, document = _minutes(request, pk)
+    _cluster, document, _query = _minutes(request, pk)
     return docx_response(document)
 
 
@@ -65,11 +69,11 @@ def minutes_docx(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def minutes_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The year-end minutes as a print-ready A4 page."""
-    _cluster, document = _minutes(request, pk)
+    _cluster, document, query = _minutes(request, pk)
     context = print_context(
         document,
-        docx_url=reverse("minutes_docx", args=[pk]),
-        back_url=reverse("ranking_default", args=[pk]),
+        docx_url=reverse("minutes_docx", args=[pk]) + query,
+        back_url=reverse("ranking_default", args=[pk]) + query,
     )
     return render(request, "scoring/documents/minutes.html", context)
 

@@ -27,13 +27,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from clusters.enums import Phase
+from clusters.enums import PeriodKind, Phase
 from clusters.models import Cluster
+from clusters.models.periods import period_label
 from scoring import forms, permissions, services, workflow
 from scoring.enums import CriterionKind, SheetStatus, Stage
 from scoring.models import ScoreEntry
+from scoring.periods import of_period, period_id_of, period_query, phase_of
 from scoring.services.change import EntryChange, entry_change
-from scoring.views.common import cluster_for, entry_for, require
+from scoring.views.common import cluster_for, entry_for, period_for, require
 from scoring.views.grid_build import (
     FIGURES,
     GRID_STAGES,
@@ -48,10 +50,10 @@ from scoring.views.grid_saved import saved_parts
 # --- The page ----------------------------------------------------------------------------------
 
 
-def _readonly_reason(grid: Grid, user, published: bool) -> str:
+def _readonly_reason(grid: Grid, user, published: bool, period=None) -> str:
     if grid.editable or not grid.columns:
         return ""
-    phase = grid.cluster.campaign.phase
+    phase = phase_of(grid.cluster.campaign, period)
     if published or any(c["sheet"].status == SheetStatus.LOCKED for c in grid.columns):
         return _("These results are published and locked; nothing can change.")
     if grid.stage == Stage.CLUSTER and phase != Phase.CLUSTER_SCORING:
@@ -68,20 +70,30 @@ def _readonly_reason(grid: Grid, user, published: bool) -> str:
 def grid_context(request: HttpRequest, cluster: Cluster, stage: str) -> dict:
     user = request.user
     by_units = request.GET.get("by") == "units"
-    grid = build_grid(cluster, stage, user, by_units=by_units)
+    period = period_for(request, cluster)
+    query = period_query(period)
+    grid = build_grid(cluster, stage, user, by_units=by_units, period=period)
     # Publishing is the final stage's: the cluster stage's grid does not speak of it.
-    published = stage == Stage.FINAL and workflow.is_published(cluster)
+    published = stage == Stage.FINAL and workflow.is_published(cluster, period)
     publication = (
-        cluster.publications.select_related("user").order_by("-at", "-pk").first()
+        cluster.publications.filter(of_period(period_id_of(period)))
+        .select_related("user")
+        .order_by("-at", "-pk")
+        .first()
         if published
         else None
     )
     stages = [
-        {"stage": s, "label": Stage(s).label, "url": reverse("grid", args=[cluster.pk, s])}
+        {
+            "stage": s,
+            "label": Stage(s).label,
+            "url": reverse("grid", args=[cluster.pk, s]) + query,
+        }
         for s in GRID_STAGES
         if permissions.can_view_grid(user, cluster, s)
     ]
-    base_url = reverse("grid", args=[cluster.pk, stage])
+    base_url = reverse("grid", args=[cluster.pk, stage]) + query
+    by_query = "&by=units" if query else "?by=units"
     save_url = reverse("grid_cell_save", args=[cluster.pk, stage, 0])
     override_url = reverse("grid_override", args=[cluster.pk, stage, 0])
     return {
@@ -93,21 +105,26 @@ def grid_context(request: HttpRequest, cluster: Cluster, stage: str) -> dict:
         "grid": grid,
         "by_units": by_units,
         "criteria_url": base_url,
-        "units_url": f"{base_url}?by=units",
+        "units_url": f"{base_url}{by_query}",
+        "period": period,
+        "phase_label": Phase(phase_of(cluster.campaign, period)).label,
+        "period_label": period_label(
+            period.kind if period else PeriodKind.YEAR_END, cluster.campaign.year
+        ),
         "save_url": save_url.replace("/0/", "/__entry__/"),
         "override_url": override_url.replace("/0/", "/__entry__/"),
         "history_url": _optional_url("entry_history", 0).replace("/0/", "/__entry__/"),
-        "ranking_url": _optional_url("ranking", cluster.pk, stage),
+        "ranking_url": _optional_url("ranking", cluster.pk, stage) + query,
         "overview_url": _optional_url("campaign_overview", cluster.campaign_id),
         "published": published,
         "publication": publication,
-        "can_start": permissions.can_start_stage(user, cluster, stage),
+        "can_start": permissions.can_start_stage(user, cluster, stage, period),
         "can_publish": stage == Stage.FINAL
         and not published
         and bool(grid.columns)
-        and permissions.can_publish(user, cluster),
+        and permissions.can_publish(user, cluster, period),
         "can_reopen": stage == Stage.FINAL and published and permissions.can_reopen(user, cluster),
-        "readonly_reason": _readonly_reason(grid, user, published),
+        "readonly_reason": _readonly_reason(grid, user, published, period),
         "has_returns": any(c["return_url"] for c in grid.columns),
         "fig_labels": dict(FIGURES),
     }
@@ -133,7 +150,9 @@ def _grid_entry(user, pk: int, stage: str, entry_pk: int) -> ScoreEntry:
     """An entry of this cluster's grid at this stage that the user may see, or 404 (an
     entry of another cluster or stage is not part of this grid)."""
     # Only what the rules and the save need: each join costs PostgreSQL planning time.
-    entry = entry_for(user, entry_pk, related=("criterion", "sheet__cluster__campaign"))
+    entry = entry_for(
+        user, entry_pk, related=("criterion", "sheet__cluster__campaign", "sheet__period")
+    )
     if entry.sheet.cluster_id != pk or entry.sheet.stage != stage:
         raise Http404
     return entry
@@ -144,7 +163,12 @@ def _answer(request, entry: ScoreEntry, main_field: str, *, typed=None, error=""
     sheet = entry.sheet
     by_units = request.POST.get("by") == "units"
     grid = build_grid(
-        sheet.cluster, sheet.stage, request.user, by_units=by_units, focus=entry.criterion.code
+        sheet.cluster,
+        sheet.stage,
+        request.user,
+        by_units=by_units,
+        focus=entry.criterion.code,
+        period=sheet.period,
     )
     main = grid.cells.get(f"{entry.pk}-{main_field}")
     if main is None:  # pragma: no cover - the entry belongs to the grid (checked above)
@@ -280,7 +304,7 @@ def grid_override(request: HttpRequest, pk: int, stage: str, entry_pk: int) -> H
             messages.success(
                 request, _("The points of %(code)s were saved.") % {"code": entry.criterion.code}
             )
-        return redirect("grid", pk, stage)
+        return redirect(reverse("grid", args=[pk, stage]) + period_query(sheet.period))
     if errors:
         status = 409 if stale else 422
         return render(

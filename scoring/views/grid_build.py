@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clusters.enums import ROLE_ORDER, MemberRole
-from clusters.models import Cluster, Unit
+from clusters.models import Cluster, Period, Unit
 from scoring import engine, permissions, services
 from scoring.engine.signed import SignedGroup, signed_groups
 from scoring.enums import CriterionKind, Stage
 from scoring.models import Explanation, ScoreEntry, ScoreSheet, UnitTarget
+from scoring.periods import of_period, period_id_of
 from scoring.services.specs import table_spec
 from scoring.views.common import OWN_UNIT_NOTICE
 from scoring.views.grid_html import (
@@ -160,11 +161,17 @@ def group_subtotals(
 
 
 def build_grid(
-    cluster: Cluster, stage: str, user, *, by_units: bool = False, focus: str | None = None
+    cluster: Cluster,
+    stage: str,
+    user,
+    *,
+    by_units: bool = False,
+    focus: str | None = None,
+    period: Period | None = None,
 ) -> Grid:
-    """The grid of ``cluster`` at ``stage`` for ``user``. With ``focus`` (a criterion code)
-    only that criterion's cells, the subtotals of its groups and every unit's figures are
-    built (what a cell save answers)."""
+    """The grid of ``cluster`` at ``stage`` of ``period`` (None: the year-end review) for
+    ``user``. With ``focus`` (a criterion code) only that criterion's cells, the subtotals
+    of its groups and every unit's figures are built (what a cell save answers)."""
     text = Text()
     grid = Grid(cluster=cluster, stage=stage, by_units=by_units)
     roles = permissions.member_roles(cluster)
@@ -176,8 +183,10 @@ def build_grid(
     sheets: dict[int, ScoreSheet] = {}
     self_sheets: dict[int, ScoreSheet] = {}
     for s in (
-        ScoreSheet.objects.filter(cluster=cluster, stage__in=[stage, Stage.SELF])
-        .select_related("table")
+        ScoreSheet.objects.filter(
+            of_period(period_id_of(period)), cluster=cluster, stage__in=[stage, Stage.SELF]
+        )
+        .select_related("table", "period")
         .order_by()
     ):
         (sheets if s.stage == stage else self_sheets)[s.unit_id] = s
@@ -185,7 +194,7 @@ def build_grid(
     if sheets:
         table = max((s.table for s in sheets.values()), key=lambda t: (t.version, t.pk))
     else:
-        table = services.table_for_cluster(cluster)
+        table = services.table_for_cluster(cluster, period)
     grid.table = table
     if table is None or not sheets:
         grid.missing = [u for u in units if u.pk not in sheets]

@@ -13,11 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from clusters import permissions as org
-from clusters.models import Cluster
+from clusters.enums import PeriodKind
+from clusters.models import Cluster, Period
+from clusters.models.periods import period_label
 from emulation.routers import reads_from_replica
 from scoring import charts, permissions, reports
 from scoring.enums import Stage
-from scoring.views.common import campaign_for, cluster_for, require
+from scoring.periods import period_query
+from scoring.views.common import campaign_for, cluster_for, period_for, require
 
 STAGE_LABELS = dict(Stage.choices)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -37,8 +40,14 @@ def _stage(request: HttpRequest, allowed: list[str]) -> str:
     return stage
 
 
-def _tabs(url: str, stages: list[str]) -> list[tuple[str, str, str]]:
-    return [(s, STAGE_LABELS[s], f"{url}?stage={s}") for s in stages]
+def _tabs(url: str, stages: list[str], period=None) -> list[tuple[str, str, str]]:
+    extra = _period_param(period)
+    return [(s, STAGE_LABELS[s], f"{url}?stage={s}{extra}") for s in stages]
+
+
+def _period_param(period) -> str:
+    """What a report's links add to name the six-month review (nothing for the year-end)."""
+    return f"&period={period.kind}" if period is not None else ""
 
 
 @reads_from_replica
@@ -50,10 +59,11 @@ def report_cluster(request: HttpRequest, pk: int) -> HttpResponse:
     the leading unit by default)."""
     user = request.user
     cluster = cluster_for(user, pk)
-    stages = permissions.result_stages(user, [cluster])[cluster.pk]
+    period = period_for(request, cluster)
+    stages = permissions.result_stages(user, [cluster], period)[cluster.pk]
     stage = _stage(request, stages)
     require(stage in stages)
-    report = reports.cluster_report(cluster, stage)
+    report = reports.cluster_report(cluster, stage, period)
     if request.GET.get("format") == "xlsx":
         header = [_("Rank"), _("Code"), _("Unit")]
         header += [f"{a.sign}{a.code}" for a in report.areas]
@@ -133,16 +143,18 @@ def report_cluster(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": cluster.campaign,
             "stage": stage,
             "stage_label": STAGE_LABELS[stage],
-            "tabs": _tabs(url, stages),
+            "tabs": _tabs(url, stages, period),
             "report": report,
             "chosen": chosen,
             "chart": chart,
-            "xlsx_url": f"{url}?stage={stage}&format=xlsx",
+            "xlsx_url": f"{url}?stage={stage}{_period_param(period)}&format=xlsx",
             "gaps_url": (
-                reverse("report_gaps", args=[cluster.pk])
+                reverse("report_gaps", args=[cluster.pk]) + period_query(period)
                 if {Stage.SELF, Stage.CLUSTER} <= set(stages)
                 else None
             ),
+            "period": period,
+            "period_label": _label(period, cluster.campaign.year),
             "overview_url": (
                 reverse("campaign_overview", args=[cluster.campaign_id])
                 if permissions.can_view_campaign_overview(user, cluster.campaign)
@@ -163,12 +175,13 @@ def report_province(request: HttpRequest, pk: int) -> HttpResponse:
     clusters = list(permissions.visible_clusters(user).filter(campaign=campaign).order_by("number"))
     for cluster in clusters:
         cluster.campaign = campaign
-    stages = permissions.result_stages(user, clusters)
+    period = period_for(request, campaign)
+    stages = permissions.result_stages(user, clusters, period)
     union = [s.value for s in Stage if any(s.value in v for v in stages.values())]
     stage = _stage(request, union)
     clusters = [c for c in clusters if stage in stages[c.pk]]
     require(bool(clusters))
-    sheets = reports.province_report(clusters, stage)
+    sheets = reports.province_report(clusters, stage, period)
     if request.GET.get("format") == "xlsx":
         header = [
             _("Cluster"),
@@ -203,8 +216,10 @@ def report_province(request: HttpRequest, pk: int) -> HttpResponse:
             "clusters": clusters,
             "stage": stage,
             "stage_label": STAGE_LABELS[stage],
-            "tabs": _tabs(url, union),
-            "xlsx_url": f"{url}?stage={stage}&format=xlsx",
+            "tabs": _tabs(url, union, period),
+            "xlsx_url": f"{url}?stage={stage}{_period_param(period)}&format=xlsx",
+            "period": period,
+            "period_label": _label(period, campaign.year),
             "overview_url": (
                 reverse("campaign_overview", args=[campaign.pk])
                 if permissions.can_view_campaign_overview(user, campaign)
@@ -229,7 +244,7 @@ def report_unit_history(request: HttpRequest, pk: int) -> HttpResponse:
         .distinct()
     )
     stages = permissions.result_stages(user, clusters)
-    rows = reports.unit_history(unit, stages, clusters)
+    rows = reports.unit_history(unit, stages, clusters, _six_month_stages(user, clusters))
     if request.GET.get("format") == "xlsx":
         header = [
             _("Year"),
@@ -273,6 +288,24 @@ def report_unit_history(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _six_month_stages(user, clusters: list[Cluster]) -> dict[int, list[str]]:
+    """The stages of each cluster's six-month review the user may view (a query, and the
+    rule's queries once per campaign that has a six-month review)."""
+    by_campaign: dict[int, list[Cluster]] = {}
+    for cluster in clusters:
+        by_campaign.setdefault(cluster.campaign_id, []).append(cluster)
+    result: dict[int, list[str]] = {}
+    for period in Period.objects.filter(
+        campaign_id__in=list(by_campaign), kind=PeriodKind.SIX_MONTH
+    ).select_related("campaign"):
+        result.update(permissions.result_stages(user, by_campaign[period.campaign_id], period))
+    return result
+
+
+def _label(period, year: int) -> str:
+    return period_label(period.kind if period else PeriodKind.YEAR_END, year)
+
+
 @reads_from_replica
 @require_GET
 @login_required
@@ -282,9 +315,10 @@ def report_gaps(request: HttpRequest, pk: int) -> HttpResponse:
     those who may see both stages (managers, the cluster's leaders)."""
     user = request.user
     cluster: Cluster = cluster_for(user, pk)
-    stages = permissions.result_stages(user, [cluster])[cluster.pk]
+    period = period_for(request, cluster)
+    stages = permissions.result_stages(user, [cluster], period)[cluster.pk]
     require(Stage.SELF in stages and Stage.CLUSTER in stages)
-    units, criteria = reports.gap_report(cluster)
+    units, criteria = reports.gap_report(cluster, period=period)
     if request.GET.get("format") == "xlsx":
         unit_rows = [
             [g.unit.code, g.unit.name, g.self_total, g.cluster_total, g.gap] for g in units
@@ -320,8 +354,11 @@ def report_gaps(request: HttpRequest, pk: int) -> HttpResponse:
             "campaign": cluster.campaign,
             "units": units,
             "criteria": criteria,
-            "xlsx_url": f"{reverse('report_gaps', args=[cluster.pk])}?format=xlsx",
-            "report_url": reverse("report_cluster", args=[cluster.pk]),
+            "xlsx_url": f"{reverse('report_gaps', args=[cluster.pk])}?format=xlsx"
+            + _period_param(period),
+            "report_url": reverse("report_cluster", args=[cluster.pk]) + period_query(period),
+            "period": period,
+            "period_label": _label(period, cluster.campaign.year),
         },
     )
 

@@ -33,14 +33,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clusters import permissions as org
-from clusters.enums import ROLE_ORDER, MemberRole, Phase
-from clusters.models import Campaign, Cluster, Membership
+from clusters.enums import ROLE_ORDER, MemberRole, PeriodKind, Phase
+from clusters.models import Campaign, Cluster, Membership, Period
+from clusters.models.periods import SIX_MONTH_PHASES, period_label
 from clusters.services import organisation as organisation_services
 from emulation.routers import reads_from_replica
 from scoring import permissions, queries, workflow
 from scoring.enums import SheetStatus, Stage, TableStatus
 from scoring.models import Publication, ScoreSheet, ScoreTable
-from scoring.views.common import campaign_for, cluster_for, require
+from scoring.periods import of_period, period_id_of, period_query, phase_of
+from scoring.views.common import campaign_for, cluster_for, period_for, require
+from scoring.views.periods import period_tabs
 
 STAGES = [s.value for s in Stage]
 STAGE_LABELS = dict(Stage.choices)
@@ -156,8 +159,9 @@ class MemberProgress:
     statuses: list = field(default_factory=list)  # (stage, status or "", label, complete)
 
 
-def _phase_history(campaign: Campaign) -> list[dict]:
-    """Every recorded phase change of the campaign, newest first (one query)."""
+def _phase_history(campaign: Campaign | Period) -> list[dict]:
+    """Every recorded phase change of the campaign (or of its six-month review), newest
+    first (one query)."""
     records = campaign.history.select_related("history_user").order_by("history_date", "pk")
     changes = []
     previous = None
@@ -177,23 +181,28 @@ def _phase_history(campaign: Campaign) -> list[dict]:
     return changes
 
 
-def _published_cluster_ids(cluster_ids: list[int]) -> set[int]:
-    """The clusters whose latest publication act is a publish (workflow.is_published for
-    many clusters in one query)."""
+def _published_cluster_ids(cluster_ids: list[int], period: Period | None = None) -> set[int]:
+    """The clusters whose latest publication act of ``period`` (None: the year-end review)
+    is a publish (workflow.is_published for many clusters in one query)."""
     latest: dict[int, str] = {}
-    rows = Publication.objects.filter(cluster_id__in=cluster_ids).order_by(
-        "cluster_id", "-at", "-pk"
-    )
+    rows = Publication.objects.filter(
+        of_period(period_id_of(period)), cluster_id__in=cluster_ids
+    ).order_by("cluster_id", "-at", "-pk")
     for cluster_id, action in rows.values_list("cluster_id", "action"):
         latest.setdefault(cluster_id, action)
     return {pk for pk, action in latest.items() if action == Publication.Action.PUBLISH}
 
 
-def _tables(cluster_ids: list[int]) -> dict[int, ScoreTable]:
-    """The newest published table of each cluster (services.table_for_cluster, in bulk)."""
+def _tables(cluster_ids: list[int], period: Period | None = None) -> dict[int, ScoreTable]:
+    """The newest published table of ``period`` (None: the year-end review) of each cluster
+    (services.table_for_cluster, in bulk)."""
     through = ScoreTable.clusters.through
     rows = (
-        through.objects.filter(cluster_id__in=cluster_ids, scoretable__status=TableStatus.PUBLISHED)
+        through.objects.filter(
+            of_period(period_id_of(period), "scoretable__"),
+            cluster_id__in=cluster_ids,
+            scoretable__status=TableStatus.PUBLISHED,
+        )
         .select_related("scoretable")
         .order_by("cluster_id", "-scoretable__version", "-scoretable__published_at")
     )
@@ -239,11 +248,14 @@ def campaign_overview(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     campaign = campaign_for(user, pk)
     require(permissions.can_view_campaign_overview(user, campaign))
+    period = period_for(request, campaign)
+    in_period = of_period(period_id_of(period))
+    query = period_query(period)
     clusters = list(permissions.visible_clusters(user).filter(campaign=campaign).order_by("number"))
     ids = [c.pk for c in clusters]
     for cluster in clusters:
         cluster.campaign = campaign
-    stages_by_cluster = permissions.result_stages(user, clusters)
+    stages_by_cluster = permissions.result_stages(user, clusters, period)
     memberships = defaultdict(list)
     for membership in (
         Membership.objects.filter(cluster_id__in=ids).select_related("unit").order_by("unit__code")
@@ -251,7 +263,7 @@ def campaign_overview(request: HttpRequest, pk: int) -> HttpResponse:
         memberships[membership.cluster_id].append(membership)
     counts = {
         (row["cluster_id"], row["stage"]): row
-        for row in ScoreSheet.objects.filter(cluster_id__in=ids)
+        for row in ScoreSheet.objects.filter(in_period, cluster_id__in=ids)
         .values("cluster_id", "stage")
         .annotate(
             sheets=Count("pk"),
@@ -264,13 +276,13 @@ def campaign_overview(request: HttpRequest, pk: int) -> HttpResponse:
     sheet_rows: dict[tuple[int, int, str], tuple[str, bool]] = {}
     leading: dict[tuple[int, str], list[int]] = defaultdict(list)
     for cluster_id, unit_id, stage, status, complete, is_leading in ScoreSheet.objects.filter(
-        cluster_id__in=ids
+        in_period, cluster_id__in=ids
     ).values_list("cluster_id", "unit_id", "stage", "status", "complete", "leading"):
         sheet_rows[(cluster_id, unit_id, stage)] = (status, complete)
         if is_leading:
             leading[(cluster_id, stage)].append(unit_id)
-    tables = _tables(ids)
-    published = _published_cluster_ids(ids)
+    tables = _tables(ids, period)
+    published = _published_cluster_ids(ids, period)
     status_labels = dict(SheetStatus.choices)
 
     totals = {"units": 0, "published": 0, "stages": {s: [0, 0] for s in STAGES}}
@@ -305,11 +317,12 @@ def campaign_overview(request: HttpRequest, pk: int) -> HttpResponse:
                     (units[u] for u in leading.get((cluster.pk, stage), []) if u in units),
                     key=lambda u: u.code,
                 )
-                progress.ranking_url = reverse("ranking", args=[cluster.pk, stage])
+                progress.ranking_url = reverse("ranking", args=[cluster.pk, stage]) + query
                 # The grid is for those who see every unit's self-assessment (managers and
                 # the cluster's leaders); its own page checks the rules again.
                 if Stage.SELF in visible:
-                    progress.grid_url = _link("grid", cluster.pk, stage)
+                    grid_url = _link("grid", cluster.pk, stage)
+                    progress.grid_url = grid_url + query if grid_url else None
                 totals["stages"][stage][0] += progress.done
                 totals["stages"][stage][1] += len(members)
             cluster.progress.append(progress)
@@ -350,8 +363,14 @@ def campaign_overview(request: HttpRequest, pk: int) -> HttpResponse:
         for stage, (done, whole) in totals["stages"].items()
         if whole
     ]
-    open_phases = permissions.phases_open_to(user, campaign)
-    current = PHASE_ORDER.index(campaign.phase)
+    if period is None:
+        order, open_phases = PHASE_ORDER, permissions.phases_open_to(user, campaign)
+        phase_url = reverse("campaign_phase", args=[campaign.pk])
+    else:
+        order, open_phases = SIX_MONTH_PHASES, permissions.period_phases_open_to(user, period)
+        phase_url = reverse("period_phase", args=[campaign.pk])
+    current_phase = phase_of(campaign, period)
+    current = order.index(current_phase)
     phases = [
         {
             "value": value,
@@ -359,14 +378,18 @@ def campaign_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "state": "done" if i < current else "current" if i == current else "todo",
             "number": i + 1,
         }
-        for i, value in enumerate(PHASE_ORDER)
+        for i, value in enumerate(order)
     ]
-    next_phase = PHASE_ORDER[current + 1] if current + 1 < len(PHASE_ORDER) else None
+    next_phase = order[current + 1] if current + 1 < len(order) else None
     return render(
         request,
         "scoring/overview.html",
         {
             "campaign": campaign,
+            **period_tabs(user, campaign, period),
+            "phase_url": phase_url,
+            "current_phase": current_phase,
+            "current_phase_label": PHASE_LABELS[current_phase],
             "clusters": clusters,
             "totals": totals,
             "summary": summary,
@@ -375,7 +398,7 @@ def campaign_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "phase_choices": [(p, PHASE_LABELS[p]) for p in open_phases],
             "next_phase": next_phase if next_phase in open_phases else None,
             "next_phase_label": PHASE_LABELS.get(next_phase),
-            "history": _phase_history(campaign),
+            "history": _phase_history(period or campaign),
         },
     )
 
@@ -497,11 +520,16 @@ def ranking(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
         raise Http404
     user = request.user
     cluster = cluster_for(user, pk)
-    stages = permissions.result_stages(user, [cluster])[cluster.pk]
+    period = period_for(request, cluster)
+    in_period = of_period(period_id_of(period))
+    query = period_query(period)
+    stages = permissions.result_stages(user, [cluster], period)[cluster.pk]
     require(stage in stages)  # the rule of permissions.can_view_cluster_results
-    sheets = list(queries.ranked(ScoreSheet.objects.filter(cluster=cluster, stage=stage)))
+    sheets = list(
+        queries.ranked(ScoreSheet.objects.filter(in_period, cluster=cluster, stage=stage))
+    )
     # Totals and links only for the sheets the user may see (a member sees their own).
-    visible = permissions.visible_sheets(user).filter(cluster=cluster)
+    visible = permissions.visible_sheets(user).filter(in_period, cluster=cluster)
     totals: dict[tuple[int, str], Decimal] = {}
     visible_pks: set[int] = set()
     for sheet_pk, unit_id, sheet_stage, total in visible.values_list(
@@ -525,13 +553,20 @@ def ranking(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
         "campaign": cluster.campaign,
         "stage": stage,
         "stage_label": STAGE_LABELS[stage],
-        "tabs": [(s, STAGE_LABELS[s], reverse("ranking", args=[cluster.pk, s])) for s in stages],
+        "tabs": [
+            (s, STAGE_LABELS[s], reverse("ranking", args=[cluster.pk, s]) + query) for s in stages
+        ],
+        "period": period,
+        "period_label": period_label(
+            period.kind if period else PeriodKind.YEAR_END, cluster.campaign.year
+        ),
+        "period_query": query,
         "rows": rows,
         "shows_difference": any(r.difference is not None for r in rows),
         "leading": [r.sheet.unit for r in rows if r.sheet.leading],
         "chart": _chart(rows),
-        "grid_url": _link("grid", cluster.pk, stage) if Stage.SELF in stages else None,
-        "has_minutes": permissions.minutes_stage(user, cluster) is not None,
+        "grid_url": (_link("grid", cluster.pk, stage) + query if Stage.SELF in stages else None),
+        "has_minutes": permissions.minutes_stage(user, cluster, period) is not None,
         "overview_url": (
             reverse("campaign_overview", args=[cluster.campaign_id])
             if permissions.can_view_campaign_overview(user, cluster.campaign)
@@ -552,15 +587,16 @@ def ranking_default(request: HttpRequest, pk: int) -> HttpResponse:
     first they may view); with none to view yet, a page saying so."""
     user = request.user
     cluster = cluster_for(user, pk)
-    stages = permissions.result_stages(user, [cluster])[cluster.pk]
+    period = period_for(request, cluster)
+    stages = permissions.result_stages(user, [cluster], period)[cluster.pk]
     if stages:
         scored = set(
-            ScoreSheet.objects.filter(cluster=cluster, stage__in=stages).values_list(
-                "stage", flat=True
-            )
+            ScoreSheet.objects.filter(
+                of_period(period_id_of(period)), cluster=cluster, stage__in=stages
+            ).values_list("stage", flat=True)
         )
         best = next((s for s in reversed(stages) if s in scored), stages[0])
-        return redirect("ranking", pk=cluster.pk, stage=best)
+        return redirect(reverse("ranking", args=[cluster.pk, best]) + period_query(period))
     context = {
         "cluster": cluster,
         "campaign": cluster.campaign,

@@ -9,13 +9,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from scoring import permissions, workflow
 from scoring.enums import Stage
-from scoring.views.common import cluster_for, require
+from scoring.periods import period_query
+from scoring.views.common import cluster_for, period_for, require
 
 
 @require_POST
@@ -26,9 +27,12 @@ def stage_start(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
     if stage not in permissions.GRID_STAGES:
         raise Http404
     cluster = cluster_for(request.user, pk)
-    require(permissions.can_start_stage(request.user, cluster, stage))
+    period = period_for(request, cluster)
+    require(permissions.can_start_stage(request.user, cluster, stage, period))
     try:
-        sheets = workflow.stage_start(cluster=cluster, stage=stage, user=request.user)
+        sheets = workflow.stage_start(
+            cluster=cluster, stage=stage, user=request.user, period=period
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -37,7 +41,11 @@ def stage_start(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
             _("%(stage)s started: %(count)s score sheets.")
             % {"stage": Stage(stage).label, "count": len(sheets)},
         )
-    return redirect("grid", cluster.pk, stage)
+    return _to_grid(cluster, stage, period)
+
+
+def _to_grid(cluster, stage: str, period) -> HttpResponse:
+    return redirect(reverse("grid", args=[cluster.pk, stage]) + period_query(period))
 
 
 @require_POST
@@ -45,16 +53,17 @@ def stage_start(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
 def cluster_publish(request: HttpRequest, pk: int) -> HttpResponse:
     """Lock the cluster's final sheets as its official results, and record it."""
     cluster = cluster_for(request.user, pk)
-    require(permissions.can_publish(request.user, cluster))
+    period = period_for(request, cluster)
+    require(permissions.can_publish(request.user, cluster, period))
     try:
-        workflow.cluster_publish(cluster=cluster, user=request.user)
+        workflow.cluster_publish(cluster=cluster, user=request.user, period=period)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(
             request, _("The results of %(cluster)s are published.") % {"cluster": cluster.name}
         )
-    return redirect("grid", cluster.pk, Stage.FINAL)
+    return _to_grid(cluster, Stage.FINAL, period)
 
 
 @require_POST
@@ -62,10 +71,11 @@ def cluster_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def cluster_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """Unlock a published cluster's final sheets (administrators, with a reason)."""
     cluster = cluster_for(request.user, pk)
+    period = period_for(request, cluster)
     require(permissions.can_reopen(request.user, cluster))
     try:
         workflow.cluster_reopen(
-            cluster=cluster, user=request.user, reason=request.POST.get("reason")
+            cluster=cluster, user=request.user, reason=request.POST.get("reason"), period=period
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -73,7 +83,7 @@ def cluster_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, _("The results of %(cluster)s are reopened.") % {"cluster": cluster.name}
         )
-    return redirect("grid", cluster.pk, Stage.FINAL)
+    return _to_grid(cluster, Stage.FINAL, period)
 
 
 urlpatterns = [

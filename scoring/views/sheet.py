@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import formats
@@ -26,8 +26,9 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from clusters import permissions as org
-from clusters.enums import Phase
+from clusters.enums import PeriodKind, Phase
 from clusters.models import Cluster, Membership, Unit
+from clusters.models.periods import period_label
 from scoring import engine, forms, permissions, queries, services, workflow
 from scoring.enums import CriterionKind, Metric, SheetStatus, Stage
 from scoring.models import (
@@ -39,6 +40,7 @@ from scoring.models import (
     ScoreTable,
     UnitTarget,
 )
+from scoring.periods import of_period, period_id_of, phase_of, sheet_phase, six_month_of
 from scoring.views.common import OWN_UNIT_NOTICE, entry_for, require, sheet_for
 
 STAGE_ORDER = [Stage.SELF, Stage.CLUSTER, Stage.FINAL]
@@ -196,7 +198,7 @@ def _diff(points: Decimal | None, before: Decimal | None) -> str:
 
 
 def _read_only_reason(user, sheet: ScoreSheet) -> str:
-    phase = sheet.cluster.campaign.phase
+    phase = sheet_phase(sheet)
     if sheet.status == SheetStatus.LOCKED:
         return _("This sheet is locked: its results are published.")
     if permissions.own_unit_notice(user, sheet):
@@ -220,9 +222,9 @@ def sheet_context(user, sheet: ScoreSheet) -> dict:
     criteria = queries.table_rows(sheet.table)
     others = (
         permissions.visible_sheets(user)
-        .filter(cluster_id=sheet.cluster_id, unit_id=sheet.unit_id)
+        .filter(cluster_id=sheet.cluster_id, unit_id=sheet.unit_id, period_id=sheet.period_id)
         .exclude(pk=sheet.pk)
-        .select_related("cluster__campaign")
+        .select_related("cluster__campaign", "period")
     )
     by_stage = {s.stage: s for s in [sheet, *others]}
     compare = Stage.CLUSTER in by_stage and len(by_stage) > 1
@@ -256,7 +258,7 @@ def sheet_context(user, sheet: ScoreSheet) -> dict:
     }
     sums = queries.signed_groups(criteria)
     mine = entries.get(sheet.pk, {})
-    explaining = compare and sheet.cluster.campaign.phase == Phase.EXPLANATION
+    explaining = compare and sheet_phase(sheet) == Phase.EXPLANATION
 
     rows = []
     for criterion in criteria:
@@ -296,6 +298,7 @@ def sheet_context(user, sheet: ScoreSheet) -> dict:
     return {
         "sheet": sheet,
         "campaign": sheet.cluster.campaign,
+        "period_label": period_label(sheet.period.kind, sheet.cluster.campaign.year),
         "rows": rows,
         "stage_sheets": [(s, Stage(s).label, by_stage[s]) for s in stages],
         "compare": compare,
@@ -389,6 +392,23 @@ def back(request: HttpRequest, sheet: ScoreSheet) -> HttpResponse:
 # --- Pages --------------------------------------------------------------------------------
 
 
+def _my_period(request: HttpRequest, cluster: Cluster):
+    """The period "my sheet" shows: the one the request names (``?period=six_month``, 404
+    where the campaign has no six-month review); without a name, the six-month review
+    while its self-assessment is open, else the year-end review."""
+    wanted = request.GET.get("period")
+    if wanted == PeriodKind.YEAR_END:
+        return None
+    six_month = six_month_of(cluster)
+    if wanted == PeriodKind.SIX_MONTH:
+        if six_month is None:
+            raise Http404
+        return six_month
+    if six_month is not None and six_month.phase == Phase.SELF_ASSESSMENT:
+        return six_month
+    return None
+
+
 @require_GET
 @login_required
 def my_sheet(request: HttpRequest) -> HttpResponse:
@@ -402,21 +422,26 @@ def my_sheet(request: HttpRequest) -> HttpResponse:
         .first()
     )
     cluster = membership.cluster if membership else None
-    sheet = ScoreSheet.objects.filter(cluster=cluster, unit_id=user.unit_id, stage=Stage.SELF)
+    period = _my_period(request, cluster) if cluster else None
+    sheet = ScoreSheet.objects.filter(
+        of_period(period_id_of(period)), cluster=cluster, unit_id=user.unit_id, stage=Stage.SELF
+    )
     reason = ""
     if not org.is_unit_officer(user):
         reason = "not_officer"
     elif membership is None:
         reason = "no_cluster"
     elif not sheet.exists():
-        if cluster.campaign.phase != Phase.SELF_ASSESSMENT:
+        if phase_of(cluster.campaign, period) != Phase.SELF_ASSESSMENT:
             reason = "not_open"
-        elif services.table_for_cluster(cluster) is None:
+        elif services.table_for_cluster(cluster, period) is None:
             reason = "no_table"
         else:
-            services.sheet_get_or_create(cluster=cluster, unit=membership.unit, stage=Stage.SELF)
+            services.sheet_get_or_create(
+                cluster=cluster, unit=membership.unit, stage=Stage.SELF, period=period
+            )
     if reason:
-        context = {"reason": reason, "membership": membership}
+        context = {"reason": reason, "membership": membership, "period": period}
         return render(request, "scoring/sheet.html", context)
     sheet = sheet_for(user, sheet.values_list("pk", flat=True).get())
     context = sheet_context(user, sheet)

@@ -27,6 +27,7 @@ from clusters.models import Campaign
 from scoring import permissions
 from scoring.enums import TableStatus
 from scoring.models import ScoreTable
+from scoring.periods import six_month_of
 from scoring.services.tables import table_set_clusters
 from scoring.views.common import campaign_for, require
 
@@ -50,7 +51,11 @@ def _managed_campaign(request: HttpRequest, pk: int) -> Campaign:
 
 def copy_sources(campaign: Campaign) -> tuple[list[ScoreTable], Campaign | None, list]:
     """(this campaign's tables, last year's campaign of the organiser, its tables)."""
-    own = list(ScoreTable.objects.filter(campaign=campaign).order_by("title", "-version"))
+    own = list(
+        ScoreTable.objects.filter(campaign=campaign)
+        .select_related("period")
+        .order_by("title", "-version")
+    )
     last = (
         Campaign.objects.filter(organiser_id=campaign.organiser_id, year__lt=campaign.year)
         .order_by("-year")
@@ -69,9 +74,9 @@ def campaign_tables(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = _managed_campaign(request, pk)
     clusters = list(campaign.clusters.order_by("number"))
     tables = list(
-        ScoreTable.objects.filter(campaign=campaign, status=TableStatus.PUBLISHED).order_by(
-            "title", "-version"
-        )
+        ScoreTable.objects.filter(campaign=campaign, status=TableStatus.PUBLISHED)
+        .select_related("period")
+        .order_by("title", "-version")
     )
     through = ScoreTable.clusters.through
     links = through.objects.filter(scoretable__in=[t.pk for t in tables]).values_list(
@@ -97,6 +102,7 @@ def campaign_tables(request: HttpRequest, pk: int) -> HttpResponse:
             "last_campaign": last,
             "last_tables": previous,
             "can_create": permissions.can_create_table(request.user, campaign),
+            "six_month": six_month_of(campaign),
             "import_url": _link("table_import", campaign.pk) or _link("table_import"),
             "uncovered": [c for c in clusters if c.pk not in covered],
             "locked": campaign.phase == Phase.PUBLISHED,

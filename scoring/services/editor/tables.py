@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from clusters.models import Campaign, User
+from clusters.models import Campaign, Period, User
 from scoring.enums import TableStatus
 from scoring.models import Criterion, ScoreTable, UnitTarget
 from scoring.services.editor.common import (
@@ -57,9 +57,11 @@ def _copy_criteria(source: ScoreTable, table: ScoreTable, user: User | None, rea
 
 
 @transaction.atomic
-def table_create_blank(*, campaign: Campaign, user: User | None, title: str) -> ScoreTable:
-    """A new, empty draft table of ``campaign``."""
-    table = ScoreTable(campaign=campaign, title=_check_new_title(campaign, title))
+def table_create_blank(
+    *, campaign: Campaign, user: User | None, title: str, period: Period | None = None
+) -> ScoreTable:
+    """A new, empty draft table of ``campaign`` for ``period`` (None: its year-end review)."""
+    table = ScoreTable(campaign=campaign, period=period, title=_check_new_title(campaign, title))
     table.full_clean()
     _recorded(table, user, "created").save()
     return table
@@ -67,13 +69,20 @@ def table_create_blank(*, campaign: Campaign, user: User | None, title: str) -> 
 
 @transaction.atomic
 def table_copy(
-    *, source: ScoreTable, campaign: Campaign, user: User | None, title: str
+    *,
+    source: ScoreTable,
+    campaign: Campaign,
+    user: User | None,
+    title: str,
+    period: Period | None = None,
 ) -> ScoreTable:
-    """A new draft table of ``campaign`` holding a copy of ``source``'s criteria, bands and
-    bonus cap (another table of the campaign, or last year's). Clusters and the units' own
-    targets are not copied: they belong to the table they were set for."""
+    """A new draft table of ``campaign`` for ``period`` (None: its year-end review) holding
+    a copy of ``source``'s criteria, bands and bonus cap (another table of the campaign, or
+    last year's). Clusters and the units' own targets are not copied: they belong to the
+    table they were set for."""
     table = ScoreTable(
         campaign=campaign,
+        period=period,
         title=_check_new_title(campaign, title),
         bands=list(source.bands or []),
         bonus_cap=source.bonus_cap,
@@ -102,6 +111,7 @@ def table_edit_published(*, table: ScoreTable, user: User | None) -> ScoreTable:
     )
     draft = ScoreTable(
         campaign_id=table.campaign_id,
+        period_id=table.period_id,
         title=table.title,
         version=max(latest or 0, table.version) + 1,
         previous=table,

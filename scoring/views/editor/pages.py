@@ -24,7 +24,7 @@ from scoring.models import Criterion, ScoreTable
 from scoring.services import editor as services
 from scoring.services.specs import TableFrozen, TableNotPublishable
 from scoring.views import sheet as sheet_views
-from scoring.views.common import require
+from scoring.views.common import period_for, require
 from scoring.views.editor.history import history_events
 from scoring.views.editor.panel import _decimal, _text, panel_fields, parse_parameters
 from scoring.views.editor.tree import EditorState, changes, remember, shown_before
@@ -619,15 +619,22 @@ def table_create(request: HttpRequest, pk: int) -> HttpResponse:
     sources = {t.pk: t for t in [*own, *previous]}
     source_pk = _int(request.POST.get("source"))
     title = request.POST.get("title", "")
+    period = period_for(request, campaign)  # the six-month review's own table, if chosen
     try:
         if request.POST.get("source"):
             if source_pk not in sources:
                 raise ValidationError(_("Choose a table to copy from the list."))
             table = services.table_copy(
-                source=sources[source_pk], campaign=campaign, user=request.user, title=title
+                source=sources[source_pk],
+                campaign=campaign,
+                user=request.user,
+                title=title,
+                period=period,
             )
         else:
-            table = services.table_create_blank(campaign=campaign, user=request.user, title=title)
+            table = services.table_create_blank(
+                campaign=campaign, user=request.user, title=title, period=period
+            )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(f"{reverse('campaign_tables', args=[campaign.pk])}#new-table")

@@ -1,0 +1,204 @@
+"""The six-month review's pages (scoring/views/periods.py) and the pages that name a
+period with ``?period=six_month``: overview, grid, stage start, publish, ranking, my sheet,
+minutes and the results export."""
+
+from __future__ import annotations
+
+import io
+import json
+from decimal import Decimal
+
+import docx
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+
+from clusters.enums import PeriodKind, Phase
+from clusters.models import Period
+from scoring import services, workflow
+from scoring.enums import SheetStatus, Stage
+from scoring.models import Publication, ScoreSheet, ScoreTable
+from scoring.services import periods
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+SIX = "?period=six_month"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def six(org, table):
+    """The six-month review with its copied table published, in self-assessment."""
+    period = periods.six_month_add(campaign=org.campaign)
+    services.table_publish(table=ScoreTable.objects.get(period=period))
+    return periods.period_set_phase(period=period, phase=Phase.SELF_ASSESSMENT)
+
+
+def fill_all(sheet, i1):
+    values = {
+        "I.1": {"points": D(i1)},
+        "I.2": {"numerator": 10, "denominator": 10},
+        "I.3": {"numerator": 10, "denominator": 10},
+        "B": {"count": 0},
+        "T": {"points": D(0)},
+        "V": {"violated": False},
+    }
+    services.sheet_fill(sheet=sheet, values=values)
+
+
+def test_six_month_add_page_adds_the_review_with_a_copy(client, org, table):
+    client.force_login(org.staff)
+    url = reverse("six_month_add", args=[org.campaign.pk])
+
+    page = client.get(url)
+    response = client.post(url, {"tables": "copy"})
+
+    assert page.status_code == 200
+    assert "Six-month review, first half of 2023" in page.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("campaign_overview", args=[org.campaign.pk]) + SIX
+    period = Period.objects.get(campaign=org.campaign, kind=PeriodKind.SIX_MONTH)
+    assert period.phase == Phase.SETUP
+    assert list(ScoreTable.objects.filter(period=period).values_list("title", "status")) == [
+        ("Thang điểm cụm 1 — six-month review", "draft")
+    ]
+
+
+@pytest.mark.parametrize(("role", "status"), [("leader", 403), ("member", 403)])
+def test_six_month_add_refused_to_others(client, org, table, role, status):
+    client.force_login(getattr(org, role))
+
+    response = client.post(reverse("six_month_add", args=[org.campaign.pk]), {"tables": "own"})
+
+    assert response.status_code == status
+    assert not Period.objects.filter(kind=PeriodKind.SIX_MONTH).exists()
+
+
+def test_overview_shows_both_reviews_and_moves_the_six_month_phase(client, org, six):
+    client.force_login(org.staff)
+    overview = reverse("campaign_overview", args=[org.campaign.pk])
+
+    year_end_page = client.get(overview).content.decode()
+    six_page = client.get(overview + SIX).content.decode()
+    moved = client.post(
+        reverse("period_phase", args=[org.campaign.pk]), {"phase": Phase.CLUSTER_SCORING}
+    )
+
+    assert 'data-period="six_month"' in year_end_page
+    assert 'data-phase="setup"' in year_end_page  # the year-end review: the campaign's phase
+    assert 'data-phase="self_assessment"' in six_page
+    assert f'action="{reverse("period_phase", args=[org.campaign.pk])}"' in six_page
+    assert moved.status_code == 302
+    six.refresh_from_db()
+    assert six.phase == Phase.CLUSTER_SCORING
+    org.campaign.refresh_from_db()
+    assert org.campaign.phase == Phase.SETUP
+
+
+def test_period_phase_refused_to_a_cluster_leader(client, org, six):
+    client.force_login(org.leader)
+
+    response = client.post(
+        reverse("period_phase", args=[org.campaign.pk]), {"phase": Phase.PUBLISHED}
+    )
+
+    assert response.status_code in (403, 404)
+    six.refresh_from_db()
+    assert six.phase == Phase.SELF_ASSESSMENT
+
+
+def test_my_sheet_opens_the_six_month_self_assessment(client, org, six):
+    client.force_login(org.member)
+
+    response = client.get(reverse("my_sheet"))
+
+    assert response.status_code == 200
+    sheet = ScoreSheet.objects.get(unit=org.member_unit, stage=Stage.SELF)
+    assert sheet.period_id == six.pk
+    assert "Six-month review, first half of 2023" in response.content.decode()
+
+
+def test_six_month_review_through_its_pages_to_published(client, org, six):
+    for unit, i1 in ((org.leader_unit, 20), (org.deputy_unit, 10), (org.member_unit, 15)):
+        sheet = services.sheet_get_or_create(
+            cluster=org.cluster, unit=unit, stage=Stage.SELF, period=six
+        )
+        fill_all(sheet, i1)
+    periods.period_set_phase(period=six, phase=Phase.CLUSTER_SCORING)
+    client.force_login(org.leader)
+    started = client.post(
+        reverse("stage_start", args=[org.cluster.pk, Stage.CLUSTER]), {"period": "six_month"}
+    )
+    assert started["Location"] == reverse("grid", args=[org.cluster.pk, Stage.CLUSTER]) + SIX
+    for sheet in ScoreSheet.objects.filter(period=six, stage=Stage.CLUSTER):
+        fill_all(sheet, 20 if sheet.unit == org.member_unit else 10)
+    grid_page = client.get(reverse("grid", args=[org.cluster.pk, Stage.CLUSTER]) + SIX)
+    year_end_grid = client.get(reverse("grid", args=[org.cluster.pk, Stage.CLUSTER]))
+    assert "Six-month review, first half of 2023" in grid_page.content.decode()
+    assert grid_page.context["grid"].columns[0]["sheet"].period_id == six.pk
+    assert year_end_grid.context["grid"].columns == []
+
+    periods.period_set_phase(period=six, phase=Phase.FINAL_REVIEW)
+    client.force_login(org.staff)
+    client.post(reverse("stage_start", args=[org.cluster.pk, Stage.FINAL]), {"period": "six_month"})
+    published = client.post(
+        reverse("cluster_publish", args=[org.cluster.pk]), {"period": "six_month"}
+    )
+
+    assert published["Location"] == reverse("grid", args=[org.cluster.pk, Stage.FINAL]) + SIX
+    assert workflow.is_published(org.cluster, six) is True
+    assert workflow.is_published(org.cluster) is False
+    assert list(Publication.objects.values_list("period__kind", "action")) == [
+        ("six_month", "publish")
+    ]
+    assert set(
+        ScoreSheet.objects.filter(period=six, stage=Stage.FINAL).values_list("status", flat=True)
+    ) == {SheetStatus.LOCKED}
+    client.force_login(org.member)
+    ranking = client.get(reverse("ranking", args=[org.cluster.pk, Stage.FINAL]) + SIX)
+    assert [(r.sheet.unit.code, r.sheet.total, r.sheet.rank) for r in ranking.context["rows"]] == [
+        ("M1", D("60.00"), 1),
+        ("D1", D("50.00"), 2),
+        ("L1", D("50.00"), 2),
+    ]
+    minutes = client.get(reverse("minutes_docx", args=[org.cluster.pk]) + SIX)
+    assert minutes["Content-Disposition"] == (
+        'attachment; filename="bien-ban-cum-1-2023-so-ket-6-thang.docx"'
+    )
+    lines = [p.text for p in docx.Document(io.BytesIO(minutes.content)).paragraphs]
+    assert "Sơ kết 6 tháng đầu năm 2023" in lines
+    assert not any("tặng Cờ thi đua" in line for line in lines)
+    final_m1 = ScoreSheet.objects.get(period=six, stage=Stage.FINAL, unit=org.member_unit)
+    sheet_doc = client.get(reverse("sheet_docx", args=[final_m1.pk]))
+    sheet_lines = [p.text for p in docx.Document(io.BytesIO(sheet_doc.content)).paragraphs]
+    assert "Kỳ đánh giá: Sơ kết 6 tháng đầu năm 2023" in sheet_lines
+    out = io.StringIO()
+    call_command(
+        "export_results",
+        "--year=2023",
+        f"--cluster={org.cluster.code}",
+        "--stage=final",
+        "--organiser=CAT",
+        "--period=six_month",
+        stdout=out,
+    )
+    document = json.loads(out.getvalue())
+    assert (document["period"], [r["unit"] for r in document["results"]]) == (
+        "six_month",
+        ["M1", "D1", "L1"],
+    )
+
+
+def test_a_period_the_campaign_lacks_is_not_found(client, org, table):
+    client.force_login(org.staff)
+
+    response = client.get(reverse("campaign_overview", args=[org.campaign.pk]) + SIX)
+
+    assert response.status_code == 404
