@@ -398,6 +398,14 @@
     });
   });
 
+  // Refreshing the grid would put the stored values over the ones still waiting to be sent.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "grid-card" || window.ThiduaPending.count() === 0) return;
+    event.preventDefault();
+    window.alert(message("msgWait"));
+  });
+
   window.addEventListener("beforeunload", function (event) {
     var grid = table();
     if (!grid) return;

@@ -148,6 +148,12 @@ def test_grid_cell_saved_offline_stays_pending_warns_on_leaving_and_lands(page, 
     expect(status).to_have_text(re.compile(r"^1 "))
     assert dialogs == ["beforeunload"]
     assert page.url.endswith("/grid/cluster/")
+    # Refreshing the grid would show the stored value over the typed one: it waits.
+    page.once("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.accept()))
+    page.locator("#grid-card button[hx-get]").click()
+    expect(td).to_have_class(OFFLINE)
+    expect(cell(page, "I.1", 2)).to_have_value("15")
+    assert dialogs == ["beforeunload", "alert"]
 
     page.context.set_offline(False)
     expect(td).not_to_have_class(OFFLINE)
