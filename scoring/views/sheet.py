@@ -299,6 +299,7 @@ def sheet_context(user, sheet: ScoreSheet) -> dict:
         "sheet": sheet,
         "campaign": sheet.cluster.campaign,
         "period_label": period_label(sheet.period.kind, sheet.cluster.campaign.year),
+        "phase_label": Phase(sheet_phase(sheet)).label,
         "rows": rows,
         "stage_sheets": [(s, Stage(s).label, by_stage[s]) for s in stages],
         "compare": compare,
