@@ -18,9 +18,10 @@ from playwright.sync_api import expect
 
 from clusters.enums import Phase
 from scoring.enums import SheetStatus, Stage
-from scoring.models import ScoreEntry, ScoreSheet
+from scoring.models import Evidence, ScoreEntry, ScoreSheet
 from tests.e2e.conftest import login
 from tests.e2e.test_phone import NETWORK_ERRORS, phone, set_phase, tap_and_type  # noqa: F401
+from tests.pictures import phone_jpeg
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -114,6 +115,32 @@ def test_sheet_save_whose_answer_was_lost_lands_once(phone, org, table):  # noqa
     stored = entry(sheet, "I.1")
     assert (stored.points, stored.version) == (D("7.00"), version + 1)
     assert stored.history.filter(history_type="~").count() == 1
+
+
+def test_photo_chosen_offline_is_uploaded_once_back_online(phone, org, table, settings, tmp_path):  # noqa: F811
+    settings.MEDIA_ROOT = tmp_path
+    set_phase(org, Phase.SELF_ASSESSMENT)
+    login(phone, "member")
+    phone.goto("/my-sheet/")
+    phone.console_allowed = NETWORK_ERRORS
+    sheet = ScoreSheet.objects.get(unit=org.member_unit, stage=Stage.SELF)
+    i1 = entry(sheet, "I.1")
+
+    phone.context.set_offline(True)
+    phone.locator(f"#file-{i1.pk}").set_input_files(
+        files=[{"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": phone_jpeg()}]
+    )
+    box = phone.locator(f"#evidence-{i1.pk}")
+    expect(box).to_have_class(UNSAVED)
+    expect(box.locator(".upload-note")).not_to_be_empty()
+    expect(phone.locator(".sheet-bar [data-save-status]")).to_have_text(re.compile(r"^1 "))
+    assert Evidence.objects.filter(entry=i1).count() == 0
+
+    phone.context.set_offline(False)
+    expect(box.locator(".evidence-link")).to_have_text("IMG_0002.jpg")
+    expect(phone.locator(f"#evidence-{i1.pk}")).not_to_have_class(UNSAVED)
+    expect(phone.locator(".sheet-bar [data-save-status]")).to_have_text("")
+    assert Evidence.objects.filter(entry=i1).count() == 1
 
 
 def cell(page, code: str, column: int):
