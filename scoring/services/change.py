@@ -41,7 +41,7 @@ from scoring import engine
 from scoring.enums import Method, SheetStatus
 from scoring.models import ScoreEntry, ScoreSheet, UnitTarget
 from scoring.services.baselines import fill_carried_baseline
-from scoring.services.recompute import lock_sheets
+from scoring.services.recompute import FIGURES, lock_sheets, store_figures
 from scoring.services.specs import (
     INPUT_FIELDS,
     SheetLocked,
@@ -68,19 +68,7 @@ _WRITTEN = [
     "updated_at",
 ]
 # The sheet's stored figures, ranks and version (one UPDATE writes them all).
-_SHEET_FIELDS = [
-    "raw_base",
-    "base",
-    "bonus",
-    "deduction",
-    "total",
-    "band",
-    "complete",
-    "excluded_from_leading",
-    "rank",
-    "leading",
-    "version",
-]
+_SHEET_FIELDS = [*FIGURES, "rank", "leading", "version"]
 # The read has two kinds of rows (UNION ALL): whole entries (the changed one, the
 # criterion's entries across the cluster for a relative criterion, and the unit's entries
 # of the criterion at the other stages), and light ones (the points that sheets' figures
@@ -257,20 +245,7 @@ def _figures(
     changed = set()
     by_id = {s.pk: s for s in sheets}
     for sheet_id, figures in recomputed.items():
-        sheet = by_id[sheet_id]
-        new = {
-            "raw_base": figures.raw_base,
-            "base": figures.base,
-            "bonus": figures.bonus,
-            "deduction": figures.deduction,
-            "total": figures.total,
-            "band": figures.band or "",
-            "complete": figures.complete,
-            "excluded_from_leading": figures.excluded_from_leading,
-        }
-        if any(getattr(sheet, name) != value for name, value in new.items()):
-            for name, value in new.items():
-                setattr(sheet, name, value)
+        if store_figures(by_id[sheet_id], figures):
             changed.add(sheet_id)
     ranks = engine.rank_cluster(
         {s.pk: engine.RankInput(s.total, s.excluded_from_leading) for s in sheets}

@@ -114,7 +114,8 @@ def recompute_after_change(entry: ScoreEntry) -> None:
         recompute_ranks(cluster=sheet.cluster_id, stage=sheet.stage, period_id=sheet.period_id)
 
 
-_FIGURES = [
+# A sheet's stored figures, as engine.sheet_figures computes them.
+FIGURES = [
     "raw_base",
     "base",
     "bonus",
@@ -124,6 +125,18 @@ _FIGURES = [
     "complete",
     "excluded_from_leading",
 ]
+
+
+def store_figures(sheet: ScoreSheet, figures: engine.SheetFigures) -> bool:
+    """Set ``sheet``'s figures (FIGURES) to the engine's, unsaved; True when any of them
+    changed (a sheet without a band stores "")."""
+    new = {name: getattr(figures, name) for name in FIGURES}
+    new["band"] = figures.band or ""
+    if all(getattr(sheet, name) == value for name, value in new.items()):
+        return False
+    for name, value in new.items():
+        setattr(sheet, name, value)
+    return True
 
 
 def recompute_sheets(sheet_ids: Iterable[int], tables: dict[int, TableSpec] | None = None) -> int:
@@ -158,21 +171,9 @@ def recompute_sheets(sheet_ids: Iterable[int], tables: dict[int, TableSpec] | No
         figures = engine.sheet_figures(
             loaded.spec_list, points, violated, loaded.bands, loaded.table.bonus_cap, unassigned
         )
-        new = {
-            "raw_base": figures.raw_base,
-            "base": figures.base,
-            "bonus": figures.bonus,
-            "deduction": figures.deduction,
-            "total": figures.total,
-            "band": figures.band or "",
-            "complete": figures.complete,
-            "excluded_from_leading": figures.excluded_from_leading,
-        }
-        if any(getattr(sheet, name) != value for name, value in new.items()):
-            for name, value in new.items():
-                setattr(sheet, name, value)
+        if store_figures(sheet, figures):
             changed.append(sheet)
-    ScoreSheet.objects.bulk_update(changed, _FIGURES)
+    ScoreSheet.objects.bulk_update(changed, FIGURES)
     return len(changed)
 
 
