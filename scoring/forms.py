@@ -153,10 +153,10 @@ class SixMonthForm(forms.Form):
     from (scoring.services.periods.six_month_add)."""
 
     tables = forms.ChoiceField(
-        label=_lazy("Score tables of the six-month review"),
+        label=gettext_lazy("Score tables of the six-month review"),
         choices=[
-            ("copy", _lazy("A copy of the year-end tables, as drafts to adapt and publish")),
-            ("own", _lazy("Its own tables, made or imported afterwards")),
+            ("copy", gettext_lazy("A copy of the year-end tables, as drafts to adapt and publish")),
+            ("own", gettext_lazy("Its own tables, made or imported afterwards")),
         ],
         initial="copy",
         widget=forms.RadioSelect,
@@ -165,4 +165,4 @@ class SixMonthForm(forms.Form):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", _lazy("Add the six-month review")))
+        self.helper.add_input(Submit("submit", gettext_lazy("Add the six-month review")))
