@@ -34,7 +34,7 @@ from clusters.documents.pledge import header, members
 from clusters.enums import MemberRole, PeriodKind
 from clusters.models import Cluster, Period, Signature
 from clusters.models.periods import period_words
-from scoring import permissions, queries, services
+from scoring import permissions, queries
 from scoring.engine.signed import MINUS_KINDS, points_sign, signed_groups
 from scoring.enums import CriterionKind, Stage
 from scoring.models import Publication, ScoreSheet
@@ -85,15 +85,10 @@ def sheet_table(sheet: ScoreSheet) -> Table:
     criteria = queries.table_rows(sheet.table)
     entries = queries.entries_by_sheet([sheet.pk]).get(sheet.pk, {})
     codes = {c.pk: c.code for c in criteria}
-    loaded = services.TableSpec(
-        table=sheet.table,
-        criteria=criteria,
-        specs={c.pk: services.criterion_spec(c, codes.get(c.parent_id)) for c in criteria},
-        bands=services.table_bands(sheet.table),
-    )
+    loaded = queries.loaded_table(sheet.table, criteria)
     subtotals = queries.subtotals(loaded, entries)
     # Groups of bonuses only, or of deductions only, show the signed sum of their leaves.
-    signed = {code: g for code, g in signed_groups(loaded.spec_list).items() if g.sign}
+    signed = signed_groups(loaded.spec_list, mixed=False)
     points_by_code = {codes[pk]: e.points for pk, e in entries.items() if pk in codes}
     rows = []
     for c in criteria:

@@ -3,7 +3,6 @@ number of queries whatever the size of the table or the cluster."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -34,6 +33,18 @@ def entries_by_sheet(sheet_ids: Iterable[int]) -> dict[int, dict[int, ScoreEntry
     return result
 
 
+def loaded_table(table: ScoreTable, criteria: list[Criterion]) -> services.TableSpec:
+    """The table as the engine sees it, from its criteria already read (table_rows). No
+    query."""
+    codes = {c.pk: c.code for c in criteria}
+    return services.TableSpec(
+        table=table,
+        criteria=criteria,
+        specs={c.pk: services.criterion_spec(c, codes.get(c.parent_id)) for c in criteria},
+        bands=services.table_bands(table),
+    )
+
+
 def subtotals(loaded: services.TableSpec, entries: dict[int, ScoreEntry]) -> dict[str, Decimal]:
     """Each group's subtotal on one sheet, from the stored points (no query)."""
     points = {loaded.specs[cid].code: e.points for cid, e in entries.items() if cid in loaded.specs}
@@ -46,29 +57,3 @@ def subtotals(loaded: services.TableSpec, entries: dict[int, ScoreEntry]) -> dic
         loaded.spec_list, points, violated, loaded.bands, loaded.table.bonus_cap
     )
     return figures.subtotals
-
-
-# Kinds whose points are taken away from the total.
-MINUS_KINDS = frozenset({CriterionKind.DEDUCTION, CriterionKind.VETO})
-
-
-def signed_groups(criteria: list[Criterion]) -> dict[int, tuple[str, list[int]]]:
-    """Groups holding only bonus ("+"), or only deduction and veto ("−"), criteria have no
-    base points to subtotal, so they show the sum of their leaves instead:
-    {group id: (sign, leaf ids)}. No query."""
-    by_pk = {c.pk: c for c in criteria}
-    kinds: dict[int, set[str]] = defaultdict(set)
-    leaves: dict[int, list[int]] = defaultdict(list)
-    for leaf in (c for c in criteria if c.kind != CriterionKind.GROUP):
-        parent = by_pk.get(leaf.parent_id)
-        while parent is not None:
-            kinds[parent.pk].add(leaf.kind)
-            leaves[parent.pk].append(leaf.pk)
-            parent = by_pk.get(parent.parent_id)
-    result = {}
-    for pk, found in kinds.items():
-        if found == {CriterionKind.BONUS}:
-            result[pk] = ("+", leaves[pk])
-        elif found <= MINUS_KINDS:
-            result[pk] = ("−", leaves[pk])
-    return result

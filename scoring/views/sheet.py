@@ -30,6 +30,7 @@ from clusters.enums import PeriodKind, Phase
 from clusters.models import Cluster, Membership, Unit
 from clusters.models.periods import period_label
 from scoring import engine, forms, permissions, queries, services, workflow
+from scoring.engine.signed import signed_groups
 from scoring.enums import CriterionKind, Metric, SheetStatus, Stage
 from scoring.models import (
     Criterion,
@@ -51,7 +52,6 @@ CHOICES = {
     "violated": [("0", gettext_lazy("Did not happen")), ("1", gettext_lazy("Happened"))],
 }
 WHOLE = {"count", "numerator", "denominator", "baseline"}
-MINUS = queries.MINUS_KINDS
 D0 = Decimal(0)
 
 
@@ -247,16 +247,20 @@ def sheet_context(user, sheet: ScoreSheet) -> dict:
         evidence.setdefault(item.entry.criterion_id, []).append(named(item))
 
     codes = {c.pk: c.code for c in criteria}
-    loaded = services.TableSpec(
-        table=sheet.table,
-        criteria=criteria,
-        specs={c.pk: services.criterion_spec(c, codes.get(c.parent_id)) for c in criteria},
-        bands=services.table_bands(sheet.table),
-    )
+    loaded = queries.loaded_table(sheet.table, criteria)
     subtotals = {
         stage: queries.subtotals(loaded, entries.get(by_stage[stage].pk, {})) for stage in stages
     }
-    sums = queries.signed_groups(criteria)
+    # Groups of bonuses only, or of deductions only, show the signed sum of their leaves.
+    signed = signed_groups(loaded.spec_list, mixed=False)
+    points_by_stage = {
+        stage: {
+            codes[pk]: e.points
+            for pk, e in entries.get(by_stage[stage].pk, {}).items()
+            if pk in codes
+        }
+        for stage in stages
+    }
     mine = entries.get(sheet.pk, {})
     explaining = compare and sheet_phase(sheet) == Phase.EXPLANATION
 
@@ -267,10 +271,10 @@ def sheet_context(user, sheet: ScoreSheet) -> dict:
         for stage in stages:
             entry = entries.get(by_stage[stage].pk, {}).get(criterion.pk)
             cell = Cell(stage=stage, entry=entry, current=stage == sheet.stage)
-            if criterion.pk in sums:
-                row.sign, leaves = sums[criterion.pk]
-                found = entries.get(by_stage[stage].pk, {})
-                cell.subtotal = sum((found[pk].points or 0 for pk in leaves if pk in found), D0)
+            group = signed.get(criterion.code)
+            if group is not None:
+                row.sign = group.sign
+                cell.subtotal = group.points(points_by_stage[stage])
             elif row.is_group:
                 cell.subtotal = subtotals[stage].get(criterion.code)
             else:
@@ -329,15 +333,13 @@ def preview_context(table: ScoreTable, unit: Unit, cluster: Cluster | None) -> d
                 "criterion_id", "target"
             )
         )
-    sums = queries.signed_groups(criteria)
+    signed = signed_groups(queries.loaded_table(table, criteria).spec_list, mixed=False)
     rows = []
     for criterion in criteria:
         row = Row(criterion=criterion)
         cell = Cell(stage=Stage.SELF, entry=None, current=True)
-        if criterion.pk in sums:
-            row.sign = sums[criterion.pk][0]
-            cell.subtotal = D0
-        elif row.is_group:
+        if row.is_group:
+            row.sign = signed[criterion.code].sign if criterion.code in signed else ""
             cell.subtotal = D0
         row.cells.append(cell)
         if not row.is_group:
