@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from awards import rules
 from awards.enums import ExclusionReason, RestrictionKind
-from awards.models import AwardType, UnitRestriction, Vote
+from awards.models import AwardType, TitleRule, UnitRestriction, Vote
 from clusters.enums import PeriodKind
 from clusters.models import Campaign, Cluster, Unit
 from scoring import workflow
@@ -157,8 +157,10 @@ def award_type_upsert(
     max_per_cluster: int | None = None,
     pass_share: Decimal = Decimal("0.5"),
     order: int = 0,
+    level: str | None = None,
 ) -> AwardType:
-    """Create the campaign's award type ``code``, or change its name and rules."""
+    """Create the campaign's award type ``code``, or change its name and rules (``level``
+    None keeps the level it has)."""
     award_type = AwardType.objects.filter(campaign=campaign, code=code).first() or AwardType(
         campaign=campaign, code=code
     )
@@ -168,6 +170,8 @@ def award_type_upsert(
     award_type.max_per_cluster = max_per_cluster
     award_type.pass_share = Decimal(pass_share).quantize(rules.SHARE_PLACES)
     award_type.order = order
+    if level is not None:
+        award_type.level = level
     award_type.full_clean()
     award_type.save()
     return award_type
@@ -234,8 +238,8 @@ def vote_record(
 
 def copy_award_types(context) -> None:
     """Awards' step of the copy of a year (clusters.copying): every award type of the year
-    copied goes to the new year with the same settings (restrictions and votes belong to
-    their year and are not copied)."""
+    copied goes to the new year with the same settings, level, confirmation and title rules
+    (restrictions, votes and the units' figures belong to their year and are not copied)."""
     fields = [
         f.attname for f in AwardType._meta.concrete_fields if f.attname not in ("id", "campaign_id")
     ]
@@ -248,3 +252,23 @@ def copy_award_types(context) -> None:
     AwardType.objects.bulk_create(rows)
     if rows:
         context.report.append(_("%(count)d award types copied.") % {"count": len(rows)})
+    # Their title rules, each under the new year's award type of the same code.
+    new_types = {t.code: t for t in AwardType.objects.filter(campaign=context.campaign)}
+    rule_fields = [
+        f.attname
+        for f in TitleRule._meta.concrete_fields
+        if f.attname not in ("id", "award_type_id")
+    ]
+    title_rules = [
+        TitleRule(
+            award_type=new_types[old.award_type.code],
+            **{name: getattr(old, name) for name in rule_fields},
+        )
+        for old in TitleRule.objects.filter(award_type__campaign=context.source).select_related(
+            "award_type"
+        )
+        if old.award_type.code in new_types
+    ]
+    TitleRule.objects.bulk_create(title_rules)
+    if title_rules:
+        context.report.append(_("%(count)d title rules copied.") % {"count": len(title_rules)})
