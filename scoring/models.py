@@ -1,7 +1,7 @@
 """Score tables (criteria trees), unit targets, score sheets and their entries.
 
-The formulas live in scoring/engine.py; the stored computed numbers (an entry's points, a
-sheet's figures, ranks and bands) are set only by scoring/services.py (``recompute_*``).
+The formulas live in scoring/engine/; the stored computed numbers (an entry's points, a
+sheet's figures, ranks and bands) are set only by scoring/services/ (``recompute_*``).
 """
 
 from __future__ import annotations
