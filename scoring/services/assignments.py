@@ -239,7 +239,8 @@ def not_assigned_sync(
     if not expected:
         return []
     for cluster_id, stage in sorted(groups):
-        lock_sheets(cluster_id, stage)  # first, as every scoring write does
+        # first, as every scoring write does; the table's sheets are all of its period
+        lock_sheets(cluster_id, stage, period_id=table.period_id)
     who = user if user is not None and user.is_authenticated else None
     now = timezone.now()
     changed: list[ScoreEntry] = []
