@@ -227,11 +227,12 @@ def page_cell_html(
     parts = [
         f'<td id="c{cid}" class="gc{cls}"><input id="i{cid}" class="gi" '
         # Not escaped: Text.value writes digits, a sign and the decimal separator only.
-        f'value="{text.value(row[at])}" data-version="{row[E_VERSION]}" '
+        f'value="{"" if row[E_NOT_ASSIGNED] else text.value(row[at])}" '
+        f'data-version="{row[E_VERSION]}" '
         f'data-r="{row_}" data-c="{col}" aria-labelledby="rh-{row_} ch-{col}" '
         f'autocomplete="off"{"" if editable else " readonly"}>'
     ]
-    if mine:
+    if mine and not row[E_NOT_ASSIGNED]:
         own = text.value(mine[at - 1])
         if own:
             parts.append(f'<span class="gs">{own}</span>')
