@@ -161,6 +161,23 @@
     }
   }
 
+  // Screen readers hear each save and the unit's recomputed total (#grid-announce, a polite
+  // live region): the unit is whichever of the cell's two headers names one.
+  function announce(input) {
+    var region = document.getElementById("grid-announce");
+    if (!region) return;
+    var head = null;
+    (input.getAttribute("aria-labelledby") || "").split(" ").forEach(function (id) {
+      var el = document.getElementById(id);
+      if (el && el.querySelector(".gu-name")) head = el;
+    });
+    if (!head) return;
+    var total = head.querySelector(".gu-figs strong");
+    region.textContent = region.dataset.msgSaved
+      .replace("__unit__", head.querySelector(".gu-name").textContent.trim())
+      .replace("__total__", total ? total.textContent.trim() : "");
+  }
+
   function done() {
     inFlight -= 1;
   }
@@ -254,6 +271,7 @@
           var cell = fresh.closest("td");
           cell.classList.add("is-saved");
           window.setTimeout(function () { cell.classList.remove("is-saved"); }, 1300);
+          announce(fresh);
         }
         initPopovers(document.getElementById("grid-card"));
       });
