@@ -13,7 +13,8 @@ lead to it. Sums of already rounded points are done on Decimals in a 50-digit lo
 The modules, each importing only those above it:
 
 - numbers: the decimal context, rounding to cents, reading a value as a Decimal or a whole number;
-- kinds: Kind, Metric, Direction, Method, CriterionSpec, EntryInput, Band;
+- kinds: Kind, Metric, Direction, Method, the parameters each kind uses (KIND_PARAMETERS),
+  CriterionSpec, EntryInput, Band;
 - entries: which inputs a kind takes, validate_entry, is_entered, InputError;
 - targets: A and T of a target criterion, threshold/proportional, relative_points;
 - leaves: leaf_points by kind, points_for_cluster;
@@ -32,10 +33,12 @@ from .kinds import (
     BASE_KINDS,
     DIRECTIONS,
     ENTRY_FIELDS,
+    KIND_PARAMETERS,
     KINDS,
     LEAF_KINDS,
     METHODS,
     METRICS,
+    PARAMETERS,
     Band,
     CriterionSpec,
     Direction,
@@ -56,11 +59,13 @@ __all__ = [
     "BASE_KINDS",
     "DIRECTIONS",
     "ENTRY_FIELDS",
+    "KIND_PARAMETERS",
     "KINDS",
     "LEAF_KINDS",
     "METHODS",
     "METRICS",
     "MINUS_KINDS",
+    "PARAMETERS",
     "PROBLEM_MESSAGES",
     "Band",
     "CriterionSpec",

@@ -56,6 +56,30 @@ METHODS = frozenset(Method)
 # Base kinds make up a group's subtotal and the sheet's base; the others add or subtract.
 BASE_KINDS = frozenset({Kind.MANUAL, Kind.PASS_FAIL, Kind.COUNT, Kind.TARGET})
 LEAF_KINDS = KINDS - {Kind.GROUP}
+# The parameters a criterion may have beside its code, kind and parent (CriterionSpec's
+# fields, in its order), and those each kind uses: the editor shows only these, a score-table
+# file takes only these, and a table's checks refuse the others (tables.py).
+PARAMETERS = (
+    "max_points",
+    "per_item",
+    "metric",
+    "direction",
+    "method",
+    "target",
+    "deduct",
+    "max_band",
+    "excludes_leading",
+)
+KIND_PARAMETERS: dict[str, tuple[str, ...]] = {
+    Kind.GROUP: ("max_points",),
+    Kind.MANUAL: ("max_points",),
+    Kind.PASS_FAIL: ("max_points",),
+    Kind.COUNT: ("max_points", "per_item"),
+    Kind.TARGET: ("max_points", "metric", "direction", "method", "target"),
+    Kind.BONUS: ("max_points", "per_item"),
+    Kind.DEDUCTION: ("max_points", "per_item"),
+    Kind.VETO: ("deduct", "max_band", "excludes_leading"),
+}
 ENTRY_FIELDS = (
     "points",
     "passed",

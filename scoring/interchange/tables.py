@@ -26,15 +26,12 @@ from scoring.models import Criterion, ScoreTable
 
 # Keys of a criterion that apply to each kind (besides code, title, kind and guidance),
 # and the ones among them a file must give.
+# The engine's parameters of each kind (engine.KIND_PARAMETERS), by the file's names, and a
+# group's children.
 _KIND_KEYS: dict[str, tuple[str, ...]] = {
-    CriterionKind.GROUP: ("max", "children"),
-    CriterionKind.MANUAL: ("max",),
-    CriterionKind.PASS_FAIL: ("max",),
-    CriterionKind.COUNT: ("max", "per_item"),
-    CriterionKind.TARGET: ("max", "metric", "direction", "method", "target"),
-    CriterionKind.BONUS: ("max", "per_item"),
-    CriterionKind.DEDUCTION: ("max", "per_item"),
-    CriterionKind.VETO: ("deduct", "max_band", "excludes_leading"),
+    kind: tuple("max" if name == "max_points" else name for name in names)
+    + (("children",) if kind == CriterionKind.GROUP else ())
+    for kind, names in engine.KIND_PARAMETERS.items()
 }
 _KIND_REQUIRED: dict[str, tuple[str, ...]] = {
     CriterionKind.GROUP: ("max", "children"),

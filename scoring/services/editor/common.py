@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clusters.models import User
+from scoring import engine
 from scoring.enums import CriterionKind, Direction, TableStatus
 from scoring.models import Criterion, ScoreTable
 from scoring.services.specs import TableFrozen
@@ -36,28 +37,11 @@ REASONS = {
     "published": gettext_lazy("published"),
 }
 
-# The parameters each kind uses, beside code, title, guidance and kind (engine/tables.py's
-# _criterion_problems says the same from the other side: what must not be set).
-PARAMETERS = (
-    "max_points",
-    "per_item",
-    "metric",
-    "direction",
-    "method",
-    "target",
-    "deduct",
-    "max_band",
-    "excludes_leading",
-)
+# The parameters each kind uses, beside code, title, guidance and kind: the engine's
+# (engine.KIND_PARAMETERS; the model's fields have the same names).
+PARAMETERS = engine.PARAMETERS
 APPLICABLE: dict[str, frozenset[str]] = {
-    CriterionKind.GROUP: frozenset({"max_points"}),
-    CriterionKind.MANUAL: frozenset({"max_points"}),
-    CriterionKind.PASS_FAIL: frozenset({"max_points"}),
-    CriterionKind.COUNT: frozenset({"max_points", "per_item"}),
-    CriterionKind.TARGET: frozenset({"max_points", "metric", "direction", "method", "target"}),
-    CriterionKind.BONUS: frozenset({"max_points", "per_item"}),
-    CriterionKind.DEDUCTION: frozenset({"max_points", "per_item"}),
-    CriterionKind.VETO: frozenset({"deduct", "max_band", "excludes_leading"}),
+    kind: frozenset(names) for kind, names in engine.KIND_PARAMETERS.items()
 }
 # What a parameter holds when its kind does not use it.
 DEFAULTS: dict[str, object] = {
