@@ -35,6 +35,8 @@ DESCRIPTIVE_KEYS = ("#code", "#title", "#field", "#max")
 FIRST_UNIT_COLUMN = 2 + len(DESCRIPTIVE_KEYS)  # A is the key column
 KEY_ROW, HEADER_ROW, FIRST_ROW = 1, 2, 3
 YES, NO = "có", "không"
+# The cell of a criterion not assigned to the unit (không giao): it takes no input.
+NOT_ASSIGNED = "không giao"
 WHOLE_FIELDS = {"count", "numerator", "denominator", "baseline"}
 BOOLEAN_FIELDS = {"passed", "violated"}
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -189,6 +191,9 @@ def template_xlsx(*, cluster: Cluster, stage: str, user) -> bytes:
         for unit in data.units:
             entry = data.entries.get((unit.pk, criterion.code))
             if entry is None:
+                continue
+            if entry.not_assigned:
+                put(row, columns[unit.pk], NOT_ASSIGNED).fill = grey
                 continue
             value = getattr(entry, services.INPUT_FIELDS[name])
             cell = put(row, columns[unit.pk], _cell_value(value, name))
@@ -434,6 +439,14 @@ def read_upload(*, cluster: Cluster, stage: str, user, upload) -> ExcelPlan:
                 continue
             cell = ws.cell(row, col)
             where = ref(row, col)
+            if entry.not_assigned:
+                if cell.value not in (None, "") and str(cell.value).strip() != NOT_ASSIGNED:
+                    plan.error(
+                        where,
+                        _("%(code)s is not assigned to this unit; it takes no input.")
+                        % {"code": criterion.code},
+                    )
+                continue
             cells_of[(entry.pk, name)] = where
             if cell.data_type == "f" or (
                 isinstance(cell.value, str) and cell.value.startswith("=")

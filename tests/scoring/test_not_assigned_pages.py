@@ -15,6 +15,7 @@ from scoring import services
 from scoring.documents import minutes_document, sheet_table
 from scoring.models import Criterion, ScoreSheet
 from scoring.services.assignments import not_assigned_add
+from tests.scoring.test_excel import find, plan_of, template
 from tests.scoring.test_services import fill
 
 D = Decimal
@@ -139,3 +140,22 @@ def test_submit_does_not_wait_for_an_unassigned_criterion(client, org, table):
 
     sheet.refresh_from_db()
     assert (sheet.complete, sheet.status) == (True, "submitted")
+
+
+def test_excel_grid_marks_the_unassigned_cells_and_refuses_a_value_there(org, marked):
+    org.campaign.phase = Phase.CLUSTER_SCORING
+    org.campaign.save()
+    wb = template(org, org.leader)
+    ws = wb.active
+    assert find(ws, "I.2|numerator", "M1").value == "không giao"
+    assert find(ws, "I.2|denominator", "M1").value == "không giao"
+    assert find(ws, "I.2|numerator", "D1").value == 49
+
+    untouched = plan_of(org, org.leader, wb)
+    find(ws, "I.2|numerator", "M1").value = 5
+    refused = plan_of(org, org.leader, wb)
+
+    assert (untouched.errors, untouched.changes) == ([], [])
+    assert [error.message for error in refused.errors] == [
+        "I.2 is not assigned to this unit; it takes no input."
+    ]
