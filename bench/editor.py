@@ -26,7 +26,6 @@ them (section "Score table editor").
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -251,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.test import Client
     from django.test.utils import override_settings
 
-    from bench.scoring import machine
+    from bench.scoring import finish, machine
     from bench.scoring_data import log
     from clusters.models import User
 
@@ -289,12 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     after = report["machine"]["load_average_1_5_15"]
     print(f"load average at the start {load_before}, at the end {after}")
     print()
-    for goal in report["goals"]:
-        print(f"{'met   ' if goal['met'] else 'MISSED'}  {goal['goal']}: {goal['figure']}")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    print(f"\nFigures in {args.output}; {report['seconds_in_all']:.0f} s in all.")
-    return 0
+    return finish(report, args.output)
 
 
 if __name__ == "__main__":

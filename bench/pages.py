@@ -28,7 +28,6 @@ them, the machine and the goals (section "Pages").
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import sys
@@ -477,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.test.utils import override_settings
 
-    from bench.scoring import machine
+    from bench.scoring import finish, machine, print_machine
     from bench.scoring_data import log, vacuum_analyze
 
     log("migrate")
@@ -512,17 +511,11 @@ def main(argv: list[str] | None = None) -> int:
         "seconds_in_all": round(time.perf_counter() - began, 1),
     }
     print()
-    for key, value in report["machine"].items():
-        print(f"{key:>20}: {value}")
+    print_machine(report["machine"])
     print()
     print_table(rows)
     print()
-    for goal in report["goals"]:
-        print(f"{'met   ' if goal['met'] else 'MISSED'}  {goal['goal']}: {goal['figure']}")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    print(f"\nFigures in {args.output}; {report['seconds_in_all']:.0f} s in all.")
-    return 0
+    return finish(report, args.output)
 
 
 if __name__ == "__main__":

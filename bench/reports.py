@@ -179,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.test.utils import override_settings
 
-    from bench.scoring import machine
+    from bench.scoring import finish, machine, print_machine
     from bench.scoring_data import log
 
     log("migrate")  # the jobs app's table, when the database predates it
@@ -222,8 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         "seconds_in_all": round(time.perf_counter() - began, 1),
     }
     print()
-    for key, value in report["machine"].items():
-        print(f"{key:>20}: {value}")
+    print_machine(report["machine"])
     print()
     print_table(rows)
     print()
@@ -238,12 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{traced['tracemalloc_peak'] / 2**20:.0f} MiB"
     )
     print()
-    for goal in checks:
-        print(f"{'met   ' if goal['met'] else 'MISSED'}  {goal['goal']}: {goal['figure']}")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    print(f"\nFigures in {args.output}; {report['seconds_in_all']:.0f} s in all.")
-    return 0
+    return finish(report, args.output)
 
 
 if __name__ == "__main__":

@@ -50,29 +50,32 @@ def bench_database_url() -> str:
     return DEFAULT_URL
 
 
-def check_isolated(url: str) -> str:
-    """The bench database's name; exits unless it is clearly a bench database."""
+def check_isolated(url: str, word: str = "bench") -> str:
+    """The database's name; exits unless it is clearly a ``word`` database (a PostgreSQL
+    database whose name holds ``word``, not DATABASE_URL's own): the bench's, or the load
+    test's (bench.load.run)."""
     parts = urlsplit(url)
     if parts.scheme not in ("postgres", "postgresql"):
-        sys.exit(f"bench: PostgreSQL only (got {parts.scheme!r}); set BENCH_DATABASE_URL")
+        sys.exit(f"{word}: PostgreSQL only (got {parts.scheme!r}); set {word.upper()}_DATABASE_URL")
     name = unquote(parts.path.lstrip("/"))
-    if "bench" not in name:
-        sys.exit(f"bench: refusing the database {name!r}: its name must contain 'bench'")
+    if word not in name:
+        sys.exit(f"{word}: refusing the database {name!r}: its name must contain '{word}'")
     dev = urlsplit(os.environ.get("DATABASE_URL", ""))
     if (dev.hostname, dev.port, unquote(dev.path.lstrip("/"))) == (
         parts.hostname,
         parts.port,
         name,
     ):
-        sys.exit("bench: the bench database is DATABASE_URL's own; refusing")
+        sys.exit(f"{word}: the {word} database is DATABASE_URL's own; refusing")
     return name
 
 
-def ensure_database(url: str, *, drop: bool) -> None:
-    """Create the bench database when it is missing (dropping it first with ``drop``)."""
+def ensure_database(url: str, *, drop: bool, word: str = "bench") -> None:
+    """Create the ``word`` database when it is missing (dropping it first with ``drop``),
+    after check_isolated."""
     import psycopg2
 
-    name = check_isolated(url)
+    name = check_isolated(url, word)
     parts = urlsplit(url)
     conn = psycopg2.connect(
         host=parts.hostname or "127.0.0.1",
@@ -85,11 +88,11 @@ def ensure_database(url: str, *, drop: bool) -> None:
     try:
         with conn.cursor() as cursor:
             if drop:
-                print(f"bench: dropping the database {name}", flush=True)
+                print(f"{word}: dropping the database {name}", flush=True)
                 cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
             if cursor.fetchone() is None:
-                print(f"bench: creating the database {name}", flush=True)
+                print(f"{word}: creating the database {name}", flush=True)
                 cursor.execute(f'CREATE DATABASE "{name}"')
     finally:
         conn.close()
@@ -182,6 +185,23 @@ def goals(rows: list[dict]) -> list[dict]:
             }
         )
     return checks
+
+
+def print_machine(found: dict) -> None:
+    """The machine's description (machine()), one line a key."""
+    for key, value in found.items():
+        print(f"{key:>20}: {value}")
+
+
+def finish(report: dict, output: Path) -> int:
+    """Say which of ``report["goals"]`` are met, write the report as JSON to ``output`` and
+    say where; the exit status (0)."""
+    for goal in report["goals"]:
+        print(f"{'met   ' if goal['met'] else 'MISSED'}  {goal['goal']}: {goal['figure']}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nFigures in {output}; {report['seconds_in_all']:.0f} s in all.")
+    return 0
 
 
 def print_table(rows: list[dict]) -> None:
@@ -296,17 +316,11 @@ def main(argv: list[str] | None = None) -> int:
         "seconds_in_all": round(time.perf_counter() - began, 1),
     }
     print()
-    for key, value in report["machine"].items():
-        print(f"{key:>20}: {value}")
+    print_machine(report["machine"])
     print()
     print_table(rows)
     print()
-    for check in report["goals"]:
-        print(f"{'met   ' if check['met'] else 'MISSED'}  {check['goal']}: {check['figure']}")
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    print(f"\nFigures in {args.output}; {report['seconds_in_all']:.0f} s in all.")
-    return 0
+    return finish(report, args.output)
 
 
 if __name__ == "__main__":

@@ -92,37 +92,12 @@ def database_url() -> str:
 
 
 def recreate_database(url: str) -> None:
-    """Drop and create the load database, refusing anything that is not clearly one."""
-    import psycopg2
+    """Drop and create the load database, refusing anything that is not clearly one (a
+    PostgreSQL database named with "load", not DATABASE_URL's): bench.scoring's
+    ensure_database."""
+    from bench.scoring import ensure_database
 
-    parts = urlsplit(url)
-    name = unquote(parts.path.lstrip("/"))
-    if parts.scheme not in ("postgres", "postgresql"):
-        sys.exit("load: PostgreSQL only; set LOAD_DATABASE_URL=postgres://...")
-    if "load" not in name:
-        sys.exit(f"load: refusing the database {name!r}: its name must contain 'load'")
-    dev = urlsplit(os.environ.get("DATABASE_URL", ""))
-    if (dev.hostname, dev.port, unquote(dev.path.lstrip("/"))) == (
-        parts.hostname,
-        parts.port,
-        name,
-    ):
-        sys.exit("load: the load database is DATABASE_URL's own; refusing")
-    conn = psycopg2.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=unquote(parts.username or "postgres"),
-        password=unquote(parts.password) if parts.password else None,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        conn.close()
-    say(f"database {name} created")
+    ensure_database(url, drop=True, word="load")
 
 
 def app_environment(url: str, work: Path) -> dict[str, str]:
