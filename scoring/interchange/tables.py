@@ -24,13 +24,17 @@ from scoring.interchange.common import (
 )
 from scoring.models import Criterion, ScoreTable
 
-# Keys of a criterion that apply to each kind (besides code, title, kind and guidance),
-# and the ones among them a file must give.
-# The engine's parameters of each kind (engine.KIND_PARAMETERS), by the file's names, and a
-# group's children.
+
+def _file_key(name: str) -> str:
+    """A parameter's key in a file: the engine's name, but "max" for max_points."""
+    return "max" if name == "max_points" else name
+
+
+# Keys of a criterion that apply to each kind (besides code, title, kind and guidance): the
+# engine's parameters of the kind (engine.KIND_PARAMETERS) by their keys, and a group's
+# children; then the ones among them a file must give.
 _KIND_KEYS: dict[str, tuple[str, ...]] = {
-    kind: tuple("max" if name == "max_points" else name for name in names)
-    + (("children",) if kind == CriterionKind.GROUP else ())
+    kind: tuple(map(_file_key, names)) + (("children",) if kind == CriterionKind.GROUP else ())
     for kind, names in engine.KIND_PARAMETERS.items()
 }
 _KIND_REQUIRED: dict[str, tuple[str, ...]] = {
@@ -43,15 +47,7 @@ _CRITERION_KEYS = (
     "code",
     "title",
     "kind",
-    "max",
-    "per_item",
-    "metric",
-    "direction",
-    "method",
-    "target",
-    "deduct",
-    "max_band",
-    "excludes_leading",
+    *map(_file_key, engine.PARAMETERS),
     "guidance",
     "children",
 )
