@@ -12,8 +12,8 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from awards import permissions, services
-from awards.models import AwardType, UnitRestriction, Vote
+from awards import permissions, services, titles
+from awards.models import AwardType, PastTitle, TitleRule, UnitFigures, UnitRestriction, Vote
 from clusters import permissions as org
 from clusters.admin.base import (
     ChoiceScope,
@@ -23,6 +23,7 @@ from clusters.admin.base import (
     ScopeMixin,
     scoped_units,
 )
+from clusters.models import Unit
 
 LOCALIZED = {models.DecimalField: {"localize": True}}
 
@@ -50,11 +51,36 @@ class AwardsAdmin(ScopeMixin, ScopedChoicesMixin, admin.ModelAdmin):
         return permissions.can_manage_awards(request.user)
 
 
+class TitleRuleInline(admin.TabularInline):
+    """A title's rules, edited with the title (each checked for its kind)."""
+
+    model = TitleRule
+    extra = 0
+    formfield_overrides = LOCALIZED
+    fields = [
+        "order",
+        "kind",
+        "band",
+        "titles",
+        "years",
+        "at_least",
+        "scope",
+        "number",
+        "share",
+        "figure",
+        "comparison",
+        "article",
+    ]
+
+
 @admin.register(AwardType)
 class AwardTypeAdmin(AwardsAdmin):
+    inlines = [TitleRuleInline]
+    readonly_fields = ["preset", "confirmed_at", "confirmed_by"]
     list_display = [
         "name",
         "code",
+        "level",
         "campaign",
         "leading_only",
         "min_band",
@@ -80,6 +106,52 @@ class AwardTypeAdmin(AwardsAdmin):
             max_per_cluster=obj.max_per_cluster,
             pass_share=obj.pass_share,
             order=obj.order,
+            level=obj.level,
+        )
+        obj.pk = saved.pk
+
+
+def _organisers(user) -> models.QuerySet[Unit]:
+    """The organisers whose past titles the user keeps."""
+    if org.is_administrator(user):
+        return Unit.objects.filter(organised_campaigns__isnull=False).distinct()
+    return Unit.objects.filter(pk__in=org.organiser_ids(user))
+
+
+@admin.register(PastTitle)
+class PastTitleAdmin(ScopedHistoryMixin, AwardsAdmin):
+    """Past titles, kept by the staff of the organiser that recorded them (entered by hand
+    or imported for the years before the product; decisions write them too)."""
+
+    list_display = ["unit", "year", "name", "code", "source", "reference", "organiser"]
+    list_filter = ["year", "source", "code"]
+    list_select_related = ["unit", "organiser"]
+    search_fields = ["unit__name", "unit__code", "name", "code", "reference"]
+    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {
+        "organiser": _organisers,
+        "unit": scoped_units,
+    }
+
+    def scope(self, request, queryset):
+        if org.is_administrator(request.user):
+            return queryset
+        return queryset.filter(organiser_id__in=org.organiser_ids(request.user))
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            obj._history_user = request.user
+            obj.full_clean()
+            obj.save()
+            return
+        saved = titles.past_title_record(
+            organiser=obj.organiser,
+            unit=obj.unit,
+            year=obj.year,
+            code=obj.code,
+            name=obj.name,
+            source=obj.source,
+            reference=obj.reference,
+            user=request.user,
         )
         obj.pk = saved.pk
 
@@ -134,3 +206,40 @@ class VoteAdmin(ScopedHistoryMixin, ReadOnlyMixin, AwardsAdmin):
     @admin.display(boolean=True, description=_("passed"))
     def passed(self, obj: Vote) -> bool:
         return obj.passed
+
+
+@admin.register(TitleRule)
+class TitleRuleAdmin(AwardsAdmin):
+    """Every title rule of the campaigns the user manages (also edited with their award
+    type); each is checked for its kind."""
+
+    list_display = ["award_type", "kind", "order", "titles", "band", "article"]
+    list_filter = ["kind", "award_type__campaign__year"]
+    list_select_related = ["award_type"]
+    search_fields = ["award_type__name", "award_type__code", "titles", "article"]
+    campaign_path = "award_type__campaign"
+    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {
+        "award_type": lambda user: AwardType.objects.filter(
+            campaign__in=org.managed_campaigns(user)
+        )
+    }
+
+
+@admin.register(UnitFigures)
+class UnitFiguresAdmin(ScopedHistoryMixin, ReadOnlyMixin, AwardsAdmin):
+    """The units' own figures: entered by each unit and checked by staff on their pages
+    (nobody checks their own unit), so read-only here."""
+
+    list_display = [
+        "unit",
+        "campaign",
+        "headcount",
+        "advanced_soldiers",
+        "emulation_soldiers",
+        "disciplined",
+        "status",
+        "checked_by",
+    ]
+    list_filter = ["status", "campaign__year"]
+    list_select_related = ["unit", "campaign", "checked_by"]
+    search_fields = ["unit__name", "unit__code"]

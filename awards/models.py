@@ -311,6 +311,10 @@ class TitleRule(models.Model):
         return f"{self.award_type} — {self.get_kind_display()}"
 
     @property
+    def share_percent(self) -> Decimal | None:
+        return None if self.share is None else (self.share * 100).quantize(Decimal("0.01"))
+
+    @property
     def title_codes(self) -> tuple[str, ...]:
         return tuple(c.strip() for c in self.titles.split(",") if c.strip())
 

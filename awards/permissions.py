@@ -9,7 +9,13 @@
 - The campaign's proposal list and submission: administrators and province staff of the
   campaign; others who may see the campaign get "forbidden".
 - Award types and restrictions are set up by administrators and province staff of the
-  campaign (its set-up page, and the admin).
+  campaign (its set-up page, and the admin); so are the title rules, the police presets
+  and their confirmation, and past titles (the admin, within their organisers).
+- The unit's own figures for the year: entered by the unit's officers only
+  (``can_enter_figures``), checked by the campaign's managers, never about their own unit
+  (``can_check_figures``); seen by both.
+- The eligibility explained: the whole campaign for its managers; one unit's also for that
+  unit's officers.
 """
 
 from __future__ import annotations
@@ -67,3 +73,24 @@ def can_manage_awards(user: User) -> bool:
 def can_set_up_awards(user: User, campaign: Campaign) -> bool:
     """Award types and restrictions of one campaign, on its set-up page."""
     return is_manager(user) and org.can_manage_campaign(user, campaign)
+
+
+def can_enter_figures(user: User, unit_id: int) -> bool:
+    """The unit's own officers (not staff: the unit enters, staff check)."""
+    return org.is_unit_officer(user) and org.is_own_unit(user, unit_id)
+
+
+def can_check_figures(user: User, campaign: Campaign, unit_id: int) -> bool:
+    return can_set_up_awards(user, campaign) and not org.is_own_unit(user, unit_id)
+
+
+def can_see_unit_figures(user: User, campaign: Campaign, unit_id: int) -> bool:
+    return can_enter_figures(user, unit_id) or can_set_up_awards(user, campaign)
+
+
+def can_explain_campaign(user: User, campaign: Campaign) -> bool:
+    return can_set_up_awards(user, campaign)
+
+
+def can_explain_unit(user: User, campaign: Campaign, unit_id: int) -> bool:
+    return org.is_own_unit(user, unit_id) or can_set_up_awards(user, campaign)

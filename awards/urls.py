@@ -1,5 +1,5 @@
-from awards.views import setup, votes
+from awards.views import setup, titles, votes
 
-urlpatterns = votes.urlpatterns + setup.urlpatterns
+urlpatterns = votes.urlpatterns + setup.urlpatterns + titles.urlpatterns
 
 __all__ = ["urlpatterns"]

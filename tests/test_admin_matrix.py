@@ -56,10 +56,12 @@ from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
 from awards import services as award_services
+from awards import titles as award_titles
 from clusters import permissions
 from clusters.enums import MemberRole, Phase, Title, UnitKind
 from clusters.models import Campaign, Unit
 from clusters.services import activities as activity_services
+from clusters.services import leadership as leadership_services
 from clusters.services import signing as signing_services
 from jobs.models import JobKind, JobProgress
 from scoring import services, workflow
@@ -131,6 +133,7 @@ OWNERS: dict[str, Org | Tree | None] = {
     "clusters.pledgeitem": Org("pledge__cluster__campaign__organiser"),
     "clusters.signature": Org("pledge__cluster__campaign__organiser"),
     "clusters.registration": Org("campaign__organiser"),
+    "clusters.leadershipelection": Org("cluster__campaign__organiser"),
     # scoring
     "scoring.scoretable": Org("campaign__organiser"),
     "scoring.criterion": Org("table__campaign__organiser"),
@@ -145,6 +148,9 @@ OWNERS: dict[str, Org | Tree | None] = {
     # awards
     "awards.awardtype": Org("campaign__organiser"),
     "awards.unitrestriction": Org("campaign__organiser"),
+    "awards.pasttitle": Org("organiser"),
+    "awards.titlerule": Org("award_type__campaign__organiser"),
+    "awards.unitfigures": Org("campaign__organiser"),
     "awards.vote": Org("cluster__campaign__organiser"),
     # jobs
     "jobs.jobprogress": Org("campaign__organiser"),
@@ -174,6 +180,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "clusters.pledgeitem": ADMIN_USERS,
     "clusters.signature": ADMIN_USERS,
     "clusters.registration": ADMIN_USERS,
+    "clusters.leadershipelection": ADMIN_USERS,
     "scoring.scoretable": MANAGERS,
     "scoring.criterion": MANAGERS,
     "scoring.unittarget": MANAGERS,
@@ -186,6 +193,9 @@ ACCESS: dict[str, frozenset[str]] = {
     "scoring.publication": MANAGERS,
     "awards.awardtype": MANAGERS,
     "awards.unitrestriction": MANAGERS,
+    "awards.pasttitle": MANAGERS,
+    "awards.titlerule": MANAGERS,
+    "awards.unitfigures": MANAGERS,
     "awards.vote": MANAGERS,
     "jobs.jobprogress": MANAGERS,
     "jobs.workerheartbeat": ADMINS,
@@ -353,6 +363,25 @@ def _side(organiser: Unit, mark: str, units: dict[str, Unit], staff, admin_user,
         votes_for=2,
         user=staff,
     )
+    s.title_rule = award_titles.title_rule_add(
+        award_type=s.award_type, kind="min_band", band="Xuất sắc", article=f"Quy chế {mark}"
+    )
+    s.figures = award_titles.figures_save(
+        campaign=s.campaign,
+        unit=units["member"],
+        headcount=30,
+        advanced_soldiers=21,
+        emulation_soldiers=4,
+        disciplined=0,
+    )
+    s.past_title = award_titles.past_title_record(
+        organiser=organiser,
+        unit=units["leader"],
+        year=2022,
+        code="determined_to_win",
+        name=f"Đơn vị Quyết thắng {mark}",
+        user=staff,
+    )
 
     # Signing records, an activity, a model, a job.
     s.conference = signing_services.signing_conference_record(
@@ -370,6 +399,13 @@ def _side(organiser: Unit, mark: str, units: dict[str, Unit], staff, admin_user,
     )
     s.registration = signing_services.registration_record(
         campaign=s.campaign, unit=units["member"], titles=[Title.ADVANCED]
+    )
+    s.election = leadership_services.leadership_election_record(
+        cluster=s.c1,
+        held_on=dt.date(2023, 12, 20),
+        members_present=3,
+        leader=units["member"],
+        leader_votes=2,
     )
     s.activity = activity_services.activity_record(
         clusters=[s.c1], held_on=dt.date(2023, 5, 1), host=units["leader"], title=f"Giao lưu {mark}"
@@ -849,6 +885,7 @@ READ_ONLY = (
     "scoring.pledgeitemcriterion",
     "scoring.publication",
     "awards.vote",
+    "awards.unitfigures",
     "jobs.jobprogress",
 )
 
@@ -882,6 +919,7 @@ CLUSTER_RECORDS = (
     "clusters.pledgeitem",
     "clusters.signature",
     "clusters.registration",
+    "clusters.leadershipelection",
     "clusters.activity",
     "clusters.activityphoto",
 )

@@ -40,6 +40,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 
 from awards import services as award_services
+from awards import titles as award_titles
 from clusters.enums import MemberRole, Phase, UnitKind
 from clusters.models import Campaign
 from clusters.services import leadership as leadership_services
@@ -276,6 +277,23 @@ def _target_criterion(w: World) -> None:
 
 def _c1(w):
     return [w.c1.pk]
+
+
+def _figures_m1(w: World) -> None:
+    """M1's figures for the year, sent for checking."""
+    award_titles.figures_save(
+        campaign=w.campaign,
+        unit=w.m1,
+        headcount=30,
+        advanced_soldiers=21,
+        emulation_soldiers=4,
+        disciplined=0,
+        user=w.users["member"],
+    )
+
+
+def _title_rule(w: World) -> None:
+    w.title_rule = award_titles.title_rule_add(award_type=w.award_type, kind="leading")
 
 
 def _six_month(w: World) -> None:
@@ -862,6 +880,52 @@ RULES: dict[str, list[Case]] = {
             lambda w: {"unit": w.m1.pk, "kind": "discipline", "reason": "Kỷ luật"},
             tolerate=frozenset({400, 422}),
         )
+    ],
+    # The title ladder (issue 15): the units' own figures (each unit enters its own, the
+    # campaign's managers check), the eligibility explained, the rules in the set-up.
+    "awards_figures": [Case(_campaign, MANAGERS_A | OFFICERS)],
+    "awards_figures_unit": [Case(lambda w: [w.campaign.pk, w.m1.pk], MANAGERS_A | {"member"})],
+    "awards_figures_save": [
+        Case(
+            lambda w: [w.campaign.pk, w.m1.pk],
+            frozenset({"member"}),
+            "POST",
+            lambda w: {
+                "headcount": 30,
+                "advanced_soldiers": 21,
+                "emulation_soldiers": 4,
+                "disciplined": 0,
+            },
+        )
+    ],
+    "awards_figures_check": [
+        Case(
+            lambda w: [w.campaign.pk, w.m1.pk],
+            MANAGERS_A,
+            "POST",
+            lambda w: {"decision": "accept"},
+            prepare=_figures_m1,
+        )
+    ],
+    "awards_eligibility": [
+        Case(_campaign, MANAGERS_A),
+        Case(lambda w: [w.campaign_b.pk], MANAGERS_B),
+    ],
+    "awards_eligibility_unit": [
+        Case(lambda w: [w.campaign.pk, w.m1.pk], MANAGERS_A | {"member"}, prepare=_publish_c1)
+    ],
+    "awards_presets_install": [Case(_campaign, MANAGERS_A, "POST")],
+    "awards_type_confirm": [Case(lambda w: [w.campaign.pk, w.award_type.pk], MANAGERS_A, "POST")],
+    "awards_rule_add": [
+        Case(
+            lambda w: [w.campaign.pk, w.award_type.pk],
+            MANAGERS_A,
+            "POST",
+            lambda w: {"kind": "leading", "article": "Luật Thi đua, khen thưởng 2022"},
+        )
+    ],
+    "awards_rule_delete": [
+        Case(lambda w: [w.campaign.pk, w.title_rule.pk], MANAGERS_A, "POST", prepare=_title_rule)
     ],
     # Background work: the organiser's staff start it; a job is its owner's.
     "job_start_export": [Case(lambda w: [w.campaign.pk, "final"], MANAGERS_A, "POST")],

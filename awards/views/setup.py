@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from awards import permissions, services
-from awards.enums import RestrictionKind
+from awards.enums import RestrictionKind, TitleLevel
 from awards.models import AwardType, UnitRestriction
 from clusters.models import Campaign, Unit
 from scoring.models import ScoreTable
@@ -54,6 +54,12 @@ class AwardTypeForm(forms.Form):
         initial=Decimal(50),
     )
     order = forms.IntegerField(label=gettext_lazy("Order"), min_value=0, initial=0)
+    level = forms.ChoiceField(
+        label=gettext_lazy("Level"),
+        choices=[("", "—"), *TitleLevel.choices],
+        required=False,
+        help_text=gettext_lazy("Who grants the title; blank keeps the level it has."),
+    )
 
     def __init__(self, *args, bands: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,6 +126,7 @@ def _initial(award_type: AwardType) -> dict:
         "max_per_cluster": award_type.max_per_cluster,
         "pass_percent": percent,
         "order": award_type.order,
+        "level": award_type.level,
     }
 
 
@@ -130,9 +137,12 @@ def _render(
     type_form: AwardTypeForm | None = None,
     restriction_form: RestrictionForm | None = None,
     editing: AwardType | None = None,
+    rule_form=None,
     status: int = 200,
 ) -> HttpResponse:
-    award_types = list(AwardType.objects.filter(campaign=campaign))
+    from awards.views.titles import RuleForm
+
+    award_types = list(AwardType.objects.filter(campaign=campaign).prefetch_related("title_rules"))
     bands = _bands(campaign)
     if type_form is None:
         initial = _initial(editing) if editing else {"order": len(award_types) + 1}
@@ -144,6 +154,7 @@ def _render(
         "type_form": type_form,
         "restriction_form": restriction_form or RestrictionForm(campaign=campaign),
         "editing": editing,
+        "rule_form": rule_form or (RuleForm() if editing else None),
     }
     return render(request, "awards/setup.html", context, status=status)
 
@@ -182,6 +193,7 @@ def awards_type_save(request: HttpRequest, pk: int) -> HttpResponse:
                 max_per_cluster=data["max_per_cluster"],
                 pass_share=data["pass_percent"] / HUNDRED,
                 order=data["order"],
+                level=data["level"] or None,
             )
         except ValidationError as error:
             _form_errors(form, error)
