@@ -149,14 +149,11 @@ def grid_upload_confirm(request: HttpRequest, pk: int, stage: str, token: str) -
     name = stored["name"]
     upload = SimpleUploadedFile(name, content)
     plan = excel_grid.read_upload(cluster=cluster, stage=stage, user=request.user, upload=upload)
-    if not plan.ok:
-        PENDING.forget(request, token)
-        return _preview(request, cluster, stage, plan, name=name, status=422, stale=True)
-    if plan.signature() != stored["signature"]:
-        stored["signature"] = plan.signature()
-        request.session.modified = True
+    status = PENDING.recheck(request, token, stored, plan)
+    if status is not None:
+        kept = token if status == 409 else ""
         return _preview(
-            request, cluster, stage, plan, name=name, token=token, status=409, stale=True
+            request, cluster, stage, plan, name=name, token=kept, status=status, stale=True
         )
     reason = _("Imported from Excel: %(name)s") % {"name": name}
     versions = {c.entry_id: c.version for c in plan.changes}

@@ -322,14 +322,11 @@ def table_targets_upload_confirm(
     name = stored["name"]
     upload = SimpleUploadedFile(name, content)
     plan, data = excel_targets.read_upload(table=table, upload=upload)
-    if not plan.ok:
-        PENDING.forget(request, token)
-        return _preview(request, campaign, table, plan, name=name, status=422, stale=True)
-    if plan.signature() != stored["signature"]:
-        stored["signature"] = plan.signature()
-        request.session.modified = True
+    status = PENDING.recheck(request, token, stored, plan)
+    if status is not None:
+        kept = token if status == 409 else ""
         return _preview(
-            request, campaign, table, plan, name=name, token=token, status=409, stale=True
+            request, campaign, table, plan, name=name, token=kept, status=status, stale=True
         )
     reason = _("Imported from Excel: %(name)s") % {"name": name}
     try:

@@ -53,6 +53,20 @@ class PendingUploads:
             raise Http404
         return stored, file.read_bytes()
 
+    def recheck(self, request: HttpRequest, token: str, stored: dict, plan) -> int | None:
+        """What a confirmation answers after reading the file again into ``plan`` (with
+        ``ok`` and ``signature()``): 422 when it no longer reads (the token is forgotten),
+        409 when it reads otherwise than its preview showed (the new signature is kept, so
+        confirming again stores what is shown now), None when it reads as previewed."""
+        if not plan.ok:
+            self.forget(request, token)
+            return 422
+        if plan.signature() != stored["signature"]:
+            stored["signature"] = plan.signature()
+            request.session.modified = True
+            return 409
+        return None
+
     def forget(self, request: HttpRequest, token: str) -> None:
         """Drop the token from the session and its file."""
         uploads = request.session.get(self.session_key, {})
