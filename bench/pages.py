@@ -76,7 +76,7 @@ def drop(data_set) -> None:
     their unit, and seed() gives them the new one."""
     from django.db import transaction
 
-    from clusters.models import Campaign, Cluster, Membership, Unit, User
+    from clusters.models import Campaign, Cluster, Membership, Period, Unit, User
     from scoring.models import (
         Criterion,
         Evidence,
@@ -106,6 +106,8 @@ def drop(data_set) -> None:
                 Publication.objects.filter(cluster__campaign=campaign),
                 Membership.objects.filter(campaign=campaign),
                 Cluster.objects.filter(campaign=campaign),
+                # A campaign's review periods (its year-end one is made with it).
+                Period.objects.filter(campaign=campaign),
                 Campaign.objects.filter(pk=campaign.pk),
             ):
                 queryset._raw_delete(queryset.db)
