@@ -13,6 +13,7 @@ from clusters import permissions
 from clusters.admin.base import (
     ChoiceScope,
     ScopedAdmin,
+    ScopedHistoryMixin,
     ScopedTabularInline,
     _memo,
     _signing_campaigns,
@@ -24,6 +25,7 @@ from clusters.admin.uploads import UploadCleaningForm
 from clusters.forms.registration import RegistrationAdminForm
 from clusters.models import (
     ConferencePhoto,
+    LeadershipElection,
     Membership,
     Pledge,
     PledgeItem,
@@ -80,6 +82,35 @@ class SigningConferenceAdmin(SigningRecordAdmin):
     @admin.display(description=ConferencePhoto._meta.verbose_name_plural, ordering="photo_count")
     def photos(self, obj: SigningConference) -> int:
         return obj.photo_count
+
+
+@admin.register(LeadershipElection)
+class LeadershipElectionAdmin(ScopedHistoryMixin, SigningRecordAdmin):
+    """Next year's leader and deputy a cluster elected, for whoever records its signing
+    (the same rule as the page: clusters.permissions.can_record_leadership_election)."""
+
+    form = UploadCleaningForm
+    list_display = ("cluster", "cluster__campaign__year", "held_on", "leader", "deputy")
+    list_filter = ("cluster__campaign__year",)
+    list_select_related = ("cluster__campaign", "leader", "deputy")
+    search_fields = ("cluster__code", "leader__code", "deputy__code")
+    folded_search_fields = ("cluster__search_name",)
+    ordering = ("-held_on", "pk")
+    fields = (
+        "cluster",
+        "held_on",
+        "members_present",
+        "leader",
+        "leader_votes",
+        "deputy",
+        "deputy_votes",
+        "minutes",
+    )
+    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {
+        "cluster": permissions.signing_clusters,
+        "leader": _signing_member_units,
+        "deputy": _signing_member_units,
+    }
 
 
 @admin.register(ConferencePhoto)
