@@ -51,6 +51,7 @@ def fill_all(sheet, i1):
         "V": {"violated": False},
     }
     services.sheet_fill(sheet=sheet, values=values)
+    services.recompute_scope(ScoreSheet.objects.filter(pk=sheet.pk))
 
 
 def test_six_month_add_page_adds_the_review_with_a_copy(client, org, table):
@@ -202,3 +203,71 @@ def test_a_period_the_campaign_lacks_is_not_found(client, org, table):
     response = client.get(reverse("campaign_overview", args=[org.campaign.pk]) + SIX)
 
     assert response.status_code == 404
+
+
+def test_tables_page_creates_the_six_month_reviews_own_table(client, org, table):
+    period = periods.six_month_add(campaign=org.campaign, tables=periods.OWN_TABLES)
+    client.force_login(org.staff)
+
+    page = client.get(reverse("campaign_tables", args=[org.campaign.pk]))
+    response = client.post(
+        reverse("campaign_table_create", args=[org.campaign.pk]),
+        {"title": "Thang điểm sơ kết", "period": "six_month"},
+    )
+
+    assert 'name="period"' in page.content.decode()
+    assert response.status_code == 302
+    created = ScoreTable.objects.get(title="Thang điểm sơ kết")
+    assert (created.period_id, created.status, created.version) == (period.pk, "draft", 1)
+
+
+def test_a_published_six_month_tables_new_draft_stays_in_its_review(org, six):
+    from scoring.services.editor import table_edit_published
+
+    published = ScoreTable.objects.get(period=six)
+
+    draft = table_edit_published(table=published, user=org.staff)
+
+    assert (draft.period_id, draft.version, draft.previous_id) == (six.pk, 2, published.pk)
+    assert services.table_for_cluster(org.cluster, six) == published
+    assert services.table_for_cluster(org.cluster).period.kind == PeriodKind.YEAR_END
+
+
+def test_unit_history_shows_each_review_of_a_year(client, org, six):
+    sheet = services.sheet_get_or_create(
+        cluster=org.cluster, unit=org.member_unit, stage=Stage.SELF, period=six
+    )
+    fill_all(sheet, 12)
+    org.campaign.phase = Phase.SELF_ASSESSMENT
+    org.campaign.save()
+    year_end = services.sheet_get_or_create(
+        cluster=org.cluster, unit=org.member_unit, stage=Stage.SELF
+    )
+    fill_all(year_end, 18)
+    client.force_login(org.staff)
+
+    response = client.get(reverse("report_unit_history", args=[org.member_unit.pk]))
+
+    assert [(r.period_label, r.sheet.stage, r.sheet.total) for r in response.context["rows"]] == [
+        ("Six-month review, first half of 2023", "self", D("52.00")),
+        ("Year-end review 2023", "self", D("58.00")),
+    ]
+
+
+def test_cluster_report_of_the_six_month_review(client, org, six):
+    for unit, i1 in ((org.leader_unit, 20), (org.member_unit, 5)):
+        sheet = services.sheet_get_or_create(
+            cluster=org.cluster, unit=unit, stage=Stage.SELF, period=six
+        )
+        fill_all(sheet, i1)
+    client.force_login(org.staff)
+
+    six_report = client.get(reverse("report_cluster", args=[org.cluster.pk]) + SIX + "&stage=self")
+    year_end_report = client.get(reverse("report_cluster", args=[org.cluster.pk]) + "?stage=self")
+
+    assert [(r.unit.code, r.sheet.total) for r in six_report.context["report"].rows] == [
+        ("L1", D("60.00")),
+        ("M1", D("45.00")),
+    ]
+    assert six_report.context["period_label"] == "Six-month review, first half of 2023"
+    assert year_end_report.context["report"].rows == []
