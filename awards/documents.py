@@ -18,6 +18,7 @@ from clusters.documents.base import (
     Column,
     Document,
     Header,
+    Recipients,
     Signatures,
     Signer,
     Table,
@@ -60,10 +61,11 @@ def _header(campaign, number_text: str) -> Header:
 def proposal_document(campaign, proposals: list[Proposal] | None = None) -> Document:
     """Danh sách đề nghị khen thưởng: one table, a heading row per award type."""
     proposals = passed_proposals(campaign) if proposals is None else proposals
+    groups = sorted({p.cluster.words["group"] for p in proposals})
     columns = [
         Column("STT", 12, "center"),
         Column("Đơn vị", 58, "left"),
-        Column("Cụm thi đua", 27, "left"),
+        Column(" / ".join(groups) if groups else "Cụm thi đua", 27, "left"),
         Column("Tổng điểm", 20, "center"),
         Column("Xếp loại", 20, "center"),
         Column("Biểu quyết", 28, "center"),
@@ -110,6 +112,10 @@ def proposal_document(campaign, proposals: list[Proposal] | None = None) -> Docu
         subtitles=[MOVEMENT.format(year=campaign.year)],
         blocks=blocks,
         file_name=f"danh-sach-de-nghi-khen-thuong-{campaign.year}.docx",
+        recipients=Recipients(
+            [f"Hội đồng Thi đua - Khen thưởng {campaign.organiser.name}"],
+            archive="VT, Thường trực HĐTĐKT",
+        ),
     )
 
 
@@ -157,4 +163,8 @@ def submission_document(campaign, proposals: list[Proposal] | None = None) -> Do
         ],
         blocks=blocks,
         file_name=f"to-trinh-khen-thuong-{campaign.year}.docx",
+        recipients=Recipients(
+            ["Như trên", f"Lãnh đạo {campaign.organiser.name} (để báo cáo)"],
+            archive="VT, Thường trực HĐTĐKT",
+        ),
     )

@@ -19,6 +19,7 @@ from clusters.documents.base import (
     Cell,
     Column,
     Document,
+    Recipients,
     Signatures,
     Signer,
     Table,
@@ -29,6 +30,7 @@ from clusters.documents.base import (
     number,
     para,
     upper,
+    vn_date,
 )
 from clusters.documents.pledge import header, members
 from clusters.enums import MemberRole, PeriodKind
@@ -42,9 +44,10 @@ from scoring.periods import of_period, period_id_of
 
 STAGE_WORDS = {
     Stage.SELF: "Đơn vị tự chấm điểm",
-    Stage.CLUSTER: "Cụm thi đua chấm điểm",
+    Stage.CLUSTER: "{group} chấm điểm",  # "Cụm thi đua" or "Khối thi đua"
     Stage.FINAL: "Phúc tra của Cơ quan Thường trực",
 }
+COUNCIL = "Hội đồng Thi đua - Khen thưởng {organiser}"
 D0 = Decimal(0)
 
 
@@ -180,35 +183,43 @@ def sheet_document(sheet: ScoreSheet) -> Document:
     campaign = cluster.campaign
     unit = sheet.unit
     heads = _signatories(cluster)
+    words = cluster.words
+    council = COUNCIL.format(organiser=campaign.organiser.name)
     date = timezone.localdate(sheet.submitted_at) if sheet.submitted_at else None
     signature = heads.get(unit.pk)
     head = _signer(upper(unit.name), signature, "" if signature else "THỦ TRƯỞNG ĐƠN VỊ")
     if sheet.stage == Stage.SELF:
         issuer = unit.name
         signers = [Signer(role="NGƯỜI LẬP PHIẾU", note="(Ký, ghi rõ họ tên)"), head]
+        recipients = Recipients([f"{words['leader']} {cluster.name} (để thẩm định)"])
     elif sheet.stage == Stage.CLUSTER:
         issuer = ""
         roles = permissions.member_roles(cluster)
         wanted = permissions.scorer_role(cluster, unit.pk)
         scorer_id = next((u for u, r in roles.items() if r == wanted), None)
         scorer = next((m.unit for m in members(cluster) if m.unit_id == scorer_id), None)
-        role = "ĐẠI DIỆN CỤM PHÓ" if wanted == MemberRole.DEPUTY else "ĐẠI DIỆN CỤM TRƯỞNG"
+        scorer_words = words["deputy"] if wanted == MemberRole.DEPUTY else words["leader"]
+        role = f"ĐẠI DIỆN {upper(scorer_words)}"
         signers = [
             head,
             _signer(role, heads.get(scorer_id), upper(scorer.name) if scorer else ""),
         ]
+        recipients = Recipients(
+            [unit.name, f"Thường trực {council}"], archive=f"VT, {scorer_words}"
+        )
     else:
         issuer = ""
         signers = [
             head,
             Signer(role="CƠ QUAN THƯỜNG TRỰC", position=upper(campaign.organiser.name)),
         ]
+        recipients = Recipients([unit.name, cluster.name], archive="VT, Thường trực HĐTĐKT")
     blocks = [
         labelled("Đơn vị", unit.name),
-        labelled("Cụm thi đua", cluster.name),
+        labelled(words["group"], cluster.name),
         labelled("Thang điểm", f"{sheet.table.title} (phiên bản {sheet.table.version})"),
         labelled("Kỳ đánh giá", period_words(sheet.period.kind, campaign.year)),
-        labelled("Giai đoạn", STAGE_WORDS[Stage(sheet.stage)]),
+        labelled("Giai đoạn", STAGE_WORDS[Stage(sheet.stage)].format(group=words["group"])),
         sheet_table(sheet),
         para(
             f"Tổng điểm đạt được: {number(sheet.total)} điểm"
@@ -225,6 +236,7 @@ def sheet_document(sheet: ScoreSheet) -> Document:
             f"phieu-cham-diem-{ascii_slug(unit.code)}-{sheet.stage}-{campaign.year}"
             f"{_file_suffix(sheet.period)}.docx"
         ),
+        recipients=recipients,
     )
 
 
@@ -266,9 +278,8 @@ def minutes_document(cluster: Cluster, stage: str, period: Period | None = None)
         else "họp tổng kết, bình xét"
     )
     host = f"trụ sở {leader.name}" if leader else "……………………"
-    when = "ngày ….. tháng ….. năm " + str(campaign.year)
-    if date:
-        when = f"ngày {date.day:02d} tháng {date.month:02d} năm {date.year}"
+    when = vn_date(date, campaign.year)
+    words = cluster.words
     blocks = [
         para(
             f"Hôm nay, {when}, tại {host}, {cluster.name} tổ chức {meeting} "
@@ -277,9 +288,9 @@ def minutes_document(cluster: Cluster, stage: str, period: Period | None = None)
         heading("I. THÀNH PHẦN THAM DỰ"),
     ]
     if leader:
-        blocks.append(para(f"- Chủ trì: đại diện lãnh đạo {leader.name} (Cụm trưởng)."))
+        blocks.append(para(f"- Chủ trì: đại diện lãnh đạo {leader.name} ({words['leader']})."))
     if deputy:
-        blocks.append(para(f"- Thư ký: đại diện lãnh đạo {deputy.name} (Cụm phó)."))
+        blocks.append(para(f"- Thư ký: đại diện lãnh đạo {deputy.name} ({words['deputy']})."))
     blocks.append(para(f"- Đại diện lãnh đạo {len(memberships)} đơn vị thành viên:"))
     blocks += [para(f"+ {m.unit.name};") for m in memberships]
     source = (
@@ -290,7 +301,7 @@ def minutes_document(cluster: Cluster, stage: str, period: Period | None = None)
     blocks += [
         heading("II. NỘI DUNG"),
         para(
-            f"Căn cứ {source}, Cụm thi đua thống nhất xếp hạng các đơn vị thành viên năm "
+            f"Căn cứ {source}, {words['group']} thống nhất xếp hạng các đơn vị thành viên năm "
             f"{campaign.year} như sau:"
         ),
         Table(
@@ -360,4 +371,11 @@ def minutes_document(cluster: Cluster, stage: str, period: Period | None = None)
         ],
         blocks=[*blocks, Signatures([secretary, chair])],
         file_name=f"bien-ban-cum-{cluster.number}-{campaign.year}{_file_suffix(period)}.docx",
+        recipients=Recipients(
+            [
+                f"Thường trực {COUNCIL.format(organiser=organiser.name)}",
+                f"Các đơn vị thành viên {cluster.name}",
+            ],
+            archive=f"VT, {words['leader']}",
+        ),
     )

@@ -56,7 +56,7 @@ class UnitAdmin(ScopedAdmin):
     autocomplete_fields = ("parent", "successor")
     ordering = ("code",)
     fieldsets = (
-        (None, {"fields": ("code", "name", "short_name", "kind", "parent")}),
+        (None, {"fields": ("code", "name", "short_name", "kind", "parent", "place")}),
         (
             _("Dissolution or merger"),
             {

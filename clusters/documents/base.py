@@ -1,4 +1,8 @@
-"""Shared building blocks of the official documents (Nghị định 30/2020/NĐ-CP layout).
+"""Shared building blocks of the official documents (Nghị định 30/2020/NĐ-CP layout): the
+one module every document kind uses (pledge, score sheet, minutes, proposal list, submission,
+and the decisions and certificates to come) for the administrative header, the place-and-
+date line (``date_line``, ``place_name``), the recipients ("Nơi nhận", ``Recipients``) and
+the page numbers (``to_docx``). docs/documents.md lists the format rules applied.
 
 A document is built once from the data as a small tree of dataclasses (``Document`` with
 its ``Header``, a list of blocks and signature blocks) and written out twice: as a Word
@@ -58,8 +62,12 @@ PLACE_PREFIXES = (
 
 
 def place_name(unit) -> str:
-    """The place in the date line: the organiser's province without "Công an tỉnh" (Công
-    an tỉnh Đắk Nông → Đắk Nông); the Ministry dates its papers in Hà Nội."""
+    """The place in the date line (địa danh): the unit's own place name where one is set
+    (Unit.place), else the organiser's province without "Công an tỉnh" (Công an tỉnh Đắk
+    Nông → Đắk Nông); the Ministry dates its papers in Hà Nội, where it sits."""
+    place = (getattr(unit, "place", "") or "").strip()
+    if place:
+        return place
     if getattr(unit, "kind", "") == "ministry":
         return "Hà Nội"
     name = unit.name.strip()
@@ -236,12 +244,38 @@ class Header:
 
 
 @dataclass
+class Recipients:
+    """The "Nơi nhận" block: who receives the paper, one line each ("- Name;"), and the
+    archive line last ("- Lưu: VT, <drafting office>."), as the decree writes it."""
+
+    names: list[str]
+    archive: str = "VT"
+
+    HEADING = "Nơi nhận:"
+
+    @property
+    def lines(self) -> list[str]:
+        return [f"- {name};" for name in self.names] + [f"- Lưu: {self.archive}."]
+
+
+@dataclass
 class Document:
     header: Header
     title: str  # upper case
     subtitles: list[str] = field(default_factory=list)
     blocks: list = field(default_factory=list)
     file_name: str = "van-ban.docx"
+    recipients: Recipients | None = None
+
+    @property
+    def recipients_beside(self) -> bool:
+        """Whether "Nơi nhận" sits beside the last signature, on its left, level with the
+        signer's title (a paper signed by one person, as the decree lays it out); otherwise
+        it follows the signatures (several signers side by side leave no room)."""
+        if self.recipients is None or not self.blocks:
+            return False
+        last = self.blocks[-1]
+        return isinstance(last, Signatures) and last.rows[-1][0] is None
 
 
 # --- Word ------------------------------------------------------------------------------------
@@ -407,10 +441,22 @@ def _table(doc, block: Table) -> None:
     _paragraph(doc, "", size=6)
 
 
-def _signatures(doc, block: Signatures) -> None:
+def _recipients(container, recipients: Recipients, *, first=None) -> None:
+    """ "Nơi nhận:" in bold italic 12 pt, then one line per recipient in upright 11 pt, flush
+    left (Nghị định 30/2020/NĐ-CP, Phụ lục I: nơi nhận)."""
+    p = first if first is not None else _paragraph(container, align="left")
+    p.alignment = ALIGN["left"]
+    p.paragraph_format.keep_with_next = True
+    _set_font(p.add_run(Recipients.HEADING), 12, bold=True, italic=True)
+    for line in recipients.lines:
+        _paragraph(container, line, size=11, align="left").paragraph_format.keep_with_next = True
+
+
+def _signatures(doc, block: Signatures, recipients: Recipients | None = None) -> None:
     """Each row of signers as a borderless table of two rows: who signs (role, position,
     note, date) above, the space to sign and the name below, so that the names of a row
-    line up even when one role takes more lines; both rows stay on one page."""
+    line up even when one role takes more lines; both rows stay on one page. ``recipients``
+    go in the empty cell left of the last row's signer."""
     width = TEXT_WIDTH / block.per_row
     if doc.paragraphs:  # the closing sentence goes with the first signatures, never alone
         doc.paragraphs[-1].paragraph_format.keep_with_next = True
@@ -424,8 +470,12 @@ def _signatures(doc, block: Signatures) -> None:
         titles, names = table.rows
         for row in (titles, names):
             _keep_row_together(row)
+        last = row_signers is block.rows[-1]
         for title, name, signer in zip(titles.cells, names.cells, row_signers, strict=True):
             if signer is None:
+                if recipients is not None and last:
+                    _recipients(title, recipients, first=title.paragraphs[0])
+                    recipients = None
                 continue
             first = title.paragraphs[0]
             first.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -446,8 +496,43 @@ def _signatures(doc, block: Signatures) -> None:
             _paragraph(name, signer.name or " ", size=BODY_PT, bold=True)
 
 
+def _field(paragraph, instruction: str, size: int) -> None:
+    """A Word field (PAGE) in ``paragraph``: Word and LibreOffice fill in its value."""
+    for kind, text in (("begin", None), ("instr", instruction), ("separate", None), ("text", "2")):
+        run = paragraph.add_run()
+        _set_font(run, size)
+        if kind == "instr":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = f" {text} "
+        elif kind == "text":
+            element = OxmlElement("w:t")
+            element.text = text
+        else:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        run._r.append(element)
+    end = paragraph.add_run()
+    element = OxmlElement("w:fldChar")
+    element.set(qn("w:fldCharType"), "end")
+    end._r.append(element)
+
+
+def _page_numbers(section) -> None:
+    """Page numbers in Arabic figures, 13 pt upright, centred in the top margin, not shown
+    on the first page (Nghị định 30/2020/NĐ-CP, Phụ lục I: số trang văn bản)."""
+    section.different_first_page_header_footer = True
+    section.header_distance = Mm(10)
+    paragraph = section.header.paragraphs[0]
+    paragraph.alignment = ALIGN["center"]
+    _field(paragraph, "PAGE", HEADER_PT)
+    first = section.first_page_header.paragraphs[0]
+    first.text = ""
+
+
 def to_docx(document: Document) -> bytes:
-    """The document as a Word file (A4, Times New Roman, the decree's margins)."""
+    """The document as a Word file (A4, Times New Roman, the decree's margins, page numbers
+    from page 2, "Nơi nhận" at the foot)."""
     doc = new_docx()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
@@ -470,9 +555,18 @@ def to_docx(document: Document) -> bytes:
     for line in document.subtitles:
         _paragraph(doc, line, size=BODY_PT, bold=True)
     _paragraph(doc, "", size=8)
-    writers = {"para": _para, "table": _table, "signatures": _signatures}
-    for block in document.blocks:
-        writers[block.kind](doc, block)
+    _page_numbers(section)
+    writers = {"para": _para, "table": _table}
+    for i, block in enumerate(document.blocks):
+        if block.kind == "signatures":
+            last = i == len(document.blocks) - 1
+            beside = document.recipients if last and document.recipients_beside else None
+            _signatures(doc, block, beside)
+        else:
+            writers[block.kind](doc, block)
+    if document.recipients is not None and not document.recipients_beside:
+        _paragraph(doc, "", size=8).paragraph_format.keep_with_next = True
+        _recipients(doc, document.recipients)
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -10,6 +10,7 @@ from clusters.documents.base import (
     Document,
     Header,
     Para,
+    Recipients,
     Run,
     Signatures,
     Signer,
@@ -71,11 +72,12 @@ def pledge_document(pledge: Pledge) -> Document:
     blocks += paragraphs(pledge.preamble)
     leader = next((m.unit for m in memberships if m.role == MemberRole.LEADER), None)
     deputy = next((m.unit for m in memberships if m.role == MemberRole.DEPUTY), None)
+    words = cluster.words
     roles = []
     if leader:
-        roles.append(f"Cụm trưởng: {leader.name}")
+        roles.append(f"{words['leader']}: {leader.name}")
     if deputy:
-        roles.append(f"Cụm phó: {deputy.name}")
+        roles.append(f"{words['deputy']}: {deputy.name}")
     names = ", ".join(m.unit.name for m in memberships)
     blocks.append(
         para(
@@ -92,8 +94,8 @@ def pledge_document(pledge: Pledge) -> Document:
     blocks.append(
         para(
             "Các đơn vị thành viên có trách nhiệm quán triệt, triển khai thực hiện nghiêm "
-            "túc các nội dung giao ước; Cụm trưởng theo dõi, đôn đốc, tổng hợp kết quả, "
-            f"báo cáo {campaign.organiser.name} theo quy định."
+            f"túc các nội dung giao ước; {words['leader']} theo dõi, đôn đốc, tổng hợp kết "
+            f"quả, báo cáo {campaign.organiser.name} theo quy định."
         )
     )
     blocks.append(
@@ -119,4 +121,12 @@ def pledge_document(pledge: Pledge) -> Document:
         subtitles=[MOVEMENT.format(year=campaign.year)],
         blocks=blocks,
         file_name=f"ban-giao-uoc-cum-{cluster.number}-{campaign.year}.docx",
+        recipients=Recipients(
+            [
+                f"Thường trực Hội đồng Thi đua - Khen thưởng {campaign.organiser.name} "
+                "(để báo cáo)",
+                f"Các đơn vị thành viên {cluster.name}",
+            ],
+            archive=f"VT, {words['leader']}",
+        ),
     )

@@ -22,6 +22,7 @@ T = TypeVar("T")
 _TOP_REQUIRED = ("format", "year", "campaign", "units", "clusters")
 _TOP_OPTIONAL = ("organiser",)
 _ORGANISER_REQUIRED = ("code", "name")
+_ORGANISER_OPTIONAL = ("place",)
 _CAMPAIGN_REQUIRED = ("name",)
 _CAMPAIGN_OPTIONAL = ("slogan",)
 _UNIT_REQUIRED = ("code", "name", "kind")
@@ -84,6 +85,8 @@ class OrganizationPlan:
     units: list[UnitRecord]
     clusters: list[ClusterRecord]
     existing: dict[str, Unit] = field(default_factory=dict)
+    # The organiser's place name (Unit.place) where the file gives one; None: left as it is.
+    organiser_place: str | None = None
 
 
 @dataclass
@@ -452,13 +455,20 @@ def organization_validate(data: Any, *, organiser_code: str | None = None) -> Or
     # The organiser: the file's, else the option's, else the installation's default.
     organiser_name: str | None = None
     file_organiser: str | None = None
-    if "organiser" in data and check.obj("organiser", data["organiser"], _ORGANISER_REQUIRED):
+    organiser_place: str | None = None
+    if "organiser" in data and check.obj(
+        "organiser", data["organiser"], _ORGANISER_REQUIRED, _ORGANISER_OPTIONAL
+    ):
         file_organiser = check.text("organiser", data["organiser"], "code")
         organiser_name = check.text("organiser", data["organiser"], "name")
+        if "place" in data["organiser"]:
+            organiser_place = check.text("organiser", data["organiser"], "place", required=False)
         check.fields(
             "organiser",
-            Unit(code=file_organiser or "X", name=organiser_name or "X"),
-            ["code", "name"],
+            Unit(
+                code=file_organiser or "X", name=organiser_name or "X", place=organiser_place or ""
+            ),
+            ["code", "name", "place"],
         )
     if file_organiser and organiser_code and file_organiser != organiser_code:
         check.add(
@@ -560,6 +570,7 @@ def organization_validate(data: Any, *, organiser_code: str | None = None) -> Or
         year=year,
         organiser_code=organiser,
         organiser_name=organiser_name,
+        organiser_place=organiser_place,
         campaign_name=campaign_name,
         campaign_slogan=campaign_slogan,
         units=units,

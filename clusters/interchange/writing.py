@@ -46,7 +46,12 @@ def _resolve_organiser(plan: OrganizationPlan) -> Unit:
     if plan.organiser_code is None:
         return _call("organiser", organisation_services.organiser_default)
     unit = plan.existing.get(plan.organiser_code)
-    if unit is not None and (plan.organiser_name is None or plan.organiser_name == unit.name):
+    place = plan.organiser_place
+    if (
+        unit is not None
+        and (plan.organiser_name is None or plan.organiser_name == unit.name)
+        and (place is None or place == unit.place)
+    ):
         return unit
     if unit is None:
         return _call(
@@ -55,16 +60,26 @@ def _resolve_organiser(plan: OrganizationPlan) -> Unit:
             code=plan.organiser_code,
             name=plan.organiser_name,
             kind=ORGANISER_KIND,
+            place=place,
         )
     return _call(
         "organiser",
         organisation_services.unit_upsert,
         code=unit.code,
-        name=plan.organiser_name,
+        name=plan.organiser_name or unit.name,
         kind=unit.kind,
         short_name=unit.short_name,
         parent=unit.parent,
+        place=place,
     )
+
+
+def _organiser_object(unit: Unit) -> dict:
+    """The file's organiser: code and name, and its place name where one is set."""
+    data = {"code": unit.code, "name": unit.name}
+    if unit.place:
+        data["place"] = unit.place
+    return data
 
 
 def _parent_for(old: Unit | None, kind: str, organiser: Unit) -> Unit | None:
@@ -202,7 +217,7 @@ def organization_export(campaign: Campaign) -> dict:
     return {
         "format": FORMAT,
         "year": campaign.year,
-        "organiser": {"code": campaign.organiser.code, "name": campaign.organiser.name},
+        "organiser": _organiser_object(campaign.organiser),
         "campaign": {"name": campaign.name, "slogan": campaign.slogan},
         "units": [
             {"code": u.code, "name": u.name, "short_name": u.short_name, "kind": u.kind}

@@ -38,6 +38,16 @@ class Unit(models.Model):
         blank=True,
         related_name="children",
     )
+    place = models.CharField(
+        _("place name"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "The place its official documents are dated from (địa danh: “Đắk Lắk” in "
+            "“Đắk Lắk, ngày 20 tháng 12 năm 2023”). Empty: its name without “Công an tỉnh”, "
+            "or Hà Nội for the Ministry."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     deactivated_on = models.DateField(_("deactivated on"), null=True, blank=True)
     successor = models.ForeignKey(

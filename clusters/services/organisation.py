@@ -27,10 +27,15 @@ def unit_upsert(
     kind: str = UnitKind.OTHER,
     short_name: str = "",
     parent: Unit | None = None,
+    place: str | None = None,
 ) -> Unit:
-    """Create the unit with ``code``, or bring its name, kind and parent up to date."""
+    """Create the unit with ``code``, or bring its name, kind and parent up to date, and
+    its place name (the documents' date line) where ``place`` is given (None: unchanged)."""
     unit = Unit.objects.filter(code=code).first() or Unit(code=code)
-    return save_changed(unit, name=name, kind=kind, short_name=short_name, parent=parent)
+    values = {"name": name, "kind": kind, "short_name": short_name, "parent": parent}
+    if place is not None:
+        values["place"] = place
+    return save_changed(unit, **values)
 
 
 @transaction.atomic
