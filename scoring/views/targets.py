@@ -132,6 +132,8 @@ def table_targets(request: HttpRequest, pk: int, table_pk: int) -> HttpResponse:
             "units": len(data.memberships),
             "editable": editable and bool(data.criteria) and bool(data.memberships),
             "published": campaign.phase == Phase.PUBLISHED,
+            # Targets the copy of the year brought and nobody has changed since.
+            "copied": sum(1 for t in data.targets.values() if t.copied),
             "save_url": save_url.replace("/0_0/", "/__entry__/"),
         },
     )

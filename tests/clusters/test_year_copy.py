@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import translation
 
 from awards.models import AwardType
@@ -279,3 +280,24 @@ def test_carried_figures_follow_the_copy(year):
         BaselineSource.CARRIED,
         2023,
     )
+
+
+def test_the_targets_page_counts_the_copied_targets_until_they_change(client, year):
+    org = year
+    result = setup_services.campaign_copy(source=org.campaign, year=2024)
+    table = ScoreTable.objects.get(campaign=result.campaign)
+    scoring_services.table_publish(table=table)
+    page = reverse("table_targets", args=[result.campaign.pk, table.pk])
+    client.force_login(org.staff)
+
+    before = client.get(page)
+    target = UnitTarget.objects.get(criterion__table=table, unit=org.member_unit)
+    scoring_services.unit_target_save(
+        criterion=target.criterion, unit=org.member_unit, target=D(12), user=org.staff
+    )
+    after = client.get(page)
+
+    assert (before.context["copied"], after.context["copied"]) == (2, 1)
+    assert "2 targets were copied from last year" in before.content.decode()
+    target.refresh_from_db()
+    assert (target.target, target.copied) == (D(12), False)
