@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from clusters.enums import PeriodKind
 from clusters.models import Campaign, Cluster
 from scoring import engine, services
 from scoring.enums import CriterionKind, TableStatus
@@ -23,6 +24,7 @@ from scoring.interchange.common import (
     type_name,
 )
 from scoring.models import Criterion, ScoreTable
+from scoring.periods import six_month_of
 
 
 def _file_key(name: str) -> str:
@@ -392,10 +394,18 @@ class TableImportSummary:
 
 
 def scoretable_import(
-    data: Any, *, source: str = "-", organiser: str | None = None, publish: bool = True
+    data: Any,
+    *,
+    source: str = "-",
+    organiser: str | None = None,
+    publish: bool = True,
+    period: str = PeriodKind.YEAR_END,
 ) -> TableImportSummary:
     """Store a ``thidua.scoretable/1`` document, then publish the table unless
     ``publish`` is false; all or nothing (a table that cannot be published is not stored).
+    A new title becomes a table of ``period`` (a PeriodKind: the campaign's six-month review
+    where asked, refused when the campaign has none); a next version keeps its previous
+    one's review.
 
     The title names the table in its campaign. No table of that title: version 1 is
     created. Its newest version a draft: the draft's criteria, bands, bonus cap and clusters
@@ -408,6 +418,16 @@ def scoretable_import(
     with transaction.atomic():
         plan = scoretable_read(data, source=source, organiser=organiser)
         check = Checker(source)
+        review = None
+        if period == PeriodKind.SIX_MONTH:
+            review = six_month_of(plan.campaign)
+            if review is None:
+                check.add(
+                    "period",
+                    _("the campaign %(year)s has no six-month review")
+                    % {"year": plan.campaign.year},
+                )
+                check.raise_if_any()
         latest = (
             ScoreTable.objects.filter(campaign=plan.campaign, title=plan.title)
             .select_related("campaign__organiser")
@@ -430,6 +450,7 @@ def scoretable_import(
                 campaign=plan.campaign,
                 title=plan.title,
                 previous=latest,
+                period=review,
                 **tree,
             )
             action = "created" if latest is None else "new_version"

@@ -4,16 +4,20 @@ stays the default and its results are independent."""
 
 from __future__ import annotations
 
+import io
+import json
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from clusters.enums import PeriodKind, Phase
 from clusters.models import Period
 from scoring import permissions, services, workflow
 from scoring.enums import SheetStatus, Stage, TableStatus
+from scoring.interchange import scoretable_export
 from scoring.models import Criterion, NotAssigned, ScoreSheet, ScoreTable, UnitTarget
 from scoring.services import periods
 
@@ -230,3 +234,31 @@ def test_year_end_period_moves_with_its_campaign(org, table):
     assert year_end.current_phase == Phase.SETUP
     year_end.campaign = org.campaign
     assert year_end.current_phase == Phase.FINAL_REVIEW
+
+
+def test_import_scoretable_makes_a_table_of_the_six_month_review(org, table, tmp_path):
+    period = periods.six_month_add(campaign=org.campaign, tables=periods.OWN_TABLES)
+    document = scoretable_export(table)
+    document["title"] = "Thang điểm sơ kết"
+    path = tmp_path / "so-ket.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    call_command("import_scoretable", str(path), "--period=six_month", stdout=io.StringIO())
+
+    imported = ScoreTable.objects.get(title="Thang điểm sơ kết")
+    assert (imported.period_id, imported.status) == (period.pk, TableStatus.PUBLISHED)
+    assert services.table_for_cluster(org.cluster, period) == imported
+    assert services.table_for_cluster(org.cluster) == table
+
+
+def test_import_scoretable_six_month_refused_without_the_review(org, table, tmp_path):
+    document = scoretable_export(table)
+    document["title"] = "Thang điểm sơ kết"
+    path = tmp_path / "so-ket.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_scoretable", str(path), "--period=six_month")
+
+    assert "period: the campaign 2023 has no six-month review" in str(error.value)
+    assert not ScoreTable.objects.filter(title="Thang điểm sơ kết").exists()

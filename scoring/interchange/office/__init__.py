@@ -163,8 +163,10 @@ def office_import(
     clusters: list[str],
     organiser: str | None = None,
     publish: bool = True,
+    period: str = "year_end",
 ) -> TableImportSummary:
-    """Store ``table`` through :func:`scoretable_import` (all or nothing). Publishing is
+    """Store ``table`` through :func:`scoretable_import` (all or nothing; ``period`` as
+    there: a new table of the six-month review with "six_month"). Publishing is
     refused while rows were not understood or a total does not add up: a table straight
     to publication must be read whole (a draft is stored and its findings shown)."""
     if publish and (table.notes or table.problems):
@@ -182,7 +184,9 @@ def office_import(
             ]
         )
     document = office_document(table, year=year, clusters=clusters, organiser=organiser)
-    return scoretable_import(document, source=table.name, organiser=organiser, publish=publish)
+    return scoretable_import(
+        document, source=table.name, organiser=organiser, publish=publish, period=period
+    )
 
 
 @dataclass

@@ -50,6 +50,15 @@ class Command(BaseCommand):
             ),
         )
         parser.add_argument(
+            "--period",
+            choices=["year_end", "six_month"],
+            default="year_end",
+            help=gettext_lazy(
+                "Review a new table scores: year_end (default) or six_month (the campaign's "
+                "six-month review)."
+            ),
+        )
+        parser.add_argument(
             "--draft",
             action="store_true",
             help=gettext_lazy("Store the table as a draft instead of publishing it."),
@@ -71,6 +80,7 @@ class Command(BaseCommand):
         organiser: str | None = None,
         year: int | None = None,
         clusters: list[str] | None = None,
+        period: str = "year_end",
         **options,
     ) -> None:
         office = None
@@ -82,7 +92,12 @@ class Command(BaseCommand):
                     )
                 office = office_read(Path(file).read_bytes(), name=file)
                 summary = office_import(
-                    office, year=year, clusters=clusters, organiser=organiser, publish=not draft
+                    office,
+                    year=year,
+                    clusters=clusters,
+                    organiser=organiser,
+                    publish=not draft,
+                    period=period,
                 )
             else:
                 if year is not None or clusters:
@@ -93,7 +108,11 @@ class Command(BaseCommand):
                         )
                     )
                 summary = scoretable_import(
-                    read_json(file), source=file, organiser=organiser, publish=not draft
+                    read_json(file),
+                    source=file,
+                    organiser=organiser,
+                    publish=not draft,
+                    period=period,
                 )
         except OSError as exc:
             raise CommandError(
