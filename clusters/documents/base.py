@@ -460,7 +460,8 @@ def _signatures(doc, block: Signatures, recipients: Recipients | None = None) ->
     width = TEXT_WIDTH / block.per_row
     if doc.paragraphs:  # the closing sentence goes with the first signatures, never alone
         doc.paragraphs[-1].paragraph_format.keep_with_next = True
-    for row_signers in block.rows:
+    rows = block.rows
+    for index, row_signers in enumerate(rows):
         spacer = _paragraph(doc, "", size=8)
         spacer.paragraph_format.keep_with_next = True
         table = doc.add_table(rows=2, cols=len(row_signers))
@@ -470,7 +471,7 @@ def _signatures(doc, block: Signatures, recipients: Recipients | None = None) ->
         titles, names = table.rows
         for row in (titles, names):
             _keep_row_together(row)
-        last = row_signers is block.rows[-1]
+        last = index == len(rows) - 1
         for title, name, signer in zip(titles.cells, names.cells, row_signers, strict=True):
             if signer is None:
                 if recipients is not None and last:
