@@ -41,6 +41,7 @@ from scoring.interchange.office import (
     office_preview,
     office_read,
 )
+from scoring.periods import six_month_of
 from scoring.services import CriterionData
 from scoring.views.common import campaign_for, require
 from scoring.views.uploads import PendingUploads
@@ -145,6 +146,8 @@ def _context(campaign: Campaign, clusters: list[Cluster], **extra) -> dict:
         "upload_url": reverse("table_import", args=[campaign.pk]),
         "max_mb": settings.UPLOAD_MAX_MB,
         "accept": ACCEPT,
+        # The review a new table scores, offered where the campaign has a six-month review.
+        "six_month": six_month_of(campaign),
         **extra,
     }
 
@@ -224,6 +227,7 @@ def _remember(request: HttpRequest, campaign: Campaign, name: str, content: byte
         "name": name,
         "clusters": [c.pk for c in chosen],
         "fingerprint": _fingerprint(content, chosen),
+        "period": "six_month" if request.POST.get("period") == "six_month" else "year_end",
     }
     return PENDING.remember(request, content, data)
 
@@ -300,6 +304,7 @@ def table_import_confirm(request: HttpRequest, pk: int, token: str) -> HttpRespo
             clusters=[c.code for c in chosen],
             organiser=campaign.organiser.code,
             publish=False,
+            period=stored.get("period", "year_end"),
         )
     except ScoringFileError as refusal:
         PENDING.forget(request, token)

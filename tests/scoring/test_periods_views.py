@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import docx
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
@@ -271,3 +272,33 @@ def test_cluster_report_of_the_six_month_review(client, org, six):
     ]
     assert six_report.context["period_label"] == "Six-month review, first half of 2023"
     assert year_end_report.context["report"].rows == []
+
+
+def test_table_import_page_stores_a_table_of_the_six_month_review(
+    client, org, tmp_path, monkeypatch
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from scoring.views import table_import
+    from scoring.views.table_import import SESSION_KEY
+
+    monkeypatch.setattr(table_import, "_folder", lambda: tmp_path)
+    period = periods.six_month_add(campaign=org.campaign, tables=periods.OWN_TABLES)
+    example = settings.BASE_DIR / "docs" / "examples" / "thang-bang-diem-cum-1.xlsx"
+    client.force_login(org.staff)
+
+    form = client.get(reverse("table_import", args=[org.campaign.pk]))
+    client.post(
+        reverse("table_import", args=[org.campaign.pk]),
+        {
+            "file": SimpleUploadedFile("bang.xlsx", example.read_bytes()),
+            "clusters": [org.cluster.pk],
+            "period": "six_month",
+        },
+    )
+    token = next(iter(client.session[SESSION_KEY]))
+    client.post(reverse("table_import_confirm", args=[org.campaign.pk, token]))
+
+    assert 'id="import-period"' in form.content.decode()
+    table = ScoreTable.objects.get()
+    assert (table.period_id, table.status) == (period.pk, "draft")
