@@ -110,7 +110,12 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
                 for s in stages[cluster.pk]
             ]
             mine[cluster.campaign_id] = cluster
+    six_months = {
+        p.campaign_id: p
+        for p in Period.objects.filter(campaign_id__in=ids, kind=PeriodKind.SIX_MONTH)
+    }
     for campaign in campaigns:
+        campaign.six_month = six_months.get(campaign.pk)
         campaign.can_view_overview = campaign.pk in overview_ids
         campaign.my_cluster = mine.get(campaign.pk)
         campaign.phase_step = PHASE_ORDER.index(campaign.phase) + 1

@@ -302,3 +302,12 @@ def test_table_import_page_stores_a_table_of_the_six_month_review(
     assert 'id="import-period"' in form.content.decode()
     table = ScoreTable.objects.get()
     assert (table.period_id, table.status) == (period.pk, "draft")
+
+
+def test_campaign_list_shows_the_six_month_reviews_phase(client, org, six):
+    client.force_login(org.staff)
+
+    response = client.get(reverse("campaign_list"))
+
+    assert 'data-six-month-phase="self_assessment"' in response.content.decode()
+    assert [c.six_month for c in response.context["campaigns"]] == [six]
