@@ -492,6 +492,16 @@ def _number(value) -> str:
     return localize(value) if value is not None else "—"
 
 
+def _percent(value: Decimal) -> str:
+    """A percentage as staff write it: 75, 83,33, 12,5 (no trailing zeros)."""
+    value = value.quantize(Decimal("0.01"))
+    if value == value.to_integral_value():
+        value = value.quantize(Decimal(1))
+    elif value * 10 == (value * 10).to_integral_value():
+        value = value.quantize(Decimal("0.1"))
+    return localize(value)
+
+
 def _titles(codes, names: dict[str, str]) -> str:
     return _(" or ").join(names.get(c, c) for c in codes)
 
@@ -548,10 +558,10 @@ def word(condition: ladder.Condition, names: dict[str, str]) -> Line:
             else _("None recorded")
         )
     elif kind == ladder.FIGURE_SHARE:
-        text = _("%(comparison)s %(percent)s%% %(figure)s") % {
+        text = _("%(comparison)s %(percent)s%% of the headcount: %(figure)s") % {
             "comparison": Comparison(rule.comparison).label,
-            "percent": _number(v["required_percent"]),
-            "figure": Figure(rule.figure).label.lower(),
+            "percent": _percent(v["required_percent"]),
+            "figure": Figure(rule.figure).label,
         }
         state = v["state"]
         if state == "missing":
@@ -566,14 +576,14 @@ def word(condition: ladder.Condition, names: dict[str, str]) -> Line:
             elif state == "no_headcount":
                 figure += " — " + _("no headcount")
             else:
-                figure += f" = {_number(v['percent'])}%"
+                figure += f" = {_percent(v['percent'])}%"
     elif kind == ladder.QUOTA:
         scope = QuotaScope(rule.scope).label.lower()
         if rule.number is not None:
             text = _("At most %(number)s %(scope)s") % {"number": rule.number, "scope": scope}
         else:
             text = _("At most %(percent)s%% of the units %(scope)s (rounded down)") % {
-                "percent": _number((rule.share * 100).normalize()),
+                "percent": _percent(rule.share * 100),
                 "scope": scope,
             }
         places = _("%(limit)s places among %(size)s units") % {

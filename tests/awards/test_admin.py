@@ -8,8 +8,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from awards import services
-from awards.models import AwardType, UnitRestriction, Vote
+from awards import services, titles
+from awards.models import AwardType, PastTitle, TitleRule, UnitFigures, UnitRestriction, Vote
 
 MODELS = [m for m in admin.site._registry if m._meta.app_label == "awards"]
 
@@ -28,6 +28,22 @@ def _records(published, award_types):
         award_type=award_types[0],
         members_present=3,
         votes_for=2,
+    )
+    titles.title_rule_add(award_type=award_types[0], kind="leading", article="Quy chế")
+    titles.past_title_record(
+        organiser=published.province,
+        unit=published.leader_unit,
+        year=2022,
+        code="determined_to_win",
+        name="Đơn vị Quyết thắng",
+    )
+    titles.figures_save(
+        campaign=published.campaign,
+        unit=published.member_unit,
+        headcount=20,
+        advanced_soldiers=15,
+        emulation_soldiers=2,
+        disciplined=0,
     )
 
 
@@ -62,16 +78,20 @@ def test_award_type_add_in_admin_stores_the_share(client, org):
             "max_per_cluster": "",
             "pass_share": "0,6667",
             "order": "3",
+            "level": "province",
+            "title_rules-TOTAL_FORMS": "0",
+            "title_rules-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302
     stored = AwardType.objects.get(code="quyet-thang")
-    assert (stored.name, str(stored.pass_share), stored.leading_only) == (
+    assert (stored.name, str(stored.pass_share), stored.leading_only, stored.level) == (
         "Đơn vị Quyết thắng",
         "0.6667",
         False,
+        "province",
     )
 
 
 def test_models_registered():
-    assert set(MODELS) == {AwardType, UnitRestriction, Vote}
+    assert set(MODELS) == {AwardType, UnitRestriction, Vote, PastTitle, TitleRule, UnitFigures}
