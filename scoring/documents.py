@@ -39,7 +39,7 @@ from clusters.models.periods import period_words
 from scoring import permissions, queries
 from scoring.engine.signed import MINUS_KINDS, points_sign, signed_groups
 from scoring.enums import CriterionKind, Stage
-from scoring.models import Publication, ScoreSheet
+from scoring.models import ReviewMeeting, ScoreSheet
 from scoring.periods import of_period, period_id_of
 
 STAGE_WORDS = {
@@ -247,12 +247,23 @@ def _file_suffix(period: Period | None) -> str:
     return "-so-ket-6-thang" if period is not None and not period.is_year_end else ""
 
 
+def review_meeting(cluster: Cluster, period: Period | None) -> ReviewMeeting | None:
+    """The cluster's recorded meeting on ``period`` (None: the year-end review), if any."""
+    qs = ReviewMeeting.objects.filter(cluster=cluster)
+    if period is None:
+        qs = qs.filter(period__campaign_id=cluster.campaign_id, period__kind=PeriodKind.YEAR_END)
+    else:
+        qs = qs.filter(period=period)
+    return qs.first()
+
+
 def minutes_document(cluster: Cluster, stage: str, period: Period | None = None) -> Document:
     """The cluster's meeting minutes of ``period`` (None: the year-end review; the
     six-month review's meeting is its sơ kết): attendees, the ranking at ``stage`` (rank,
     unit, total, band, leading), the leading unit(s), the proposal (the flag is proposed
     at the year-end review only) and the signatures of the chair (leader unit) and the
-    secretary (deputy unit)."""
+    secretary (deputy unit). It is dated on the meeting's day where one is recorded
+    (ReviewMeeting), else left in dotted blanks to fill by hand: never the day printed."""
     six_month = period is not None and not period.is_year_end
     in_period = of_period(period_id_of(period))
     campaign = cluster.campaign
@@ -261,13 +272,8 @@ def minutes_document(cluster: Cluster, stage: str, period: Period | None = None)
     leader = next((m.unit for m in memberships if m.role == MemberRole.LEADER), None)
     deputy = next((m.unit for m in memberships if m.role == MemberRole.DEPUTY), None)
     heads = _signatories(cluster)
-    published = (
-        Publication.objects.filter(in_period, cluster=cluster, action=Publication.Action.PUBLISH)
-        .order_by("-at", "-pk")
-        .values_list("at", flat=True)
-        .first()
-    )
-    date = timezone.localdate(published) if stage == Stage.FINAL and published else None
+    held = review_meeting(cluster, period)
+    date = held.held_on if held else None
     sheets = list(
         queries.ranked(ScoreSheet.objects.filter(in_period, cluster=cluster, stage=stage))
     )
@@ -278,6 +284,8 @@ def minutes_document(cluster: Cluster, stage: str, period: Period | None = None)
         else "họp tổng kết, bình xét"
     )
     host = f"trụ sở {leader.name}" if leader else "……………………"
+    if held and held.place:
+        host = held.place
     when = vn_date(date, campaign.year)
     words = cluster.words
     blocks = [

@@ -166,3 +166,26 @@ class SixMonthForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", gettext_lazy("Add the six-month review")))
+
+
+class MeetingForm(forms.Form):
+    """The day and place of the cluster's review meeting, which its minutes carry
+    (scoring.services.meetings.meeting_record), on the minutes' print page."""
+
+    held_on = forms.DateField(
+        label=gettext_lazy("Meeting day"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+    )
+    place = forms.CharField(
+        label=gettext_lazy("Place"),
+        max_length=255,
+        required=False,
+        help_text=gettext_lazy("Left empty: the leader unit's premises."),
+        widget=forms.TextInput(attrs={"aria-describedby": "id_place-help"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", gettext_lazy("Save the meeting day")))

@@ -854,3 +854,56 @@ class Publication(models.Model):
     def clean(self) -> None:
         if self.period_id is None and self.cluster_id is not None:
             self.period = Period.objects.year_end(self.cluster.campaign_id)
+
+
+class ReviewMeeting(models.Model):
+    """The cluster's meeting that reviews and ranks one period (họp tổng kết, sơ kết): its
+    minutes (scoring.documents.minutes_document) are dated on ``held_on`` and placed at
+    ``place``, never on the day they are printed. Set by scoring.services.meetings."""
+
+    cluster = models.ForeignKey(
+        Cluster, verbose_name=_("cluster"), on_delete=models.CASCADE, related_name="meetings"
+    )
+    period = models.ForeignKey(
+        Period, verbose_name=_("review"), on_delete=models.CASCADE, related_name="meetings"
+    )
+    held_on = models.DateField(_("meeting day"))
+    place = models.CharField(
+        _("place"),
+        max_length=255,
+        blank=True,
+        help_text=_("Where it met; left empty, the minutes say the leader unit's premises."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("review meeting")
+        verbose_name_plural = _("review meetings")
+        ordering = ["cluster", "period"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "period"],
+                name="%(app_label)s_%(class)s_one_per_cluster_and_period",
+                violation_error_message=_("This cluster's meeting for this review is recorded."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cluster} — {self.period}"
+
+    def clean(self) -> None:
+        if self.cluster_id is None or self.period_id is None or self.held_on is None:
+            return
+        campaign = self.cluster.campaign
+        if self.period.campaign_id != campaign.pk:
+            raise ValidationError({"period": _("The review is of another campaign.")})
+        # A review is held in its year, or early the next year for the year-end review.
+        if self.held_on.year not in (campaign.year, campaign.year + 1):
+            raise ValidationError(
+                {
+                    "held_on": _(
+                        "The meeting of a %(year)s review is held in %(year)s or %(next)s."
+                    )
+                    % {"year": campaign.year, "next": campaign.year + 1}
+                }
+            )

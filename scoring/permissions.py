@@ -190,6 +190,14 @@ def minutes_stage(user: User, cluster: Cluster, period: Period | None = None) ->
     return None
 
 
+def can_record_meeting(user: User, cluster: Cluster, period: Period | None = None) -> bool:
+    """May record the day and place of the cluster's review meeting (its minutes' date): the
+    campaign's managers and the cluster's leader and deputy units, while they may read the
+    minutes."""
+    heads = manages(user, cluster.campaign) or is_cluster_head(user, cluster)
+    return heads and minutes_stage(user, cluster, period) is not None
+
+
 def can_edit_sheet(user: User, sheet: ScoreSheet) -> bool:
     """May change the sheet's scores now (its phase is open and it is not locked)."""
     if sheet.status == SheetStatus.LOCKED:

@@ -828,6 +828,15 @@ RULES: dict[str, list[Case]] = {
     "sheet_print": [Case(lambda w: [w.self_m1.pk], C1_READERS)],
     "minutes_docx": [Case(_c1, HEADS_A, phase=Phase.FINAL_REVIEW)],
     "minutes_print": [Case(_c1, HEADS_A, phase=Phase.FINAL_REVIEW)],
+    "minutes_meeting": [
+        Case(
+            _c1,
+            HEADS_A,
+            "POST",
+            lambda w: {"held_on": "2023-12-20", "place": "Hội trường"},
+            phase=Phase.FINAL_REVIEW,
+        )
+    ],
     # Awards.
     "awards_cluster": [Case(_c1, C1_READERS)],
     "awards_vote": [

@@ -4,22 +4,27 @@
 - the cluster's year-end minutes with the ranking (Biên bản), at the final stage once the
   results are published, before that at the cluster stage for managers and the cluster's
   leader and deputy units (scoring.permissions.minutes_stage); a cluster outside the user's
-  scope answers 404, one they may see but not these minutes for 403.
+  scope answers 404, one they may see but not these minutes for 403. The minutes' print
+  page carries the form of the meeting's day and place (``minutes_meeting``, POST) for
+  those who may record it (scoring.permissions.can_record_meeting).
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from clusters.documents.base import docx_response, print_context
 from emulation.routers import reads_from_replica
 from scoring import permissions
-from scoring.documents import minutes_document, sheet_document
+from scoring.documents import minutes_document, review_meeting, sheet_document
+from scoring.forms import MeetingForm
 from scoring.periods import period_query
+from scoring.services.meetings import meeting_record
 from scoring.views.common import cluster_for, period_for, require, sheet_for
 
 
@@ -69,13 +74,46 @@ def minutes_docx(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def minutes_print(request: HttpRequest, pk: int) -> HttpResponse:
     """The year-end minutes as a print-ready A4 page."""
-    _cluster, document, query = _minutes(request, pk)
+    return _minutes_page(request, pk)
+
+
+def _minutes_page(request: HttpRequest, pk: int, form: MeetingForm | None = None):
+    cluster, document, query = _minutes(request, pk)
+    period = period_for(request, cluster)
     context = print_context(
         document,
         docx_url=reverse("minutes_docx", args=[pk]) + query,
         back_url=reverse("ranking_default", args=[pk]) + query,
     )
-    return render(request, "scoring/documents/minutes.html", context)
+    if permissions.can_record_meeting(request.user, cluster, period):
+        if form is None:
+            meeting = review_meeting(cluster, period)
+            initial = {"held_on": meeting.held_on, "place": meeting.place} if meeting else {}
+            form = MeetingForm(initial=initial)
+        context["meeting_form"] = form
+        context["meeting_url"] = reverse("minutes_meeting", args=[pk]) + query
+    status = 400 if form is not None and form.errors else 200
+    return render(request, "scoring/documents/minutes.html", context, status=status)
+
+
+@require_POST
+@login_required
+def minutes_meeting(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the day and place of the review meeting, then show the minutes dated on it; a
+    bad day is refused with its message on the page (400) and nothing is stored."""
+    cluster = cluster_for(request.user, pk)
+    period = period_for(request, cluster)
+    require(permissions.can_record_meeting(request.user, cluster, period))
+    form = MeetingForm(request.POST)
+    if form.is_valid():
+        try:
+            meeting_record(cluster=cluster, period=period, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return redirect(reverse("minutes_print", args=[pk]) + period_query(period))
+    return _minutes_page(request, pk, form)
 
 
 urlpatterns = [
@@ -83,4 +121,5 @@ urlpatterns = [
     path("sheets/<int:pk>/print/", sheet_print, name="sheet_print"),
     path("clusters/<int:pk>/documents/minutes.docx", minutes_docx, name="minutes_docx"),
     path("clusters/<int:pk>/documents/minutes/", minutes_print, name="minutes_print"),
+    path("clusters/<int:pk>/documents/minutes/meeting/", minutes_meeting, name="minutes_meeting"),
 ]

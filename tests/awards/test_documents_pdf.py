@@ -9,7 +9,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from awards import documents as award_documents
 from awards import services
@@ -17,7 +16,8 @@ from clusters.documents.base import to_docx
 from clusters.documents.pledge import pledge_document
 from clusters.models import PledgeItem
 from scoring.documents import minutes_document, sheet_document
-from scoring.models import Publication, ScoreSheet
+from scoring.models import ScoreSheet
+from scoring.services.meetings import meeting_record
 from tests.factories import PledgeFactory, SignatureFactory, SigningConferenceFactory
 from tests.pdf import pdf_pages
 
@@ -33,6 +33,8 @@ def documents(published, table, award_types):
     org = published
     org.province.place = "Đắk Lắk"
     org.province.save()
+    org.member_unit.name = "Công an huyện Krông Búk"  # a fixed name, not the factory's
+    org.member_unit.save()
     cluster = org.cluster
     SigningConferenceFactory(cluster=cluster, held_on=dt.date(2023, 2, 25))
     pledge = PledgeFactory(cluster=cluster, preamble="Thực hiện kế hoạch của Công an tỉnh.")
@@ -47,9 +49,7 @@ def documents(published, table, award_types):
         )
     for unit in (org.leader_unit, org.deputy_unit, org.member_unit):
         SignatureFactory(pledge=pledge, unit=unit, signed_on=dt.date(2023, 2, 25))
-    Publication.objects.filter(cluster=cluster).update(
-        at=timezone.make_aware(dt.datetime(2023, 12, 20, 9, 0))
-    )
+    meeting_record(cluster=cluster, period=None, held_on=dt.date(2023, 12, 20))
     flag, advanced = award_types
     services.vote_record(
         cluster=cluster, unit=org.leader_unit, award_type=flag, members_present=3, votes_for=3
@@ -99,13 +99,13 @@ EXPECTED = {
         1,
         "Đắk Lắk, ngày ….. tháng ….. năm 2023",
         "PHIẾU CHẤM ĐIỂM THI ĐUA",
-        f"Nơi nhận: - Công an huyện Số 3; - Thường trực {COUNCIL}; - Lưu: VT, Cụm trưởng.",
+        f"Nơi nhận: - Công an huyện Krông Búk; - Thường trực {COUNCIL}; - Lưu: VT, Cụm trưởng.",
     ),
     "sheet-final.docx": (
         1,
         "Đắk Lắk, ngày ….. tháng ….. năm 2023",
         "PHIẾU CHẤM ĐIỂM THI ĐUA",
-        "Nơi nhận: - Công an huyện Số 3; - Cụm thi đua số 1; - Lưu: VT, Thường trực HĐTĐKT.",
+        "Nơi nhận: - Công an huyện Krông Búk; - Cụm thi đua số 1; - Lưu: VT, Thường trực HĐTĐKT.",
     ),
     "minutes-final.docx": (
         2,

@@ -16,6 +16,8 @@ from django.urls import reverse
 from clusters.enums import MemberRole, Phase
 from scoring import services, workflow
 from scoring.enums import Stage
+from scoring.models import ReviewMeeting
+from scoring.services.meetings import meeting_record
 from tests.factories import MembershipFactory, PledgeFactory, SignatureFactory, UnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -297,13 +299,13 @@ def test_minutes_docx_ranks_the_units_with_their_totals(client, org, published):
 
 
 def test_minutes_docx_names_the_leading_unit_date_and_signatories(client, org, published, heads):
+    meeting_record(cluster=org.cluster, period=None, held_on=dt.date(2023, 12, 5))
     client.force_login(org.leader)
 
     response = client.get(minutes_url("minutes_docx", org))
 
     lines = docx_lines(response.content)
-    day = dt.date.today()  # the publication is dated today
-    assert f"Thử, ngày {day.day:02d} tháng {day.month:02d} năm {day.year}" in lines
+    assert "Thử, ngày 05 tháng 12 năm 2023" in lines
     assert "BIÊN BẢN" in lines
     assert "Họp Cụm thi đua số 1 bình xét, xếp hạng thi đua năm 2023" in lines
     assert "Đơn vị dẫn đầu Cụm thi đua số 1 năm 2023: Phòng Đắk Mil." in lines
@@ -397,3 +399,93 @@ def test_minutes_print_page_says_what_the_word_file_says(client, org, published,
     order = [ranking.index(u.name) for u in (org.leader_unit, org.member_unit, org.deputy_unit)]
     assert order == sorted(order)
     assert "style=" not in html
+
+
+# --- The meeting the minutes record ---------------------------------------------------------
+
+
+def test_minutes_without_a_meeting_are_dated_in_blanks_not_the_day_published(
+    client, org, published
+):
+    client.force_login(org.leader)
+
+    lines = docx_lines(client.get(minutes_url("minutes_docx", org)).content)
+
+    assert "Thử, ngày ….. tháng ….. năm 2023" in lines
+    assert any(
+        line.startswith("Hôm nay, ngày ….. tháng ….. năm 2023, tại trụ sở Phòng Đắk Mil")
+        for line in lines
+    )
+
+
+def test_minutes_meeting_recorded_by_the_leader_dates_the_minutes(client, org, published):
+    client.force_login(org.leader)
+
+    response = client.post(
+        minutes_url("minutes_meeting", org),
+        {"held_on": "2024-01-08", "place": "Hội trường Công an tỉnh"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == minutes_url("minutes_print", org)
+    lines = docx_lines(client.get(minutes_url("minutes_docx", org)).content)
+    assert "Thử, ngày 08 tháng 01 năm 2024" in lines
+    assert (
+        "Hôm nay, ngày 08 tháng 01 năm 2024, tại Hội trường Công an tỉnh, Cụm thi đua số 1 tổ "
+        "chức họp tổng kết, bình xét thi đua phong trào “Vì an ninh Tổ quốc” năm 2023."
+    ) in lines
+
+
+def test_minutes_meeting_a_second_time_corrects_the_first(client, org, published):
+    meeting_record(cluster=org.cluster, period=None, held_on=dt.date(2023, 12, 5), place="A")
+    client.force_login(org.staff)
+
+    client.post(minutes_url("minutes_meeting", org), {"held_on": "2023-12-06", "place": ""})
+
+    assert list(ReviewMeeting.objects.values_list("held_on", "place")) == [
+        (dt.date(2023, 12, 6), "")
+    ]
+
+
+def test_minutes_meeting_outside_the_year_is_refused_and_nothing_stored(client, org, published):
+    client.force_login(org.leader)
+
+    response = client.post(minutes_url("minutes_meeting", org), {"held_on": "2021-12-20"})
+
+    assert response.status_code == 400
+    assert "The meeting of a 2023 review is held in 2023 or 2024." in response.content.decode()
+    assert ReviewMeeting.objects.count() == 0
+
+
+def test_minutes_meeting_without_a_day_is_refused(client, org, published):
+    client.force_login(org.leader)
+
+    response = client.post(minutes_url("minutes_meeting", org), {"held_on": ""})
+
+    assert response.status_code == 400
+    assert ReviewMeeting.objects.count() == 0
+
+
+def test_minutes_meeting_form_shown_to_heads_not_to_members(client, org, published):
+    client.force_login(org.leader)
+    leader_page = client.get(minutes_url("minutes_print", org)).content.decode()
+    client.force_login(org.member)
+    member_page = client.get(minutes_url("minutes_print", org)).content.decode()
+
+    assert 'name="held_on"' in leader_page
+    assert 'name="held_on"' not in member_page
+
+
+def test_minutes_meeting_refused_to_a_member_who_reads_the_minutes(client, org, published):
+    client.force_login(org.member)
+
+    response = client.post(minutes_url("minutes_meeting", org), {"held_on": "2023-12-20"})
+
+    assert response.status_code == 403
+    assert ReviewMeeting.objects.count() == 0
+
+
+def test_minutes_meeting_refuses_get(client, org, published):
+    client.force_login(org.leader)
+
+    assert client.get(minutes_url("minutes_meeting", org)).status_code == 405
