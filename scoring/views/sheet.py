@@ -39,6 +39,7 @@ from scoring.models import (
     ScoreEntry,
     ScoreSheet,
     ScoreTable,
+    UnitBaseline,
     UnitTarget,
 )
 from scoring.periods import of_period, period_id_of, phase_of, sheet_phase, six_month_of
@@ -118,6 +119,8 @@ class Row:
     inputs: list[Input] = field(default_factory=list)
     target: Decimal | None = None
     own_target: bool = False
+    # The unit's last-year figure of a target criterion, with its source (UnitBaseline).
+    last_year: object = None
     cells: list[Cell] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     explain_entry: ScoreEntry | None = None
@@ -238,6 +241,12 @@ def sheet_context(user, sheet: ScoreSheet) -> dict:
             criterion__table_id=sheet.table_id, unit_id=sheet.unit_id
         ).values_list("criterion_id", "target")
     )
+    last_year = {
+        b.criterion_id: b
+        for b in UnitBaseline.objects.filter(
+            criterion__table_id=sheet.table_id, unit_id=sheet.unit_id
+        )
+    }
     evidence: dict[int, list[Evidence]] = {}
     for item in (
         Evidence.objects.filter(entry__sheet_id__in=[s.pk for s in by_stage.values()])
@@ -285,6 +294,7 @@ def sheet_context(user, sheet: ScoreSheet) -> dict:
             row.inputs = [] if row.not_assigned else _inputs(criterion, row.entry)
             row.own_target = criterion.pk in targets
             row.target = targets.get(criterion.pk, criterion.target)
+            row.last_year = last_year.get(criterion.pk)
             row.evidence = evidence.get(criterion.pk, [])
             cluster_entry = entries.get(by_stage.get(Stage.CLUSTER, sheet).pk, {}).get(criterion.pk)
             if compare and cluster_entry is not None:

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
@@ -279,3 +280,18 @@ def test_pages_refuse_officers_and_read_only_once_published(client, org, years):
     assert client.post(carry).status_code == 403
     assert client.get(carry).status_code == 405
     assert UnitBaseline.objects.count() == 0
+
+
+def test_the_sheet_shows_last_years_figure_with_its_source(client, org, years):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    baselines_carry(table=years.table)
+    services.table_publish(table=years.table)
+    type(years.campaign).objects.filter(pk=years.campaign.pk).update(phase="self_assessment")
+    sheet = services.sheet_get_or_create(cluster=years.cluster, unit=years.merged, stage="self")
+    client.force_login(org.staff)
+
+    html = client.get(reverse("sheet_detail", args=[sheet.pk])).content.decode()
+
+    assert "Last year's count (baseline): 7 · 2023, final, published 20/12/2023" in html
+    assert "Last year: 3.25 · 2023, final, published 20/12/2023" in html
+    assert "Last year: 60 · 2023, final, published 20/12/2023" in html
