@@ -148,13 +148,16 @@ PRESETS: tuple[Preset, ...] = (
 
 @transaction.atomic
 def presets_install(*, campaign: Campaign, user=None) -> list[AwardType]:
-    """Add the police ladder's titles the campaign does not have yet (by code), each with
-    its rules, marked as shipped defaults awaiting the organiser's confirmation. Titles
-    the campaign has already are left as they are."""
-    have = set(AwardType.objects.filter(campaign=campaign).values_list("code", flat=True))
+    """Add the police ladder's titles the campaign does not have yet (by code or by name:
+    a "Đơn vị Quyết thắng" set up under another code counts), each with its rules, marked
+    as shipped defaults awaiting the organiser's confirmation. Titles the campaign has
+    already are left as they are."""
+    have = set()
+    for code, name in AwardType.objects.filter(campaign=campaign).values_list("code", "name"):
+        have.update({code, name.strip().casefold()})
     added = []
     for preset in PRESETS:
-        if preset.code in have:
+        if preset.code in have or preset.name.casefold() in have:
             continue
         award_type = award_type_upsert(
             campaign=campaign,

@@ -103,6 +103,16 @@ def test_presets_install_the_police_ladder_awaiting_confirmation(org):
     assert TitleRule.objects.filter(award_type__campaign=org.campaign).count() == 13
 
 
+def test_presets_leave_a_title_of_the_same_name_under_another_code(org, award_types):
+    # award_types: "co-bo" named "Cờ thi đua của Bộ Công an", "tien-tien" "Đơn vị Tiên tiến".
+    added = titles.presets_install(campaign=org.campaign)
+    assert [t.code for t in added] == [
+        "determined_to_win",
+        "government_flag",
+        "certificate_of_merit",
+    ]
+
+
 def test_confirmation_and_a_changed_rule_asks_for_it_again(org):
     titles.presets_install(campaign=org.campaign)
     advanced = AwardType.objects.get(campaign=org.campaign, code="advanced")
