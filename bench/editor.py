@@ -32,8 +32,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from bench.pages import WARM_UP, check, settings_for_the_client, timed_request
-from bench.scoring import ROOT, bench_database_url, ensure_database, print_table, setup_django
+from bench.pages import WARM_UP, check, plain_static, start_for_the_client, timed_request
+from bench.scoring import ROOT, print_table
 
 RESULTS = ROOT / "bench-results" / "editor.json"
 ORGANISER = "BENCH-EDITOR"
@@ -240,31 +240,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     began = time.perf_counter()
-    url = bench_database_url()
-    ensure_database(url, drop=False)
-    settings_for_the_client()
-    setup_django(url)
+    start_for_the_client()
 
-    from django.conf import settings
-    from django.core.management import call_command
     from django.test import Client
-    from django.test.utils import override_settings
 
     from bench.scoring import finish, machine
     from bench.scoring_data import log
     from clusters.models import User
 
-    log("migrate")
-    call_command("migrate", verbosity=0, interactive=False)
     drop()
     tables = seed()
     load_before = [round(x, 2) for x in os.getloadavg()]
     client = Client()
     client.force_login(User.objects.get(username=STAFF))
 
-    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     rows = []
-    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
+    with plain_static():
         for key, table_pk in tables.items():
             for figure in measure(key, table_pk, client, args.repeat):
                 summary = figure.summary()

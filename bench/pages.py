@@ -58,6 +58,34 @@ def settings_for_the_client() -> None:
     warnings.filterwarnings("ignore", message="No directory at: ")
 
 
+def start_for_the_client() -> str:
+    """Before a benchmark through the test client: the bench database (created when
+    missing), Django set up for the client (settings_for_the_client) and migrated; the
+    database's URL."""
+    url = bench_database_url()
+    ensure_database(url, drop=False)
+    settings_for_the_client()
+    setup_django(url)
+
+    from django.core.management import call_command
+
+    from bench.scoring_data import log
+
+    log("migrate")
+    call_command("migrate", verbosity=0, interactive=False)
+    return url
+
+
+def plain_static():
+    """The settings with the plain static storage, as tests/conftest.py has them (no
+    collectstatic here, and no static file is requested), for a ``with`` block."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    return override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain})
+
+
 # --- The data (after django.setup()) --------------------------------------------------------
 
 
@@ -470,19 +498,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     began = time.perf_counter()
-    url = bench_database_url()
-    ensure_database(url, drop=False)
-    settings_for_the_client()
-    setup_django(url)
-
-    from django.core.management import call_command
-    from django.test.utils import override_settings
+    start_for_the_client()
 
     from bench.scoring import finish, machine, print_machine
     from bench.scoring_data import log, vacuum_analyze
 
-    log("migrate")
-    call_command("migrate", verbosity=0, interactive=False)
     small, big = data_sets()
     for data_set in (small, big):
         drop(data_set)
@@ -491,12 +511,8 @@ def main(argv: list[str] | None = None) -> int:
     checkpoint()
     load_before = [round(x, 2) for x in os.getloadavg()]
 
-    # No collectstatic here: the plain storage, as tests/conftest.py has it.
-    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    from django.conf import settings
-
     rows = []
-    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
+    with plain_static():
         for data_set in (small, big):
             for figure in measure(scene(data_set), args.repeat):
                 s = figure.summary()

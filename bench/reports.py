@@ -34,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.scoring import ROOT, bench_database_url, ensure_database, print_table, setup_django
+from bench.scoring import ROOT, print_table, setup_django
 
 RESULTS = ROOT / "bench-results" / "reports.json"
 STAGE = "cluster"
@@ -168,26 +168,14 @@ def main(argv: list[str] | None = None) -> int:
         return export_child(args.traced)
 
     began = time.perf_counter()
-    url = bench_database_url()
-    ensure_database(url, drop=False)
-    from bench.pages import settings_for_the_client
+    from bench.pages import plain_static, start_for_the_client
 
-    settings_for_the_client()
-    setup_django(url)
-
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.test.utils import override_settings
+    url = start_for_the_client()  # migrated: the jobs app's table, when the database predates it
 
     from bench.scoring import finish, machine, print_machine
-    from bench.scoring_data import log
-
-    log("migrate")  # the jobs app's table, when the database predates it
-    call_command("migrate", verbosity=0, interactive=False)
 
     load_before = [round(x, 2) for x in os.getloadavg()]
-    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    with override_settings(STORAGES={**settings.STORAGES, "staticfiles": plain}):
+    with plain_static():
         rows = [figure.summary() for figure in report_figures(args.repeat)]
     exports = export_runs(url, args.export_runs)
     traced = export_runs(url, 1, traced=True)[0]
