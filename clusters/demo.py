@@ -351,6 +351,7 @@ def organization_document() -> dict:
             {
                 "code": c.code,
                 "number": c.number,
+                "kind": "cluster",
                 "name": f"Cụm thi đua số {c.number}",
                 "description": "{theme}: {names}.".format(
                     theme=c.theme, names=", ".join(UNITS_BY_CODE[m].name for m in c.members)
@@ -434,8 +435,12 @@ def seed_demo(*, with_users: bool) -> DemoResult:
     """Create or refresh the whole demo; ``with_users`` adds the demo sign-ins (the command
     passes ``settings.DEBUG``: known passwords must never reach a production server)."""
     autodiscover_modules("demo")
-    campaign = seed_organization()
-    seed_signing(campaign)
+    campaign = Campaign.objects.filter(organiser__code=ORGANISER["code"], year=YEAR).first()
+    # Once the demo year is published (the year that carries on, awards.demo), it is
+    # history: its organisation and signing records are no longer changed.
+    if campaign is None or campaign.phase != Phase.PUBLISHED:
+        campaign = seed_organization()
+        seed_signing(campaign)
     for part in _extra_parts:
         part(campaign)
     result = DemoResult(campaign=campaign)

@@ -18,11 +18,11 @@ pytestmark = pytest.mark.django_db
 def seeded(settings):
     settings.DEBUG = False
     call_command("seed_demo", verbosity=0)
-    return Campaign.objects.get()
+    return Campaign.objects.get(year=2023)
 
 
 def test_demo_table_is_published_for_the_four_clusters(seeded):
-    table = ScoreTable.objects.get()
+    table = ScoreTable.objects.get(campaign=seeded)
 
     assert table.status == TableStatus.PUBLISHED
     assert sorted(table.clusters.values_list("code", flat=True)) == ["CUM1", "CUM2", "CUM3", "CUM4"]
@@ -40,8 +40,8 @@ def test_demo_every_member_has_complete_self_and_cluster_sheets(seeded):
     assert not ScoreEntry.objects.filter(points__isnull=True).exists()
 
 
-def test_demo_self_sheets_are_submitted_and_clusters_are_scoring(seeded):
-    assert seeded.phase == Phase.CLUSTER_SCORING
+def test_demo_self_sheets_are_submitted_and_the_year_published(seeded):
+    assert seeded.phase == Phase.PUBLISHED
     assert set(ScoreSheet.objects.filter(stage=Stage.SELF).values_list("status", flat=True)) == {
         SheetStatus.SUBMITTED
     }
@@ -70,13 +70,13 @@ def test_demo_twice_changes_nothing_in_scoring(seeded):
     )
     assert after == before
     assert ScoreEntry.history.count() == history
-    assert Campaign.objects.get().phase == Phase.CLUSTER_SCORING
+    assert Campaign.objects.get(year=2023).phase == Phase.PUBLISHED
 
 
 def test_demo_pledge_items_are_linked_to_their_criteria(seeded):
     from scoring.models import PledgeItemCriterion
 
-    table = ScoreTable.objects.get()
+    table = ScoreTable.objects.get(campaign=seeded)
     for cluster in seeded.clusters.all():
         links = PledgeItemCriterion.objects.filter(item__pledge__cluster=cluster, table=table)
         assert sorted(links.values_list("item__area", "criterion__code")) == [
@@ -94,3 +94,52 @@ def test_demo_pledge_items_are_linked_to_their_criteria(seeded):
     call_command("seed_demo", verbosity=0)
 
     assert list(PledgeItemCriterion.objects.order_by("pk").values_list()) == before
+
+
+def test_demo_2023_is_published_and_2024_carries_on_in_self_assessment(seeded):
+    from clusters.enums import MemberRole
+    from clusters.models import LeadershipElection
+    from scoring.enums import BaselineSource
+    from scoring.models import UnitBaseline
+
+    next_year = Campaign.objects.get(year=2024)
+
+    assert seeded.phase == Phase.PUBLISHED
+    assert next_year.phase == Phase.SELF_ASSESSMENT
+    assert set(
+        ScoreSheet.objects.filter(cluster__campaign=seeded, stage=Stage.FINAL).values_list(
+            "status", flat=True
+        )
+    ) == {SheetStatus.LOCKED}
+    assert LeadershipElection.objects.filter(cluster__campaign=seeded).count() == 4
+    heads = sorted(
+        Membership.objects.filter(campaign=next_year)
+        .exclude(role=MemberRole.MEMBER)
+        .values_list("cluster__code", "role", "unit__code")
+    )
+    assert heads == [
+        ("CUM1", "deputy", "PV06"),
+        ("CUM1", "leader", "PH10"),
+        ("CUM2", "deputy", "PA09"),
+        ("CUM2", "leader", "PA05"),
+        ("CUM3", "deputy", "PC04"),
+        ("CUM3", "leader", "PC03"),
+        ("CUM4", "deputy", "CACJ"),
+        ("CUM4", "leader", "CADM"),
+    ]
+    table = ScoreTable.objects.get(campaign=next_year)
+    assert (table.status, table.previous.campaign) == (TableStatus.PUBLISHED, seeded)
+    # Every unit's reduction baseline carried: last year's final count of I.1.
+    for unit_id, value in UnitBaseline.objects.filter(
+        criterion__table=table, criterion__code="I.1"
+    ).values_list("unit_id", "value"):
+        final = ScoreEntry.objects.get(
+            sheet__cluster__campaign=seeded,
+            sheet__stage=Stage.FINAL,
+            sheet__unit_id=unit_id,
+            criterion__code="I.1",
+        )
+        assert value == final.actual
+    carried = UnitBaseline.objects.filter(criterion__table=table)
+    assert carried.count() == carried.filter(source=BaselineSource.CARRIED).count()
+    assert carried.filter(criterion__code="I.1").count() == 30
