@@ -99,12 +99,16 @@ class CampaignCopyPageForm(forms.Form):
                 label=cluster.name,
                 choices=NextLeaders.choices,
                 initial=NextLeaders.ELECTED if cluster.pk in elected else NextLeaders.KEEP,
+                required=False,
             )
             self.cluster_fields[cluster.pk] = name
 
     def leaders(self) -> dict[int, str]:
-        """{old cluster id: choice}, once valid."""
-        return {pk: self.cleaned_data[name] for pk, name in self.cluster_fields.items()}
+        """{old cluster id: choice}, once valid (a cluster left out keeps its leaders)."""
+        return {
+            pk: self.cleaned_data[name] or NextLeaders.KEEP
+            for pk, name in self.cluster_fields.items()
+        }
 
 
 class ClusterForm(forms.Form):
