@@ -103,11 +103,20 @@ def eligibility(cluster: Cluster, on: dt.date | None = None) -> ClusterAwards:
         for v in Vote.objects.filter(cluster=cluster).select_related("award_type")
     }
     out = ClusterAwards(cluster, True)
-    for award_type in AwardType.objects.filter(campaign_id=cluster.campaign_id):
+    award_types = list(
+        AwardType.objects.filter(campaign_id=cluster.campaign_id).prefetch_related("title_rules")
+    )
+    unmet = _title_rules_unmet(cluster, award_types, on)
+    for award_type in award_types:
         computed = rules.eligibility(results, bands, award_type.rule(), restrictions)
         item = AwardEligibility(award_type)
         for result in computed.eligible:
             sheet = by_unit[result.unit_id]
+            failed = unmet.get((result.unit_id, award_type.pk))
+            if failed is not None:
+                reason = _("Title rule not met: %(rule)s") % {"rule": failed}
+                item.excluded.append(Row(sheet.unit, sheet, reason=reason))
+                continue
             vote = votes.get((result.unit_id, award_type.pk))
             if vote is not None:
                 vote.award_type = award_type
@@ -115,8 +124,32 @@ def eligibility(cluster: Cluster, on: dt.date | None = None) -> ClusterAwards:
         for exclusion in computed.excluded:
             sheet = by_unit[exclusion.result.unit_id]
             item.excluded.append(Row(sheet.unit, sheet, reason=exclusion_text(exclusion)))
+        item.excluded.sort(key=lambda row: (row.sheet.rank is None, row.sheet.rank or 0))
         out.awards.append(item)
     return out
+
+
+def _title_rules_unmet(
+    cluster: Cluster, award_types: list[AwardType], on: dt.date | None
+) -> dict[tuple[int, int], str]:
+    """(unit id, award type id) → the first title rule of its own the unit fails (the
+    ladder, awards/titles.py), for titles with rules; nothing is read when no title of the
+    campaign has any (the award type's own settings are checked by rules.eligibility)."""
+    if not any(t.title_rules.all() for t in award_types):
+        return {}
+    from awards.titles import explain  # titles builds on this module
+
+    unmet = {}
+    for row in explain(cluster.campaign, on=on).rows:
+        if row.cluster.pk != cluster.pk:
+            continue
+        for title in row.titles:
+            failed = next(
+                (line for line in title.lines if not line.passed and not line.implicit), None
+            )
+            if failed is not None:
+                unmet[(row.unit.pk, title.award_type.pk)] = failed.rule
+    return unmet
 
 
 @dataclass

@@ -348,6 +348,30 @@ def test_a_title_granted_the_same_year_counts_for_the_ladder(ladder):
     assert [line.passed for line in flag.lines] == [True, True, False, False]
 
 
+def test_votes_follow_the_ladder(ladder):
+    # D1 misses Quyết thắng's figures, M1 its prerequisite (its figures are not checked,
+    # so it is not Tiên tiến): neither may be voted on, each with the rule it fails first.
+    from awards import services
+
+    org = ladder
+    with translation.override("en"):
+        result = services.eligibility(org.cluster, on=dt.date(2023, 12, 31))
+    item = next(a for a in result.awards if a.award_type.code == "determined_to_win")
+    assert [row.unit.code for row in item.eligible] == ["L1"]
+    assert [(row.unit.code, row.reason) for row in item.excluded] == [
+        ("D1", "Title rule not met: At most 0% of the headcount: Individuals disciplined"),
+        ("M1", "Title rule not met: Holds Đơn vị Tiên tiến this year"),
+    ]
+    with pytest.raises(ValidationError):
+        services.vote_record(
+            cluster=org.cluster,
+            unit=org.deputy_unit,
+            award_type=item.award_type,
+            members_present=3,
+            votes_for=3,
+        )
+
+
 def _queries(campaign) -> int:
     with CaptureQueriesContext(connection) as captured:
         titles.explain(campaign)
