@@ -468,3 +468,20 @@ def test_the_set_up_page_installs_confirms_and_edits_rules(client, org):
     assert client.post(delete).status_code == 302
     flag.refresh_from_db()
     assert (flag.title_rules.count(), flag.confirmed_at) == (4, None)
+
+
+def test_the_eligibility_page_reads_a_fixed_number_of_queries(client, ladder):
+    org = ladder
+    client.force_login(org.staff)
+    url = reverse("awards_eligibility", args=[org.campaign.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    for number in range(4):
+        unit = UnitFactory(code=f"P{number}", parent=org.province)
+        MembershipFactory(cluster=org.other_cluster, unit=unit)
+        figures(org, unit, 10, 8, 0)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url)
+    assert response.content.decode().count('data-unit="') == 8
+    assert len(large.captured_queries) == len(small.captured_queries)
