@@ -23,6 +23,7 @@ from clusters.models import (
     Unit,
 )
 from clusters.services import activities as activity_services
+from clusters.services import leadership as leadership_services
 from tests.factories import (
     CampaignFactory,
     ClusterFactory,
@@ -87,6 +88,13 @@ def records(org):
     )
     ActivityPhoto.objects.create(activity=r.activity, image="activities/photos/2023/a.png")
     r.model = activity_services.advanced_model_record(unit=org.member_unit, title="Mô hình")
+    r.election = leadership_services.leadership_election_record(
+        cluster=org.cluster,
+        held_on=dt.date(2023, 12, 20),
+        members_present=3,
+        leader=org.member_unit,
+        leader_votes=2,
+    )
     return r
 
 
