@@ -31,7 +31,7 @@ from clusters.admin.base import (
     ScopedHistoryMixin,
     ScopeMixin,
 )
-from clusters.models import Cluster, User
+from clusters.models import Cluster, Period, User
 from scoring import engine, permissions, services
 from scoring.enums import TableStatus
 from scoring.models import (
@@ -41,9 +41,11 @@ from scoring.models import (
     NotAssigned,
     PledgeItemCriterion,
     Publication,
+    ReviewMeeting,
     ScoreEntry,
     ScoreSheet,
     ScoreTable,
+    UnitBaseline,
     UnitTarget,
 )
 
@@ -61,6 +63,10 @@ LOCALIZED = {models.DecimalField: {"localize": True}}
 def _draft_tables(user: User) -> QuerySet[ScoreTable]:
     """Tables whose criteria may still change: the managed drafts."""
     return permissions.managed_tables(user).filter(status=TableStatus.DRAFT)
+
+
+def _managed_periods(user: User) -> QuerySet[Period]:
+    return Period.objects.filter(campaign__in=org.managed_campaigns(user))
 
 
 def _draft_criteria(user: User) -> QuerySet[Criterion]:
@@ -118,8 +124,21 @@ class ScopedInline(admin.TabularInline):
 
 @admin.register(ScoreTable)
 class ScoreTableAdmin(ScopedHistoryMixin, ScoringAdmin):
-    list_display = ["title", "version", "campaign", "status", "published_at", "bonus_cap"]
-    list_filter = ["status", "campaign__year", ("campaign", admin.RelatedOnlyFieldListFilter)]
+    list_display = [
+        "title",
+        "version",
+        "campaign",
+        "period",
+        "status",
+        "published_at",
+        "bonus_cap",
+    ]
+    list_filter = [
+        "status",
+        "period__kind",
+        "campaign__year",
+        ("campaign", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["title"]
     filter_horizontal = ["clusters"]
     readonly_fields = [
@@ -132,6 +151,7 @@ class ScoreTableAdmin(ScopedHistoryMixin, ScoringAdmin):
     ]
     fields = [
         "campaign",
+        "period",
         "title",
         "version",
         "previous",
@@ -144,11 +164,23 @@ class ScoreTableAdmin(ScopedHistoryMixin, ScoringAdmin):
         "criteria_tree",
     ]
     actions = ["publish", "new_version"]
-    list_select_related = ["campaign"]
-    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {"campaign": org.managed_campaigns}
+    list_select_related = ["campaign", "period"]
+    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {
+        "campaign": org.managed_campaigns,
+        "period": _managed_periods,
+    }
 
     def scope(self, request, queryset):
         return _by_table(request, queryset, "pk")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        field = form.base_fields.get("period")
+        if field is not None and obj is not None:
+            # A table's review is one of its own campaign's (the model's clean() refuses
+            # another campaign's on the add page, where the campaign is still to choose).
+            field.queryset = field.queryset.filter(campaign_id=obj.campaign_id)
+        return form
 
     def may_change(self, request, obj) -> bool:
         return obj.status != TableStatus.PUBLISHED
@@ -501,6 +533,43 @@ class PublicationAdmin(ScoringRecordAdmin):
     list_select_related = ["cluster__campaign", "user"]
     search_fields = ["cluster__code", "cluster__name", "reason"]
     ordering = ["-at"]
+
+    def scope(self, request, queryset):
+        return queryset.filter(cluster__in=_managed_clusters(request.user))
+
+
+@admin.register(UnitBaseline)
+class UnitBaselineAdmin(ScopedHistoryMixin, ScoringRecordAdmin):
+    """Read here; carried and typed on the table's "last year's figures" page
+    (scoring.services.baselines), which prefills the reduction entries."""
+
+    list_display = ["unit", "criterion", "value", "source", "source_year", "updated_by"]
+    list_filter = [
+        "source",
+        "criterion__table__campaign__year",
+        ("criterion__table", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["unit", "criterion__table", "updated_by"]
+    search_fields = ["unit__code", "unit__search_name", "criterion__code", "reason"]
+    ordering = ["criterion__table", "criterion__position", "unit__code"]
+
+    def scope(self, request, queryset):
+        return _by_table(request, queryset, "criterion__table")
+
+
+@admin.register(ReviewMeeting)
+class ReviewMeetingAdmin(ScopedHistoryMixin, ScoringRecordAdmin):
+    """Read here; recorded above the minutes' print page (scoring.services.meetings)."""
+
+    list_display = ["cluster", "period", "held_on", "place"]
+    list_filter = [
+        "period__kind",
+        "cluster__campaign__year",
+        ("cluster", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["cluster", "period__campaign"]
+    search_fields = ["cluster__code", "cluster__name", "place"]
+    ordering = ["-held_on"]
 
     def scope(self, request, queryset):
         return queryset.filter(cluster__in=_managed_clusters(request.user))

@@ -68,6 +68,9 @@ from scoring import services, workflow
 from scoring.enums import Stage
 from scoring.models import Criterion, ScoreEntry, ScoreSheet, ScoreTable
 from scoring.services.assignments import not_assigned_add
+from scoring.services.baselines import baseline_set
+from scoring.services.meetings import meeting_record
+from scoring.services.periods import six_month_add
 from scoring.services.pledge_links import pledge_links_set
 from scoring.services.targets import unit_target_save
 from tests.factories import (
@@ -134,6 +137,7 @@ OWNERS: dict[str, Org | Tree | None] = {
     "clusters.signature": Org("pledge__cluster__campaign__organiser"),
     "clusters.registration": Org("campaign__organiser"),
     "clusters.leadershipelection": Org("cluster__campaign__organiser"),
+    "clusters.period": Org("campaign__organiser"),
     # scoring
     "scoring.scoretable": Org("campaign__organiser"),
     "scoring.criterion": Org("table__campaign__organiser"),
@@ -145,6 +149,8 @@ OWNERS: dict[str, Org | Tree | None] = {
     "scoring.evidence": Org("entry__sheet__cluster__campaign__organiser"),
     "scoring.explanation": Org("entry__sheet__cluster__campaign__organiser"),
     "scoring.publication": Org("cluster__campaign__organiser"),
+    "scoring.unitbaseline": Org("criterion__table__campaign__organiser"),
+    "scoring.reviewmeeting": Org("cluster__campaign__organiser"),
     # awards
     "awards.awardtype": Org("campaign__organiser"),
     "awards.unitrestriction": Org("campaign__organiser"),
@@ -181,6 +187,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "clusters.signature": ADMIN_USERS,
     "clusters.registration": ADMIN_USERS,
     "clusters.leadershipelection": ADMIN_USERS,
+    "clusters.period": ADMIN_USERS,
     "scoring.scoretable": MANAGERS,
     "scoring.criterion": MANAGERS,
     "scoring.unittarget": MANAGERS,
@@ -191,6 +198,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "scoring.evidence": MANAGERS,
     "scoring.explanation": MANAGERS,
     "scoring.publication": MANAGERS,
+    "scoring.unitbaseline": MANAGERS,
+    "scoring.reviewmeeting": MANAGERS,
     "awards.awardtype": MANAGERS,
     "awards.unitrestriction": MANAGERS,
     "awards.pasttitle": MANAGERS,
@@ -294,6 +303,9 @@ def _side(organiser: Unit, mark: str, units: dict[str, Unit], staff, admin_user,
     services.table_renumber(table=s.table)
     s.table = services.table_publish(table=s.table)
     s.target = unit_target_save(criterion=target, unit=units["member"], target=D(90), user=staff)
+    s.baseline = baseline_set(
+        criterion=target, unit=units["member"], value=D(85), reason=f"Số liệu {mark}", user=staff
+    )
     s.not_assigned = not_assigned_add(
         criterion=target, unit=units["other"], reason=f"Không giao {mark}", user=staff
     )
@@ -343,6 +355,11 @@ def _side(organiser: Unit, mark: str, units: dict[str, Unit], staff, admin_user,
     )
     workflow.stage_start(cluster=s.c1, stage=Stage.FINAL)
     s.publication = workflow.cluster_publish(cluster=s.c1, user=admin_user)
+    s.meeting = meeting_record(
+        cluster=s.c1, period=None, held_on=dt.date(2023, 12, 18), place=f"Hội trường {mark}"
+    )
+    # The six-month review, without tables: a campaign's two periods.
+    s.six_month = six_month_add(campaign=s.campaign, tables="own", user=staff)
 
     # Awards: types, a restriction, a vote.
     s.award_type = award_services.award_type_upsert(
@@ -884,6 +901,9 @@ READ_ONLY = (
     "scoring.notassigned",
     "scoring.pledgeitemcriterion",
     "scoring.publication",
+    "scoring.unitbaseline",
+    "scoring.reviewmeeting",
+    "clusters.period",
     "awards.vote",
     "awards.unitfigures",
     "jobs.jobprogress",
@@ -940,3 +960,19 @@ def test_cluster_records_are_their_clusters_leaders_only(db, world, label):
     assert listed("leader") == listed("deputy") == first_cluster
     assert listed("outsider") == set()
     assert _refused(outsider_page, "outsider")
+
+
+def test_score_table_form_offers_only_its_campaigns_reviews(db, world):
+    side = world.sides["A"]
+    Campaign.objects.filter(pk=side.campaign.pk).update(phase=Phase.SETUP)
+    draft = ScoreTable.objects.create(campaign=side.campaign, title="Bảng nháp A")
+    other_campaign = CampaignFactory(organiser=world.province, year=2024, name="Năm 2024 A")
+    ScoreTable.objects.create(campaign=other_campaign, title="Bảng 2024")
+
+    page = _client(world, "staffA").get(_url(ScoreTable, "change", draft.pk))
+    choices = page.context["adminform"].form.fields["period"].queryset
+
+    assert sorted(choices.values_list("campaign_id", "kind")) == [
+        (side.campaign.pk, "six_month"),
+        (side.campaign.pk, "year_end"),
+    ]

@@ -14,6 +14,7 @@ from clusters.admin.accounts import TemporaryAdminPasswordChangeForm, TemporaryP
 from clusters.admin.base import (
     ChoiceScope,
     FoldedSearchMixin,
+    ReadOnlyMixin,
     ScopedAdmin,
     ScopedHistoryMixin,
     ScopedTabularInline,
@@ -28,6 +29,7 @@ from clusters.models import (
     Campaign,
     Cluster,
     Membership,
+    Period,
     Unit,
     User,
 )
@@ -279,3 +281,22 @@ class MembershipAdmin(SetupAdmin):
 
     def scope(self, request, queryset):
         return queryset.filter(cluster__in=permissions.visible_clusters(request.user))
+
+
+@admin.register(Period)
+class PeriodAdmin(ScopedHistoryMixin, ReadOnlyMixin, SetupAdmin):
+    """A campaign's reviews (year-end, six-month), seen by whoever sees the campaign.
+    Read-only here: the six-month review is added and its phases moved on the campaign's
+    pages (scoring.services.periods, with their rules: once per campaign, published once
+    every scoring cluster is); each change is in the history."""
+
+    list_display = ("__str__", "campaign", "kind", "phase", "created_at")
+    list_filter = ("kind", "campaign__year", ("campaign", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("campaign",)
+    search_fields = ("campaign__name",)
+    ordering = ("-campaign__year", "campaign__organiser__code", "kind")
+    fields = ("campaign", "kind", "phase", "created_at")
+    readonly_fields = fields
+
+    def scope(self, request, queryset):
+        return queryset.filter(campaign__in=permissions.visible_campaigns(request.user))
