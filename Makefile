@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 DEV_ENV := DEBUG=1
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: run test install lint format check messages bench load e2e clean bundle bundle-check
+.PHONY: run test install icons lint format check messages bench load e2e clean bundle bundle-check
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (Python 3.11)"; exit 1; }
@@ -22,7 +22,13 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+install: $(VENV)/.installed node_modules/.installed icons
+
+# The SVG sprite of the Bootstrap icons in use, static/build/icons.svg (deploy/build_icons.py,
+# docs/performance.md "Light pages"): rebuilt from the sources at every install, committed so
+# that a clean clone has it; a test fails if it is stale.
+icons: node_modules/.installed
+	$(PY) deploy/build_icons.py
 
 run: install
 	$(DEV_ENV) $(MANAGE) migrate --noinput

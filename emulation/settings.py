@@ -104,6 +104,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "clusters.context_processors.roles",
             ],
+            # The {% icon %} tag on every page without {% load %} (emulation/icons.py).
+            "builtins": ["emulation.icons"],
         },
     },
 ]
@@ -208,7 +210,6 @@ NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", NODE_MODULES / "bootstrap" / "dist"),
-    ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
 ]
 if not NODE_MODULES.is_dir():

@@ -12,6 +12,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from emulation.icons import icon_svg
 from scoring import services
 from scoring.enums import CriterionKind
 
@@ -95,6 +96,10 @@ class Marks:
         self.target = escape(_("Target"))
         self.not_assigned = escape(_("Not assigned to this unit"))
         self.na = escape(pgettext("grid cell", "n/a"))
+        # Icons from the sprite (deploy/build_icons.py), their markup built once too.
+        self.icon_target = icon_svg("bullseye")
+        self.icon_explanation = icon_svg("chat-left-text-fill")
+        self.icon_leading = icon_svg("flag-fill", css="text-warning", label=_("Leading unit"))
 
 
 def line_head_html(line: dict, marks: Marks) -> str:
@@ -119,10 +124,7 @@ def line_head_html(line: dict, marks: Marks) -> str:
     if line["last"]:
         tail += f' · <span title="{marks.max_points}">{line["max"]}đ</span>'
         if line["target"]:
-            tail += (
-                f' · <span title="{marks.target}"><i class="bi bi-bullseye" aria-hidden="true">'
-                f"</i> {line['target']}</span>"
-            )
+            tail += f' · <span title="{marks.target}">{marks.icon_target} {line["target"]}</span>'
     return (
         f'<tr class="gr-i{first}">\n<th scope="row" id="rh-{line["r"]}" class="gl d{depth}" '
         f'data-code="{code}" data-max="{line["max"]}">{named if first else ""}'
@@ -189,15 +191,12 @@ def _explanation_html(text: str, marks: Marks) -> str:
         f'<button type="button" class="gx" data-bs-toggle="popover" data-bs-trigger="focus" '
         f'data-bs-placement="left" data-bs-title="{marks.explanation}" '
         f'data-bs-content="{escape(text)}" aria-label="{marks.explanation}">'
-        '<i class="bi bi-chat-left-text-fill" aria-hidden="true"></i></button>'
+        f"{marks.icon_explanation}</button>"
     )
 
 
 def _target_html(target: str, marks: Marks) -> str:
-    return (
-        f'<span class="gt" title="{marks.own_target}"><i class="bi bi-bullseye" '
-        f'aria-hidden="true"></i>{target}</span>'
-    )
+    return f'<span class="gt" title="{marks.own_target}">{marks.icon_target}{target}</span>'
 
 
 def page_cell_html(
@@ -294,7 +293,7 @@ def figure_html(c: dict, marks: Marks, oob: bool = False) -> str:
     if name == "total" and not figs["complete"]:
         css += " is-incomplete"
     if name == "rank" and figs["leading"]:
-        text += f' <i class="bi bi-flag-fill text-warning" title="{marks.leading}"></i>'
+        text += f" {marks.icon_leading}"
     return f'<td id="f{name}-{figs["sid"]}" class="{css}"{_oob(oob)}>{text}</td>'
 
 

@@ -116,6 +116,8 @@ def test_pages_use_local_assets_and_a_strict_csp(client, org):
 
     page = response.content.decode()
     assert "/static/vendor/bootstrap/css/bootstrap.min.css" in page
+    assert "/static/build/icons.svg#house" in page
+    assert "bootstrap-icons" not in page
     assert "/static/vendor/htmx/htmx.min.js" in page
     assert "<script>" not in page
     policy = response["Content-Security-Policy"]

@@ -255,8 +255,8 @@ def test_grid_paste_of_a_block_fills_twelve_cells(page, org, five_units):
     expect_figures(page, s["D1"], "2,00", 3, "Đạt")
     expect_figures(page, s["L1"], "0,00", 4, "Đạt")
     expect_figures(page, s["M3"], "0,00", 4, "Đạt")
-    expect(page.locator(f"#frank-{s['M2'].pk} i.bi-flag-fill")).to_have_count(1)
-    expect(page.locator(f"#frank-{s['M1'].pk} i.bi-flag-fill")).to_have_count(0)
+    expect(page.locator(f"#frank-{s['M2'].pk} svg.bi-flag-fill")).to_have_count(1)
+    expect(page.locator(f"#frank-{s['M1'].pk} svg.bi-flag-fill")).to_have_count(0)
     expect(page.locator(f"#p{entry(s['M1'], 'B').pk}")).to_have_text("5,00")
 
     stored = {
