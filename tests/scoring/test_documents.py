@@ -489,3 +489,15 @@ def test_minutes_meeting_refuses_get(client, org, published):
     client.force_login(org.leader)
 
     assert client.get(minutes_url("minutes_meeting", org)).status_code == 405
+
+
+def test_minutes_print_page_has_the_recipients_of_the_word_file(client, org, published):
+    client.force_login(org.leader)
+
+    html = client.get(minutes_url("minutes_print", org)).content.decode()
+
+    assert '<p class="doc-recipients-heading">Nơi nhận:</p>' in html
+    assert (
+        "<p>- Thường trực Hội đồng Thi đua - Khen thưởng Công an tỉnh Thử;</p>"
+        "<p>- Các đơn vị thành viên Cụm thi đua số 1;</p><p>- Lưu: VT, Cụm trưởng.</p>"
+    ) in html
