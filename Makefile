@@ -22,13 +22,20 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed icons
+install: $(VENV)/.installed node_modules/.installed icons static/build/bootstrap.css
 
 # The SVG sprite of the Bootstrap icons in use, static/build/icons.svg (deploy/build_icons.py,
 # docs/performance.md "Light pages"): rebuilt from the sources at every install, committed so
 # that a clean clone has it; a test fails if it is stale.
 icons: node_modules/.installed
 	$(PY) deploy/build_icons.py
+
+# Bootstrap's CSS from its Sass sources with only the components the pages use
+# (static/scss/bootstrap.scss, docs/performance.md "Light pages"); built, not committed.
+SASS := node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map \
+	--quiet-deps --silence-deprecation=import
+static/build/bootstrap.css: static/scss/bootstrap.scss node_modules/.installed
+	$(SASS) static/scss/bootstrap.scss $@
 
 run: install
 	$(DEV_ENV) $(MANAGE) migrate --noinput

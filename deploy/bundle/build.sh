@@ -41,6 +41,9 @@ ls "$stage/wheelhouse"/*.whl >/dev/null
 echo "== static files (production storage: hashed names, compressed copies)"
 [ -d node_modules ] || { echo "node_modules is missing: run make install first" >&2; exit 1; }
 "$PY" deploy/build_icons.py  # the icon sprite (static/build/icons.svg) from the sources
+# Bootstrap's CSS with the components in use (static/scss/bootstrap.scss), as make builds it.
+node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map \
+  --quiet-deps --silence-deprecation=import static/scss/bootstrap.scss static/build/bootstrap.css
 DEBUG=0 SECRET_KEY=bundle-build-only-not-a-secret-key-0123456789abcdef \
   STATIC_ROOT="$stage/staticfiles" DATABASE_URL="sqlite:///$work/unused.sqlite3" \
   "$PY" manage.py collectstatic --noinput -v0

@@ -115,7 +115,8 @@ def test_pages_use_local_assets_and_a_strict_csp(client, org):
     response = client.get(reverse("home"))
 
     page = response.content.decode()
-    assert "/static/vendor/bootstrap/css/bootstrap.min.css" in page
+    assert "/static/build/bootstrap.css" in page
+    assert "bootstrap.min.css" not in page
     assert "/static/build/icons.svg#house" in page
     assert "bootstrap-icons" not in page
     assert "/static/vendor/htmx/htmx.min.js" in page
