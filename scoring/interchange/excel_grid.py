@@ -23,12 +23,13 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from clusters.enums import ROLE_ORDER, PeriodKind
-from clusters.models import Cluster, Unit
+from clusters.enums import ROLE_ORDER
+from clusters.models import Cluster, Period, Unit
 from scoring import engine, forms, permissions, services
 from scoring.enums import CriterionKind, Stage
 from scoring.interchange import safe_cell
 from scoring.models import ScoreEntry, ScoreSheet
+from scoring.periods import of_period, period_id_of
 
 MARKER = "thidua.grid/1"
 DESCRIPTIVE_KEYS = ("#code", "#title", "#field", "#max")
@@ -72,14 +73,14 @@ class GridData:
     lines: list[tuple[Any, str]] = field(default_factory=list)  # (criterion, field) or group
 
 
-def grid_data(cluster: Cluster, stage: str, user) -> GridData:
+def grid_data(cluster: Cluster, stage: str, user, period: Period | None = None) -> GridData:
+    """The grid of ``period`` (None: the year-end review; scoring.periods)."""
     data = GridData(cluster=cluster, stage=stage)
     roles = permissions.member_roles(cluster)
     sheets = {
         s.unit_id: s
-        # The year-end review's grid (the six-month review's page offers no Excel yet).
         for s in ScoreSheet.objects.filter(
-            cluster=cluster, stage=stage, period__kind=PeriodKind.YEAR_END
+            of_period(period_id_of(period)), cluster=cluster, stage=stage
         )
         .select_related("unit", "table")
         .order_by()
@@ -125,15 +126,21 @@ def _cell_value(value: object, name: str) -> object:
     return int(value) if name in WHOLE_FIELDS else value
 
 
-def template_xlsx(*, cluster: Cluster, stage: str, user) -> bytes:
-    """The grid of ``cluster`` at ``stage`` as an .xlsx template for ``user`` (the columns
-    of units the user may not score are greyed)."""
+def _period_key(period: Period | None) -> str:
+    """The period in the template's hidden key: the year-end review's templates keep the
+    key they always had (three parts), a six-month review's adds its kind."""
+    return "" if period is None or period.is_year_end else period.kind
+
+
+def template_xlsx(*, cluster: Cluster, stage: str, user, period: Period | None = None) -> bytes:
+    """The grid of ``cluster`` at ``stage`` of ``period`` (None: the year-end review) as an
+    .xlsx template for ``user`` (the columns of units the user may not score are greyed)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    data = grid_data(cluster, stage, user)
+    data = grid_data(cluster, stage, user, period)
     workbook = Workbook()
     ws = workbook.active
     ws.title = _sheet_title(cluster)
@@ -148,7 +155,10 @@ def template_xlsx(*, cluster: Cluster, stage: str, user) -> bytes:
             cell.data_type = "s"  # never a formula, whatever it starts with
         return cell
 
-    put(KEY_ROW, 1, f"{MARKER}|{cluster.code}|{stage}")
+    key = f"{MARKER}|{cluster.code}|{stage}"
+    if _period_key(period):
+        key += f"|{_period_key(period)}"
+    put(KEY_ROW, 1, key)
     for i, key in enumerate(DESCRIPTIVE_KEYS):
         put(KEY_ROW, 2 + i, key)
     headers = [_("Code"), _("Criterion"), _("Input"), _("Max points")]
@@ -342,7 +352,9 @@ def _open(upload, plan: ExcelPlan):
         return None
 
 
-def read_upload(*, cluster: Cluster, stage: str, user, upload) -> ExcelPlan:
+def read_upload(
+    *, cluster: Cluster, stage: str, user, upload, period: Period | None = None
+) -> ExcelPlan:
     """Read an uploaded template into a plan: every changed cell (old → new) and every
     error with its cell reference. Never writes."""
     plan = ExcelPlan()
@@ -381,8 +393,17 @@ def read_upload(*, cluster: Cluster, stage: str, user, upload) -> ExcelPlan:
             ref(1, 1), _("This template belongs to another cluster or stage; download it again.")
         )
         return plan
+    if (marker[3] if len(marker) > 3 else "") != _period_key(period):
+        plan.error(
+            ref(1, 1),
+            _(
+                "This template belongs to the other review (six-month or year-end); "
+                "download it again."
+            ),
+        )
+        return plan
 
-    data = grid_data(cluster, stage, user)
+    data = grid_data(cluster, stage, user, period)
     units = {u.code: u for u in data.units}
     max_row, max_col = ws.max_row, ws.max_column
 

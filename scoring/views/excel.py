@@ -24,14 +24,15 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clusters.models import Cluster
+from clusters.models import Cluster, Period
 from emulation.files import preview_folder
 from scoring import permissions, services
 from scoring.enums import Stage
 from scoring.interchange import excel_grid
 from scoring.models import ScoreEntry, ScoreSheet
+from scoring.periods import period_id_of, period_query
 from scoring.services.recompute import lock_sheets
-from scoring.views.common import cluster_for, require
+from scoring.views.common import cluster_for, period_for, require
 from scoring.views.uploads import PendingUploads, capped_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -51,11 +52,13 @@ def _viewable(request: HttpRequest, pk: int, stage: str) -> Cluster:
     return cluster
 
 
-def _editable(request: HttpRequest, pk: int, stage: str) -> Cluster:
-    """The cluster, when the user may score at least one of its sheets at the stage."""
+def _editable(request: HttpRequest, pk: int, stage: str) -> tuple[Cluster, Period | None]:
+    """The cluster and the period the request names (``?period=six_month``; None: the
+    year-end review), when the user may score at least one of its sheets at the stage."""
     cluster = _viewable(request, pk, stage)
-    require(permissions.can_upload_grid(request.user, cluster, stage))
-    return cluster
+    period = period_for(request, cluster)
+    require(permissions.can_upload_grid(request.user, cluster, stage, period))
+    return cluster, period
 
 
 @require_GET
@@ -64,23 +67,29 @@ def grid_xlsx(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
     """The grid at a stage as an .xlsx template, current values filled in."""
     stage = _stage(stage)
     cluster = _viewable(request, pk, stage)
-    content = excel_grid.template_xlsx(cluster=cluster, stage=stage, user=request.user)
+    period = period_for(request, cluster)
+    content = excel_grid.template_xlsx(
+        cluster=cluster, stage=stage, user=request.user, period=period
+    )
     response = HttpResponse(content, content_type=XLSX)
+    suffix = "" if period is None else f"-{period.kind}"
     response["Content-Disposition"] = content_disposition_header(
-        True, f"{cluster.code}-{stage}.xlsx"
+        True, f"{cluster.code}-{stage}{suffix}.xlsx"
     )
     return response
 
 
-def _context(cluster: Cluster, stage: str, **extra) -> dict:
+def _context(cluster: Cluster, stage: str, period: Period | None, **extra) -> dict:
+    query = period_query(period)
     return {
         "cluster": cluster,
         "campaign": cluster.campaign,
         "stage": stage,
         "stage_label": Stage(stage).label,
-        "grid_url": reverse("grid", args=[cluster.pk, stage]),
-        "template_url": reverse("grid_xlsx", args=[cluster.pk, stage]),
-        "upload_url": reverse("grid_upload", args=[cluster.pk, stage]),
+        "period": period,
+        "grid_url": reverse("grid", args=[cluster.pk, stage]) + query,
+        "template_url": reverse("grid_xlsx", args=[cluster.pk, stage]) + query,
+        "upload_url": reverse("grid_upload", args=[cluster.pk, stage]) + query,
         "max_mb": _max_mb(),
         **extra,
     }
@@ -90,15 +99,16 @@ def _max_mb() -> int:
     return settings.UPLOAD_MAX_MB
 
 
-def _preview(request, cluster, stage, plan, *, name, token="", status=200, stale=False):
+def _preview(request, cluster, stage, period, plan, *, name, token="", status=200, stale=False):
     context = _context(
         cluster,
         stage,
+        period,
         plan=plan,
         file_name=name,
         stale=stale,
         confirm_url=(
-            reverse("grid_upload_confirm", args=[cluster.pk, stage, token])
+            reverse("grid_upload_confirm", args=[cluster.pk, stage, token]) + period_query(period)
             if token and plan.ok and plan.changes
             else ""
         ),
@@ -109,8 +119,14 @@ def _preview(request, cluster, stage, plan, *, name, token="", status=200, stale
 PENDING = PendingUploads(session_key=SESSION_KEY, folder=preview_folder, suffix=".xlsx")
 
 
-def _remember(request, cluster, stage, name: str, content: bytes, plan) -> str:
-    data = {"cluster": cluster.pk, "stage": stage, "name": name, "signature": plan.signature()}
+def _remember(request, cluster, stage, period, name: str, content: bytes, plan) -> str:
+    data = {
+        "cluster": cluster.pk,
+        "stage": stage,
+        "period": period_id_of(period),
+        "name": name,
+        "signature": plan.signature(),
+    }
     return PENDING.remember(request, content, data)
 
 
@@ -120,21 +136,30 @@ def grid_upload(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
     """GET: the upload form. POST (``file``): the preview of the uploaded template, every
     change and every error by cell; nothing is stored."""
     stage = _stage(stage)
-    cluster = _editable(request, pk, stage)
+    cluster, period = _editable(request, pk, stage)
     if request.method == "GET":
-        return render(request, "scoring/excel_preview.html", _context(cluster, stage))
+        return render(request, "scoring/excel_preview.html", _context(cluster, stage, period))
     upload = request.FILES.get("file")
     if upload is None:
         plan = excel_grid.ExcelPlan()
         plan.error("", _("Choose a file to upload."))
-        return _preview(request, cluster, stage, plan, name="", status=422)
+        return _preview(request, cluster, stage, period, plan, name="", status=422)
     name, content, again = capped_upload(upload)
-    plan = excel_grid.read_upload(cluster=cluster, stage=stage, user=request.user, upload=again)
+    plan = excel_grid.read_upload(
+        cluster=cluster, stage=stage, user=request.user, upload=again, period=period
+    )
     token = ""
     if plan.ok and plan.changes:
-        token = _remember(request, cluster, stage, name, content, plan)
+        token = _remember(request, cluster, stage, period, name, content, plan)
     return _preview(
-        request, cluster, stage, plan, name=name, token=token, status=200 if plan.ok else 422
+        request,
+        cluster,
+        stage,
+        period,
+        plan,
+        name=name,
+        token=token,
+        status=200 if plan.ok else 422,
     )
 
 
@@ -144,22 +169,27 @@ def grid_upload_confirm(request: HttpRequest, pk: int, stage: str, token: str) -
     """Store a previewed upload: read again against the current data; if anything changed
     since the preview, show the new preview instead (409); else store all or nothing."""
     stage = _stage(stage)
-    cluster = _editable(request, pk, stage)
-    stored, content = PENDING.read(request, token, cluster=cluster.pk, stage=stage)
+    cluster, period = _editable(request, pk, stage)
+    stored, content = PENDING.read(
+        request, token, cluster=cluster.pk, stage=stage, period=period_id_of(period)
+    )
     name = stored["name"]
     upload = SimpleUploadedFile(name, content)
-    plan = excel_grid.read_upload(cluster=cluster, stage=stage, user=request.user, upload=upload)
+    plan = excel_grid.read_upload(
+        cluster=cluster, stage=stage, user=request.user, upload=upload, period=period
+    )
     status = PENDING.recheck(request, token, stored, plan)
     if status is not None:
         kept = token if status == 409 else ""
         return _preview(
-            request, cluster, stage, plan, name=name, token=kept, status=status, stale=True
+            request, cluster, stage, period, plan, name=name, token=kept, status=status, stale=True
         )
     reason = _("Imported from Excel: %(name)s") % {"name": name}
     versions = {c.entry_id: c.version for c in plan.changes}
     try:
         with transaction.atomic():
-            lock_sheets(cluster.pk, stage)  # first, as every scoring write does
+            # First, as every scoring write does.
+            lock_sheets(cluster.pk, stage, period_id=period_id_of(period))
             current = dict(
                 ScoreEntry.objects.select_for_update()
                 .filter(pk__in=list(versions))
@@ -181,18 +211,18 @@ def grid_upload_confirm(request: HttpRequest, pk: int, stage: str, token: str) -
             services.recompute_scope(ScoreSheet.objects.filter(pk__in=list(sheets)))
     except services.StaleEntry:
         return _preview(
-            request, cluster, stage, plan, name=name, token=token, status=409, stale=True
+            request, cluster, stage, period, plan, name=name, token=token, status=409, stale=True
         )
     except ValidationError as refused:
         plan.errors.extend(excel_grid.CellError(cell="", message=m) for m in refused.messages)
-        return _preview(request, cluster, stage, plan, name=name, status=422)
+        return _preview(request, cluster, stage, period, plan, name=name, status=422)
     PENDING.forget(request, token)
     messages.success(
         request,
         _("%(count)s values were imported from %(name)s.")
         % {"count": len(plan.changes), "name": name},
     )
-    return redirect("grid", cluster.pk, stage)
+    return redirect(reverse("grid", args=[cluster.pk, stage]) + period_query(period))
 
 
 urlpatterns = [
