@@ -4,6 +4,7 @@ minutes and the results export."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from decimal import Decimal
@@ -19,7 +20,7 @@ from clusters.enums import PeriodKind, Phase
 from clusters.models import Period
 from scoring import services, workflow
 from scoring.enums import SheetStatus, Stage
-from scoring.models import Publication, ScoreSheet, ScoreTable
+from scoring.models import Publication, ReviewMeeting, ScoreSheet, ScoreTable
 from scoring.services import periods
 
 pytestmark = pytest.mark.django_db
@@ -311,3 +312,20 @@ def test_campaign_list_shows_the_six_month_reviews_phase(client, org, six):
 
     assert 'data-six-month-phase="self_assessment"' in response.content.decode()
     assert [c.six_month for c in response.context["campaigns"]] == [six]
+
+
+def test_six_month_meeting_dates_the_six_month_minutes_only(client, org, six):
+    periods.period_set_phase(period=six, phase=Phase.CLUSTER_SCORING)
+    client.force_login(org.staff)
+
+    response = client.post(
+        reverse("minutes_meeting", args=[org.cluster.pk]) + SIX, {"held_on": "2023-07-10"}
+    )
+
+    assert response["Location"] == reverse("minutes_print", args=[org.cluster.pk]) + SIX
+    assert list(ReviewMeeting.objects.values_list("period__kind", "held_on")) == [
+        (PeriodKind.SIX_MONTH, dt.date(2023, 7, 10))
+    ]
+    minutes = client.get(reverse("minutes_docx", args=[org.cluster.pk]) + SIX)
+    lines = [p.text for p in docx.Document(io.BytesIO(minutes.content)).paragraphs]
+    assert any(line.startswith("Hôm nay, ngày 10 tháng 7 năm 2023, tại trụ sở") for line in lines)
