@@ -850,7 +850,7 @@ def test_ranking_chart_bars_scale_to_the_best_total(client, org, table, sheets):
     assert bars == {"L1": "520.0", "D1": "130.0", "M1": "0.0"}
     page = response.content.decode()
     assert 'width="520.0"' in page
-    assert "<svg" in page
+    assert '<svg class="results-chart"' in page
     assert "style=" not in page
 
 
@@ -859,7 +859,7 @@ def test_ranking_empty_stage_shows_an_empty_state(client, org, table):
 
     assert response.status_code == 200
     assert response.context["rows"] == []
-    assert "<svg" not in response.content.decode()
+    assert "results-chart" not in response.content.decode()
 
 
 def test_ranking_htmx_request_gets_the_panel_only(client, org, table, sheets):
