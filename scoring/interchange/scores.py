@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from clusters.enums import PeriodKind
-from clusters.models import Cluster, Unit
+from clusters.models import Cluster, Period, Unit
 from scoring import engine, services
 from scoring.enums import CriterionKind, SheetStatus, Stage
 from scoring.interchange.common import (
@@ -32,6 +32,7 @@ from scoring.models import (
     ScoreTable,
     UnitTarget,
 )
+from scoring.periods import of_period, period_id_of, six_month_of
 from scoring.services.assignments import not_assigned_to_unit, table_marks, unassigned_ids
 
 _ENTRY_KEYS = (*services.INPUT_FIELDS, "target", "override", "reason", "comment")
@@ -66,6 +67,7 @@ class ScoresPlan:
     cluster: Cluster
     stage: str
     sheets: list[SheetPlan]
+    period: Period | None = None  # None: the year-end review
 
 
 @dataclass
@@ -187,8 +189,28 @@ def scores_read(data: Any, *, source: str = "-", organiser: str | None = None) -
     table and the engine's validation, writing nothing. Raises :class:`ScoringFileError`
     with every problem, each naming the file, the unit and the criterion."""
     check = Checker(source)
-    year = check_head(check, data, FORMAT_SCORES, ("year", "cluster", "stage", "sheets"), ())
+    year = check_head(
+        check, data, FORMAT_SCORES, ("year", "cluster", "stage", "sheets"), ("period",)
+    )
     campaign = campaign_from_file(check, data, year, organiser)
+    # The review the scores are of: the year-end review unless the file names another.
+    kind = data.get("period", PeriodKind.YEAR_END)
+    period, period_known = None, True
+    if kind not in PeriodKind.values:
+        check.add(
+            "period",
+            _("must be one of %(choices)s, not %(value)s")
+            % {"choices": ", ".join(PeriodKind.values), "value": show(kind)},
+        )
+        period_known = False
+    elif kind == PeriodKind.SIX_MONTH and campaign is not None:
+        period = six_month_of(campaign)
+        if period is None:
+            check.add(
+                "period",
+                _("the campaign %(year)d has no six-month review") % {"year": campaign.year},
+            )
+            period_known = False
     stage = data.get("stage")
     if "stage" in data and stage not in Stage.values:
         check.add(
@@ -211,26 +233,26 @@ def scores_read(data: Any, *, source: str = "-", organiser: str | None = None) -
     if not isinstance(raw_sheets, list):
         check.add("sheets", _("must be a list, not %(type)s") % {"type": type_name(raw_sheets)})
         raw_sheets = []
-    if cluster is None or stage is None:
+    if cluster is None or stage is None or not period_known:
         check.raise_if_any()
         raise ScoringFileError([_("%(file)s: cannot be read") % {"file": source}])
 
     members = {m.unit.code: m.unit for m in cluster.memberships.select_related("unit")}
+    period_id = period_id_of(period)
     sheets = {
         s.unit.code: s
-        # thidua.scores/1 files are the year-end review's (they name no period).
         for s in ScoreSheet.objects.filter(
-            cluster=cluster, stage=stage, period__kind=PeriodKind.YEAR_END
+            of_period(period_id), cluster=cluster, stage=stage
         ).select_related("unit")
     }
     locked = any(s.status == SheetStatus.LOCKED for s in sheets.values())
     stored_entries = {
         (e.sheet_id, e.criterion_id): e
         for e in ScoreEntry.objects.filter(
-            sheet__cluster=cluster, sheet__stage=stage, sheet__period__kind=PeriodKind.YEAR_END
+            of_period(period_id, "sheet__"), sheet__cluster=cluster, sheet__stage=stage
         )
     }
-    current = services.table_for_cluster(cluster)
+    current = services.table_for_cluster(cluster, period)
     criteria_of: dict[int, dict[str, Criterion]] = {}
     marks = table_marks(
         {s.table_id for s in sheets.values()} | ({current.pk} if current else set())
@@ -326,7 +348,7 @@ def scores_read(data: Any, *, source: str = "-", organiser: str | None = None) -
                 sheet_plan.entries.append(entry)
         plans.append(sheet_plan)
     check.raise_if_any()
-    return ScoresPlan(cluster=cluster, stage=stage, sheets=plans)
+    return ScoresPlan(cluster=cluster, stage=stage, sheets=plans, period=period)
 
 
 def scores_import(data: Any, *, source: str = "-", organiser: str | None = None) -> ScoresSummary:
@@ -361,6 +383,7 @@ def scores_import(data: Any, *, source: str = "-", organiser: str | None = None)
                 cluster=plan.cluster,
                 unit=unit,
                 stage=plan.stage,
+                period=plan.period,
             )
             (summary.sheets_updated if sheet_plan.sheet else summary.sheets_created).append(
                 unit.code
@@ -395,13 +418,15 @@ def scores_import(data: Any, *, source: str = "-", organiser: str | None = None)
             # A unit's own target counts at every stage: recompute the cluster's other
             # stages too, except locked ones (which never change).
             sheets = ScoreSheet.objects.filter(
-                cluster=plan.cluster, period__kind=PeriodKind.YEAR_END
+                of_period(period_id_of(plan.period)), cluster=plan.cluster
             )
             locked = set(sheets.filter(status=SheetStatus.LOCKED).values_list("stage", flat=True))
             stages |= set(sheets.values_list("stage", flat=True)) - locked
         services.recompute_scope(
             ScoreSheet.objects.filter(
-                cluster=plan.cluster, stage__in=sorted(stages), period__kind=PeriodKind.YEAR_END
+                of_period(period_id_of(plan.period)),
+                cluster=plan.cluster,
+                stage__in=sorted(stages),
             )
         )
     return summary

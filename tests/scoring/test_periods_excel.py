@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from clusters.enums import Phase
 from scoring import services
 from scoring.enums import Stage
+from scoring.interchange import ScoringFileError, scores_import
 from scoring.models import ScoreEntry, ScoreSheet, ScoreTable
 from scoring.services import periods
 
@@ -130,3 +131,62 @@ def test_a_template_of_one_review_is_refused_by_the_other(client, org, six):
     assert [e.message.startswith(refused) for e in six_to_year.context["plan"].errors] == [True]
     assert [e.message.startswith(refused) for e in year_to_six.context["plan"].errors] == [True]
     assert not ScoreEntry.objects.filter(input_points__isnull=False).exists()
+
+
+# --- thidua.scores/1 files of the six-month review ---------------------------------------
+
+
+def _scores(org, period: str | None) -> dict:
+    document = {
+        "format": "thidua.scores/1",
+        "organiser": "CAT",
+        "year": 2023,
+        "cluster": org.cluster.code,
+        "stage": "cluster",
+        "sheets": [{"unit": "M1", "entries": {"I.1": {"points": "12.5"}}}],
+    }
+    if period is not None:
+        document["period"] = period
+    return document
+
+
+def test_scores_file_of_the_six_month_review_fills_its_sheets(org, six):
+    summary = scores_import(_scores(org, "six_month"), source="so-ket.json")
+
+    assert (summary.sheets_updated, summary.entries) == (["M1"], 1)
+    six_entry = ScoreEntry.objects.get(
+        sheet__period=six,
+        sheet__stage=Stage.CLUSTER,
+        sheet__unit=org.member_unit,
+        criterion__code="I.1",
+    )
+    year_entry = ScoreEntry.objects.exclude(sheet__period=six).get(
+        sheet__stage=Stage.CLUSTER, sheet__unit=org.member_unit, criterion__code="I.1"
+    )
+    assert (six_entry.input_points, six_entry.sheet.base) == (D("12.5"), D("12.50"))
+    assert year_entry.input_points is None
+
+
+def test_scores_file_without_period_is_the_year_end_reviews(org, six):
+    org.campaign.phase = Phase.CLUSTER_SCORING
+    org.campaign.save()
+
+    scores_import(_scores(org, None), source="tong-ket.json")
+
+    filled = ScoreEntry.objects.filter(input_points=D("12.5"))
+    assert [e.sheet.period.kind for e in filled] == ["year_end"]
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("quarter", 'so-ket.json: period: must be one of six_month, year_end, not "quarter"'),
+        ("six_month", "so-ket.json: period: the campaign 2023 has no six-month review"),
+    ],
+)
+def test_scores_file_with_an_unknown_review_is_refused(org, table, period, message):
+    with pytest.raises(ScoringFileError) as refused:
+        scores_import(_scores(org, period), source="so-ket.json")
+
+    assert refused.value.errors == [message]
+    assert not ScoreSheet.objects.exists()
