@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from clusters.enums import PeriodKind
+
 
 class JobKind(models.TextChoices):
     RESULTS_EXPORT = "results_export", _("Export of all results")
@@ -50,6 +52,10 @@ class JobProgress(models.Model):
         verbose_name=_("campaign"),
     )
     stage = models.CharField(_("stage"), max_length=16, blank=True)
+    # An export's review: the year-end review (tổng kết) or the six-month review (sơ kết).
+    period = models.CharField(
+        _("review"), max_length=10, choices=PeriodKind.choices, default=PeriodKind.YEAR_END
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED
     )

@@ -6,18 +6,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from clusters.enums import PeriodKind
 from clusters.models import Campaign, User
 from jobs.models import JobKind, JobProgress, JobStatus
 
 
-def results_export_start(*, user: User, campaign: Campaign, stage: str) -> JobProgress:
-    """Record a job exporting every cluster's results of ``campaign`` at ``stage`` and put
-    it on the queue. The job row is committed before the task is enqueued, so a worker
-    never looks for a row it cannot see yet."""
+def results_export_start(
+    *, user: User, campaign: Campaign, stage: str, period: str = PeriodKind.YEAR_END
+) -> JobProgress:
+    """Record a job exporting every cluster's results of ``campaign`` at ``stage`` of
+    ``period`` (a PeriodKind: the year-end review unless told) and put it on the queue.
+    The job row is committed before the task is enqueued, so a worker never looks for a row
+    it cannot see yet."""
     from jobs.tasks import export_campaign_results
 
     with transaction.atomic():
-        job = JobProgress(kind=JobKind.RESULTS_EXPORT, user=user, campaign=campaign, stage=stage)
+        job = JobProgress(
+            kind=JobKind.RESULTS_EXPORT, user=user, campaign=campaign, stage=stage, period=period
+        )
         job.full_clean()
         job.save()
     result = export_campaign_results.enqueue(str(job.pk))

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_tasks import task
 
+from clusters.enums import PeriodKind
 from clusters.models import Cluster
 from jobs.models import JobProgress, JobStatus
 from scoring.interchange import (
@@ -69,7 +70,7 @@ def export_campaign_results(job_id: str) -> str:
         workbook = Workbook(write_only=True)
         taken: set[str] = set()
         for cluster in clusters:
-            document = results_export(cluster=cluster, stage=job.stage)
+            document = results_export(cluster=cluster, stage=job.stage, period=job.period)
             _write_sheet(workbook, _sheet_title(cluster, taken), document)
             job.done += 1
             job.message = cluster.name
@@ -79,7 +80,8 @@ def export_campaign_results(job_id: str) -> str:
         workbook.properties.title = f"{job.campaign.organiser.code} {job.campaign.year}"
         out = io.BytesIO()
         workbook.save(out)
-        name = f"results-{job.campaign.organiser.code}-{job.campaign.year}-{job.stage}.xlsx"
+        suffix = "" if job.period == PeriodKind.YEAR_END else f"-{job.period}"
+        name = f"results-{job.campaign.organiser.code}-{job.campaign.year}-{job.stage}{suffix}.xlsx"
         job.file.save(name, ContentFile(out.getvalue()), save=False)
         job.status, job.message, job.finished_at = JobStatus.DONE, "", timezone.now()
         job.save(update_fields=["file", "status", "message", "finished_at"])

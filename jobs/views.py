@@ -25,12 +25,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clusters import permissions as org
+from clusters.enums import PeriodKind
 from clusters.models import Campaign
 from emulation.files import protected_file_response
 from jobs import services
 from jobs.forms import ScoresUploadForm
 from jobs.models import JobProgress
 from scoring.enums import Stage
+from scoring.views.common import period_for
 
 STAGE_LABELS = dict(Stage.choices)
 
@@ -65,7 +67,13 @@ def job_start_export(request: HttpRequest, campaign_pk: int, stage: str) -> Http
         raise Http404
     campaign = _campaign_for(request, campaign_pk)
     _require(org.can_manage_campaign(request.user, campaign))
-    job = services.results_export_start(user=request.user, campaign=campaign, stage=stage)
+    period = period_for(request, campaign)  # ?period=six_month, or the year-end review
+    job = services.results_export_start(
+        user=request.user,
+        campaign=campaign,
+        stage=stage,
+        period=period.kind if period else PeriodKind.YEAR_END,
+    )
     messages.success(
         request,
         _(

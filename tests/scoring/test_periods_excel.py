@@ -14,6 +14,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from clusters.enums import Phase
+from jobs.models import JobProgress
 from scoring import services
 from scoring.enums import Stage
 from scoring.interchange import ScoringFileError, scores_import
@@ -190,3 +191,37 @@ def test_scores_file_with_an_unknown_review_is_refused(org, table, period, messa
 
     assert refused.value.errors == [message]
     assert not ScoreSheet.objects.exists()
+
+
+# --- The background export of every cluster's results ----------------------------------
+
+
+def test_background_export_of_the_six_month_review(client, org, six, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    ScoreSheet.objects.filter(period=six, unit=org.member_unit).update(base=D(42), total=D(42))
+    ScoreSheet.objects.exclude(period=six).filter(unit=org.member_unit).update(total=D(7))
+    client.force_login(org.staff)
+    overview = client.get(reverse("campaign_overview", args=[org.campaign.pk]) + SIX)
+    export = reverse("job_start_export", args=[org.campaign.pk, Stage.CLUSTER])
+
+    started = client.post(export, {"period": "six_month"})
+    year_end = client.post(export)
+
+    six_job, year_job = (
+        JobProgress.objects.get(period="six_month"),
+        JobProgress.objects.get(period="year_end"),
+    )
+    assert f'action="{export}"' in overview.content.decode()
+    assert 'name="period" value="six_month"' in overview.content.decode()
+    assert started.status_code == year_end.status_code == 302
+    assert six_job.file.name.endswith("-cluster-six_month.xlsx")
+    assert year_job.file.name.endswith(f"-{org.campaign.year}-cluster.xlsx")
+
+    def totals(job):
+        with job.file.open("rb") as handle:
+            rows = list(load_workbook(io.BytesIO(handle.read())).worksheets[0].values)
+        column = rows[0].index("total")
+        return {row[0]: row[column] for row in rows[1:]}
+
+    assert D(str(totals(six_job)["M1"])) == D("42")
+    assert D(str(totals(year_job)["M1"])) == D("7")
