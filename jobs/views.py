@@ -57,6 +57,8 @@ def _job_for(request: HttpRequest, pk) -> JobProgress:
 
 def _decorate(job: JobProgress) -> JobProgress:
     job.stage_label = STAGE_LABELS.get(job.stage, job.stage)
+    if job.period == PeriodKind.SIX_MONTH:
+        job.stage_label = f"{job.stage_label} · {PeriodKind.SIX_MONTH.label}"
     return job
 
 

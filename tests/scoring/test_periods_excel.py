@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from clusters.enums import Phase
+from clusters.enums import PeriodKind, Phase
 from jobs.models import JobProgress
 from scoring import services
 from scoring.enums import Stage
@@ -223,5 +223,10 @@ def test_background_export_of_the_six_month_review(client, org, six, settings):
         column = rows[0].index("total")
         return {row[0]: row[column] for row in rows[1:]}
 
+    detail = client.get(reverse("job_detail", args=[six_job.pk]))
+    with translation.override(settings.LANGUAGE_CODE):  # the page's language
+        shown = f"{Stage.CLUSTER.label} · {PeriodKind.SIX_MONTH.label}"
+    assert detail.context["job"].stage_label == shown
+    assert shown in detail.content.decode()
     assert D(str(totals(six_job)["M1"])) == D("42")
     assert D(str(totals(year_job)["M1"])) == D("7")
