@@ -245,6 +245,8 @@ class Case:
     # Statuses a permitted role may also get (a bogus token, an incomplete form).
     tolerate: frozenset[int] = field(default_factory=frozenset)
     public: bool = False
+    # Added to the URL: "?period=six_month" for a page of the six-month review.
+    query: str = ""
 
 
 def _publish_c1(w: World) -> None:
@@ -294,6 +296,9 @@ def _figures_m1(w: World) -> None:
 
 def _title_rule(w: World) -> None:
     w.title_rule = award_titles.title_rule_add(award_type=w.award_type, kind="leading")
+
+
+SIX_MONTH = "?period=six_month"  # a page of the six-month review (Case.query)
 
 
 def _six_month(w: World) -> None:
@@ -576,6 +581,13 @@ RULES: dict[str, list[Case]] = {
         Case(lambda w: [w.c1.pk, "cluster"], HEADS_A, phase=Phase.CLUSTER_SCORING),
         Case(lambda w: [w.c1.pk, "final"], MANAGERS_A, phase=Phase.FINAL_REVIEW),
         Case(lambda w: [w.b1.pk, "final"], MANAGERS_B, phase=Phase.FINAL_REVIEW),
+        Case(
+            lambda w: [w.c1.pk, "cluster"],
+            HEADS_A,
+            phase=Phase.CLUSTER_SCORING,
+            prepare=_six_month,
+            query=SIX_MONTH,
+        ),
     ],
     "grid_cell_save": [
         Case(
@@ -649,6 +661,7 @@ RULES: dict[str, list[Case]] = {
     "campaign_overview": [
         Case(_campaign, HEADS_A | {"outsider"}),
         Case(lambda w: [w.campaign_b.pk], MANAGERS_B),
+        Case(_campaign, HEADS_A | {"outsider"}, prepare=_six_month, query=SIX_MONTH),
     ],
     "campaign_phase": [
         Case(_campaign, MANAGERS_A, "POST", lambda w: {"phase": Phase.SIGNING}, Phase.SETUP),
@@ -1004,7 +1017,7 @@ class _Done(Exception):
 
 def _send(client: Client, w: World, name: str, case: Case):
     route = ROUTES[name]
-    url = "/" + route if name == route else reverse(name, args=case.args(w))
+    url = ("/" + route if name == route else reverse(name, args=case.args(w))) + case.query
     extra = HTMX if case.htmx else {}
     if case.method == "GET":
         return client.get(url, **extra)
