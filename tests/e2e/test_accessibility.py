@@ -24,8 +24,8 @@ from django.utils import translation
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from clusters.enums import Phase
-from clusters.models import Campaign
+from clusters.enums import PeriodKind, Phase
+from clusters.models import Campaign, Period
 from tests.e2e.conftest import login
 from tests.test_url_matrix import (
     ROUTES,
@@ -35,6 +35,7 @@ from tests.test_url_matrix import (
     _build,
     _draft,
     _publish_c1,
+    _six_month,
     _target_criterion,
 )
 
@@ -77,7 +78,7 @@ def _url(w: World, name: str, case: Case) -> str:
     from django.urls import reverse
 
     route = ROUTES[name]
-    return "/" + route if name == route else reverse(name, args=case.args(w))
+    return ("/" + route if name == route else reverse(name, args=case.args(w))) + case.query
 
 
 def _arrange(w: World, case: Case, published: bool) -> None:
@@ -96,6 +97,8 @@ def _undo(w: World, case: Case) -> None:
         w.target_criterion.delete()
     elif case.prepare is _draft:
         w.draft.delete()
+    elif case.prepare is _six_month:  # the six-month review's pages (?period=six_month)
+        Period.objects.filter(campaign=w.campaign, kind=PeriodKind.SIX_MONTH).delete()
 
 
 def _axe(page) -> list[dict]:
