@@ -50,21 +50,22 @@ PAGES = [
     ("ranking", "cumtruong"),
     ("overview", "canbo"),
 ]
-# Where the demo's pages are: the latest campaign, the demo accounts' cluster (cluster 4).
+# Where the demo's pages are: the sheet and the overview in the year open for
+# self-assessment (the latest); the grid (cluster scoring) and the ranking (final review) of the
+# demo accounts' cluster (cluster 4) in the published year (the first), where they are full.
 PATHS_SCRIPT = """
 import json
 from django.urls import reverse
-from clusters.models import User
 from scoring.models import Campaign, Cluster
-campaign = Campaign.objects.order_by("-year").first()
-leader = User.objects.get(username="cumtruong")
-cluster = Cluster.objects.filter(campaign=campaign, name__endswith=" 4").get()
+latest = Campaign.objects.order_by("-year").first()
+published = Campaign.objects.order_by("year").first()
+cluster = Cluster.objects.filter(campaign=published, name__endswith=" 4").get()
 print(json.dumps({
     "home": reverse("home"),
     "sheet": reverse("my_sheet"),
-    "grid": reverse("grid", args=[cluster.pk, "self"]),
-    "ranking": reverse("ranking", args=[cluster.pk, "self"]),
-    "overview": reverse("campaign_overview", args=[campaign.pk]),
+    "grid": reverse("grid", args=[cluster.pk, "cluster"]),
+    "ranking": reverse("ranking", args=[cluster.pk, "final"]),
+    "overview": reverse("campaign_overview", args=[latest.pk]),
 }))
 """
 
