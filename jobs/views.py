@@ -32,7 +32,7 @@ from jobs import services
 from jobs.forms import ScoresUploadForm
 from jobs.models import JobProgress
 from scoring.enums import Stage
-from scoring.views.common import period_for
+from scoring.periods import period_for
 
 STAGE_LABELS = dict(Stage.choices)
 

@@ -10,6 +10,7 @@ period).
 from __future__ import annotations
 
 from django.db.models import Q
+from django.http import Http404
 
 from clusters.enums import PeriodKind, Phase
 from clusters.models import Campaign, Cluster, Period
@@ -68,3 +69,16 @@ STAGE_PHASES = (
     Phase.FINAL_REVIEW,
     Phase.PUBLISHED,
 )
+
+
+def period_for(request, scope: Campaign | Cluster) -> Period | None:
+    """The period a request names (``?period=six_month``, or a form's ``period``): None
+    for the year-end review (the default: every URL without it means the year-end review),
+    404 for anything else or a campaign without a six-month review."""
+    value = request.GET.get("period") or request.POST.get("period") or PeriodKind.YEAR_END
+    if value == PeriodKind.YEAR_END:
+        return None
+    period = period_from(scope, value)
+    if period is None:
+        raise Http404
+    return period

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from clusters.enums import PeriodKind
-from clusters.models import Campaign, Cluster, Period
+from clusters.models import Campaign, Cluster
 from scoring import permissions
 from scoring.models import ScoreEntry, ScoreSheet
-from scoring.periods import period_from
 
 # Shown where a staff member meets their own unit's final sheet (scoring.permissions).
 OWN_UNIT_NOTICE = _(
@@ -55,19 +52,6 @@ def cluster_for(user, pk: int) -> Cluster:
     """A cluster the user may see, or 404."""
     qs = permissions.visible_clusters(user).select_related("campaign__organiser")
     return get_object_or_404(qs, pk=pk)
-
-
-def period_for(request, scope: Campaign | Cluster) -> Period | None:
-    """The period a request names (``?period=six_month``, or a form's ``period``): None
-    for the year-end review (the default: every URL without it means the year-end review),
-    404 for anything else or a campaign without a six-month review."""
-    value = request.GET.get("period") or request.POST.get("period") or PeriodKind.YEAR_END
-    if value == PeriodKind.YEAR_END:
-        return None
-    period = period_from(scope, value)
-    if period is None:
-        raise Http404
-    return period
 
 
 def campaign_for(user, pk: int) -> Campaign:

@@ -23,9 +23,9 @@ from emulation.routers import reads_from_replica
 from scoring import permissions
 from scoring.documents import minutes_document, review_meeting, sheet_document
 from scoring.forms import MeetingForm
-from scoring.periods import period_query
+from scoring.periods import period_for, period_query
 from scoring.services.meetings import meeting_record
-from scoring.views.common import cluster_for, period_for, require, sheet_for
+from scoring.views.common import cluster_for, require, sheet_for
 
 
 @reads_from_replica

@@ -30,9 +30,9 @@ from scoring import permissions, services
 from scoring.enums import Stage
 from scoring.interchange import excel_grid
 from scoring.models import ScoreEntry, ScoreSheet
-from scoring.periods import period_id_of, period_query
+from scoring.periods import period_for, period_id_of, period_query
 from scoring.services.recompute import lock_sheets
-from scoring.views.common import cluster_for, period_for, require
+from scoring.views.common import cluster_for, require
 from scoring.views.uploads import PendingUploads, capped_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -33,9 +33,9 @@ from clusters.models.periods import period_label
 from scoring import forms, permissions, services, workflow
 from scoring.enums import CriterionKind, SheetStatus, Stage
 from scoring.models import ScoreEntry
-from scoring.periods import of_period, period_id_of, period_query, phase_of
+from scoring.periods import of_period, period_for, period_id_of, period_query, phase_of
 from scoring.services.change import EntryChange, entry_change
-from scoring.views.common import cluster_for, entry_for, period_for, require
+from scoring.views.common import cluster_for, entry_for, require
 from scoring.views.grid_build import (
     FIGURES,
     GRID_STAGES,

@@ -19,8 +19,8 @@ from clusters.models.periods import period_label
 from emulation.routers import reads_from_replica
 from scoring import charts, permissions, reports
 from scoring.enums import Stage
-from scoring.periods import period_query
-from scoring.views.common import campaign_for, cluster_for, period_for, require
+from scoring.periods import period_for, period_query
+from scoring.views.common import campaign_for, cluster_for, require
 
 STAGE_LABELS = dict(Stage.choices)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -41,8 +41,8 @@ from emulation.routers import reads_from_replica
 from scoring import permissions, queries, workflow
 from scoring.enums import SheetStatus, Stage, TableStatus
 from scoring.models import Publication, ScoreSheet, ScoreTable
-from scoring.periods import of_period, period_id_of, period_query, phase_of
-from scoring.views.common import campaign_for, cluster_for, period_for, require
+from scoring.periods import of_period, period_for, period_id_of, period_query, phase_of
+from scoring.views.common import campaign_for, cluster_for, require
 from scoring.views.periods import period_tabs
 
 STAGES = [s.value for s in Stage]

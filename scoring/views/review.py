@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from scoring import permissions, workflow
 from scoring.enums import Stage
-from scoring.periods import period_query
-from scoring.views.common import cluster_for, period_for, require
+from scoring.periods import period_for, period_query
+from scoring.views.common import cluster_for, require
 
 
 @require_POST

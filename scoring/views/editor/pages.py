@@ -21,10 +21,11 @@ from clusters.models import Membership, Unit
 from scoring import permissions
 from scoring.enums import CriterionKind, TableStatus
 from scoring.models import Criterion, ScoreTable
+from scoring.periods import period_for
 from scoring.services import editor as services
 from scoring.services.specs import TableFrozen, TableNotPublishable
 from scoring.views import sheet as sheet_views
-from scoring.views.common import period_for, require
+from scoring.views.common import require
 from scoring.views.editor.history import history_events
 from scoring.views.editor.panel import _decimal, _text, panel_fields, parse_parameters
 from scoring.views.editor.tree import EditorState, changes, remember, shown_before
