@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0003_worker_heartbeat'),
+        ("jobs", "0003_worker_heartbeat"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='jobprogress',
-            name='period',
-            field=models.CharField(choices=[('six_month', 'Six-month review'), ('year_end', 'Year-end review')], default='year_end', max_length=10, verbose_name='review'),
+            model_name="jobprogress",
+            name="period",
+            field=models.CharField(
+                choices=[("six_month", "Six-month review"), ("year_end", "Year-end review")],
+                default="year_end",
+                max_length=10,
+                verbose_name="review",
+            ),
         ),
     ]
