@@ -165,7 +165,10 @@ def test_the_copy_of_a_year_copies_the_title_rules(org):
     ]
     assert new == old
     assert len(new) == 13
-    assert context.report == ["5 award types copied.", "13 title rules copied."]
+    assert context.report == [
+        "Đã sao chép 5 danh hiệu thi đua.",
+        "Đã sao chép 13 tiêu chuẩn danh hiệu.",
+    ]
 
 
 def test_figures_entered_checked_returned_with_history(org):

@@ -118,6 +118,22 @@ def test_ranking_and_cluster_report_show_the_raw_base(client, org, marked):
     assert "base 30.00 → 45.00 normalised (criteria not assigned)" in report
 
 
+def test_province_report_and_unit_history_show_the_raw_base(client, org, marked):
+    org.campaign.phase = Phase.CLUSTER_SCORING
+    org.campaign.save()
+    client.force_login(org.staff)
+
+    province = client.get(
+        reverse("report_province", args=[org.campaign.pk]) + "?stage=cluster"
+    ).content.decode()
+    history = client.get(reverse("report_unit_history", args=[org.member_unit.pk])).content.decode()
+
+    assert province.count("data-raw-base") == 1
+    assert "base 30.00 → 45.00 normalised (criteria not assigned)" in province
+    assert history.count("data-raw-base") == 1
+    assert "base 30.00 → 45.00 normalised (criteria not assigned)" in history
+
+
 def test_submit_does_not_wait_for_an_unassigned_criterion(client, org, table):
     org.campaign.phase = Phase.SELF_ASSESSMENT
     org.campaign.save()

@@ -64,13 +64,13 @@ def test_six_month_add_page_adds_the_review_with_a_copy(client, org, table):
     response = client.post(url, {"tables": "copy"})
 
     assert page.status_code == 200
-    assert "Six-month review, first half of 2023" in page.content.decode()
+    assert "Sơ kết 6 tháng đầu năm 2023" in page.content.decode()
     assert response.status_code == 302
     assert response["Location"] == reverse("campaign_overview", args=[org.campaign.pk]) + SIX
     period = Period.objects.get(campaign=org.campaign, kind=PeriodKind.SIX_MONTH)
     assert period.phase == Phase.SETUP
     assert list(ScoreTable.objects.filter(period=period).values_list("title", "status")) == [
-        ("Thang điểm cụm 1 — six-month review", "draft")
+        ("Thang điểm cụm 1 — sơ kết 6 tháng", "draft")
     ]
 
 
@@ -125,7 +125,7 @@ def test_my_sheet_opens_the_six_month_self_assessment(client, org, six):
     assert response.status_code == 200
     sheet = ScoreSheet.objects.get(unit=org.member_unit, stage=Stage.SELF)
     assert sheet.period_id == six.pk
-    assert "Six-month review, first half of 2023" in response.content.decode()
+    assert "Sơ kết 6 tháng đầu năm 2023" in response.content.decode()
 
 
 def test_six_month_review_through_its_pages_to_published(client, org, six):
@@ -144,7 +144,7 @@ def test_six_month_review_through_its_pages_to_published(client, org, six):
         fill_all(sheet, 20 if sheet.unit == org.member_unit else 10)
     grid_page = client.get(reverse("grid", args=[org.cluster.pk, Stage.CLUSTER]) + SIX)
     year_end_grid = client.get(reverse("grid", args=[org.cluster.pk, Stage.CLUSTER]))
-    assert "Six-month review, first half of 2023" in grid_page.content.decode()
+    assert "Sơ kết 6 tháng đầu năm 2023" in grid_page.content.decode()
     assert grid_page.context["grid"].columns[0]["sheet"].period_id == six.pk
     assert year_end_grid.context["grid"].columns == []
 
@@ -250,9 +250,11 @@ def test_unit_history_shows_each_review_of_a_year(client, org, six):
 
     response = client.get(reverse("report_unit_history", args=[org.member_unit.pk]))
 
-    assert [(r.period_label, r.sheet.stage, r.sheet.total) for r in response.context["rows"]] == [
-        ("Six-month review, first half of 2023", "self", D("52.00")),
-        ("Year-end review 2023", "self", D("58.00")),
+    with translation.override("vi"):
+        rows = [(r.period_label, r.sheet.stage, r.sheet.total) for r in response.context["rows"]]
+    assert rows == [
+        ("Sơ kết 6 tháng đầu năm 2023", "self", D("52.00")),
+        ("Tổng kết năm 2023", "self", D("58.00")),
     ]
 
 
@@ -271,7 +273,7 @@ def test_cluster_report_of_the_six_month_review(client, org, six):
         ("L1", D("60.00")),
         ("M1", D("45.00")),
     ]
-    assert six_report.context["period_label"] == "Six-month review, first half of 2023"
+    assert six_report.context["period_label"] == "Sơ kết 6 tháng đầu năm 2023"
     assert year_end_report.context["report"].rows == []
 
 
