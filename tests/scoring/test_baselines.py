@@ -239,6 +239,7 @@ def test_carry_without_a_previous_year_carries_nothing(org):
 
 
 def test_pages_show_the_source_and_the_report_and_a_typed_figure_is_saved(client, org, years):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the messages are asserted in English
     baselines_carry(table=years.table)
     client.force_login(org.staff)
     r = years.table.criteria.get(code="R")

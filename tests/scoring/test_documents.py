@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import docx
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -448,6 +449,7 @@ def test_minutes_meeting_a_second_time_corrects_the_first(client, org, published
 
 
 def test_minutes_meeting_outside_the_year_is_refused_and_nothing_stored(client, org, published):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the messages are asserted in English
     client.force_login(org.leader)
 
     response = client.post(minutes_url("minutes_meeting", org), {"held_on": "2021-12-20"})

@@ -8,6 +8,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
@@ -115,6 +116,7 @@ def test_six_month_grid_round_trip_through_excel(client, org, six):
 
 
 def test_a_template_of_one_review_is_refused_by_the_other(client, org, six):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the messages are asserted in English
     urls = _urls(org)
     org.campaign.phase = Phase.CLUSTER_SCORING
     org.campaign.save()
