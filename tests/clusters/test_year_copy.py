@@ -8,6 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
@@ -283,6 +284,7 @@ def test_carried_figures_follow_the_copy(year):
 
 
 def test_the_targets_page_counts_the_copied_targets_until_they_change(client, year):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the page is asserted in English
     org = year
     result = setup_services.campaign_copy(source=org.campaign, year=2024)
     table = ScoreTable.objects.get(campaign=result.campaign)
