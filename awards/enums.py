@@ -72,3 +72,8 @@ class FiguresStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     CHECKED = "checked", _("Checked")
     RETURNED = "returned", _("Returned for correction")
+
+
+class DecisionOutcome(models.TextChoices):
+    GRANTED = "granted", _("Granted")
+    REFUSED = "refused", _("Refused")

@@ -14,10 +14,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from awards import rules
-from awards.enums import ExclusionReason, RestrictionKind
-from awards.models import AwardType, TitleRule, UnitRestriction, Vote
+from awards.enums import DecisionOutcome, ExclusionReason, RestrictionKind
+from awards.models import (
+    AwardType,
+    Decision,
+    DecisionItem,
+    TitleRule,
+    UnitRestriction,
+    Vote,
+)
 from clusters.enums import PeriodKind
-from clusters.models import Campaign, Cluster, Unit
+from clusters.images import clean_field_upload
+from clusters.models import Campaign, Cluster, Membership, Unit
 from scoring import workflow
 from scoring.enums import Stage
 from scoring.models import ScoreSheet
@@ -264,6 +272,123 @@ def vote_record(
     vote.full_clean()
     vote.save()
     return vote
+
+
+# --- Decisions ---------------------------------------------------------------------------------
+
+
+def granted_items(campaign: Campaign) -> list[DecisionItem]:
+    """The campaign's granted decision items, each with its unit, award type and decision,
+    by title order, unit code and decision date."""
+    return list(
+        DecisionItem.objects.filter(decision__campaign=campaign, outcome=DecisionOutcome.GRANTED)
+        .select_related("unit", "award_type", "decision")
+        .order_by("award_type__order", "award_type__code", "unit__code", "decision__date")
+    )
+
+
+def decided_items(campaign: Campaign) -> dict[tuple[int, int], DecisionItem]:
+    """(unit id, award type id) → the item of the latest decision on it (granted or
+    refused), for the status of a proposal. One query."""
+    out: dict[tuple[int, int], DecisionItem] = {}
+    items = (
+        DecisionItem.objects.filter(decision__campaign=campaign)
+        .select_related("decision")
+        .order_by("decision__date", "decision__pk")
+    )
+    for item in items:
+        out[(item.unit_id, item.award_type_id)] = item
+    return out
+
+
+@dataclass
+class ProposalStatus:
+    """A proposal and what became of it: ``item`` None while no decision says."""
+
+    proposal: Proposal
+    item: DecisionItem | None = None
+
+    @property
+    def state(self) -> str:
+        return self.item.outcome if self.item is not None else "proposed"
+
+
+def proposals_with_status(campaign: Campaign, on: dt.date | None = None) -> list[ProposalStatus]:
+    """The campaign's passed proposals, each with the decision item on it, if any."""
+    decided = decided_items(campaign)
+    return [
+        ProposalStatus(p, decided.get((p.unit.pk, p.award_type.pk)))
+        for p in passed_proposals(campaign, on)
+    ]
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    campaign: Campaign,
+    user,
+    number: str,
+    date: dt.date,
+    signer_name: str,
+    signer_title: str,
+    authority: str,
+    level: str,
+    scanned_copy=None,
+    decision: Decision | None = None,
+    source_sha256: str = "",
+) -> Decision:
+    """Record the authority's decision on the campaign's proposals (or correct it when
+    ``decision`` is given); a new scanned copy replaces the old one (which stays stored)."""
+    if decision is not None and decision.campaign_id != campaign.pk:
+        raise ValidationError(_("The decision is of another campaign."))
+    decision = decision or Decision(campaign=campaign, created_by=user)
+    decision.number = (number or "").strip()
+    decision.date = date
+    decision.signer_name = (signer_name or "").strip()
+    decision.signer_title = (signer_title or "").strip()
+    decision.authority = (authority or "").strip()
+    decision.level = level
+    if source_sha256:
+        decision.source_sha256 = source_sha256
+    if scanned_copy is not None:
+        decision.scanned_copy = scanned_copy
+    decision._history_user = user
+    decision.full_clean()
+    clean_field_upload(decision, "scanned_copy")
+    decision.save()
+    return decision
+
+
+@transaction.atomic
+def decision_item_set(
+    *,
+    decision: Decision,
+    unit: Unit,
+    award_type: AwardType,
+    outcome: str,
+    note: str = "",
+    user=None,
+) -> DecisionItem:
+    """Record that ``decision`` grants or refuses ``award_type`` to ``unit`` (or change
+    the outcome). The unit is a member unit of the decision's campaign."""
+    if not Membership.objects.filter(campaign_id=decision.campaign_id, unit=unit).exists():
+        raise ValidationError(_("%(unit)s is not a unit of this year's clusters.") % {"unit": unit})
+    item = DecisionItem.objects.filter(
+        decision=decision, unit=unit, award_type=award_type
+    ).first() or DecisionItem(decision=decision, unit=unit, award_type=award_type)
+    item.outcome = outcome
+    item.note = (note or "").strip()
+    item._history_user = user
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def decision_item_remove(*, item: DecisionItem, user=None) -> None:
+    """Take an item recorded by mistake off its decision (the history keeps it)."""
+    item._history_user = user
+    item.delete()
 
 
 # --- The copy of a year ----------------------------------------------------------------------
