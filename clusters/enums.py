@@ -89,3 +89,11 @@ class NextLeaders(models.TextChoices):
     KEEP = "keep", _("Keep this year's leader and deputy")
     ROTATE = "rotate", _("Rotate to the next members in the cluster's order")
     ELECTED = "elected", _("The units elected at the year-end meeting")
+
+
+class DeadlineMode(models.TextChoices):
+    """What a phase's deadline does once passed (clusters.models.Deadline): only warn, or
+    close the phase's input for units without an extension (staff are never blocked)."""
+
+    WARN = "warn", _("Warn only")
+    CLOSE = "close", _("Close input")

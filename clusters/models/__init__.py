@@ -2,6 +2,7 @@
 records of each cluster's signing conference (domain.md sections 2–4)."""
 
 from clusters.models.activities import Activity, ActivityPhoto, AdvancedModel
+from clusters.models.deadlines import Deadline, DeadlineExtension
 from clusters.models.organisation import Campaign, Cluster, Membership, Unit, User
 from clusters.models.periods import Period
 from clusters.models.signing import (
@@ -21,6 +22,8 @@ __all__ = [
     "Campaign",
     "Cluster",
     "ConferencePhoto",
+    "Deadline",
+    "DeadlineExtension",
     "LeadershipElection",
     "Membership",
     "Period",
