@@ -31,7 +31,11 @@ def test_due_for_cluster_deadline_overrides_campaign_and_extension_overrides_bot
         deadline=own, unit=org.member_unit, due_date=date(2023, 11, 20), reason="Lũ", user=org.staff
     )
     svc.deadline_extend(
-        deadline=own, unit=org.member_unit, due_date=date(2023, 11, 22), reason="Mưa", user=org.staff
+        deadline=own,
+        unit=org.member_unit,
+        due_date=date(2023, 11, 22),
+        reason="Mưa",
+        user=org.staff,
     )
     assert svc.due_for(**due, cluster=org.cluster, unit=org.member_unit) == date(2023, 11, 22)
     assert svc.due_for(**due, cluster=org.cluster, unit=org.leader_unit) == date(2023, 11, 15)
