@@ -32,6 +32,18 @@ from awards.enums import (
 from clusters.models import Campaign, Cluster, Unit
 from clusters.validators import validate_document
 
+# The heading of a certificate by the level of the title when the award type sets none: the
+# head of a unit or of the provincial police grants a Giấy khen, the Minister and the Prime
+# Minister a Bằng khen; the State's titles come with a Giấy chứng nhận. Printed words, fixed
+# by the form (Vietnamese whatever the interface language).
+CERTIFICATE_HEADINGS = {
+    TitleLevel.UNIT: "GIẤY KHEN",
+    TitleLevel.PROVINCE: "GIẤY KHEN",
+    TitleLevel.MINISTRY: "BẰNG KHEN",
+    TitleLevel.GOVERNMENT: "BẰNG KHEN",
+    TitleLevel.STATE: "GIẤY CHỨNG NHẬN",
+}
+
 
 class AwardType(models.Model):
     """A title the campaign's clusters may propose (Cờ thi đua của Bộ Công an, ...) and who
@@ -89,6 +101,16 @@ class AwardType(models.Model):
         blank=True,
         related_name="+",
     )
+    certificate_heading = models.CharField(
+        _("certificate heading"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "The word printed at the top of its certificates, e.g. GIẤY KHEN, BẰNG KHEN, "
+            "CỜ THI ĐUA; blank: from the level (unit and province: GIẤY KHEN; ministry and "
+            "government: BẰNG KHEN; state: GIẤY CHỨNG NHẬN)."
+        ),
+    )
 
     class Meta:
         verbose_name = _("award type")
@@ -117,6 +139,13 @@ class AwardType(models.Model):
     @property
     def awaiting_confirmation(self) -> bool:
         return self.preset and self.confirmed_at is None
+
+    @property
+    def certificate_word(self) -> str:
+        """The heading of its certificates: the one set, else its level's."""
+        return (self.certificate_heading or "").strip().upper() or CERTIFICATE_HEADINGS.get(
+            self.level, "GIẤY KHEN"
+        )
 
     def title_spec(self, title_rules: list[TitleRule] | None = None) -> ladder.TitleSpec:
         """Its rules for awards/ladder.py: the award type's own settings first (no
