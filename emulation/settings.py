@@ -67,6 +67,9 @@ MIDDLEWARE = [
     "emulation.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages and JSON gzipped (with Django's BREACH padding; static files come compressed from
+    # WhiteNoise, above); before everything that reads or writes the body (docs/security.md).
+    "emulation.compression.TextGZipMiddleware",
     # Before the session middleware, so the session's own save is seen as well.
     "emulation.routers.StickyPrimaryMiddleware",
     "csp.middleware.CSPMiddleware",

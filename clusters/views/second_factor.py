@@ -41,6 +41,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from clusters.forms.accounts import OTPCodeForm, OwnPasswordChangeForm, SecondFactorDisableForm
 from clusters.middleware import refresh_guard, second_factor_required
 from clusters.services import accounts as account_services
+from emulation.compression import never_compress
 
 FRESH_CODES_KEY = "fresh_recovery_codes"
 
@@ -116,6 +117,7 @@ def _codes_left(user) -> int:
     return sum(device.token_set.count() for device in devices)
 
 
+@never_compress  # the authenticator's key (docs/security.md, "Compressed pages")
 @require_http_methods(["GET", "POST"])
 @login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
@@ -172,6 +174,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "clusters/accounts/two_factor_verify.html", context, status=status)
 
 
+@never_compress  # the recovery codes
 @require_http_methods(["GET", "POST"])
 @login_required
 def two_factor_codes(request: HttpRequest) -> HttpResponse:
