@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from awards import ladder
 from awards.enums import (
     Comparison,
+    DecisionOutcome,
     Figure,
     FiguresStatus,
     PastTitleSource,
@@ -28,7 +29,7 @@ from awards.enums import (
     RuleKind,
     TitleLevel,
 )
-from awards.models import AwardType, PastTitle, TitleRule, UnitFigures
+from awards.models import AwardType, DecisionItem, PastTitle, TitleRule, UnitFigures
 from awards.services import active_restrictions, award_type_upsert
 from clusters.enums import PeriodKind, Title
 from clusters.models import Campaign, Cluster, Membership, Registration, Unit
@@ -272,6 +273,32 @@ def past_title_record(
     return past
 
 
+def held_codes(unit_ids, first_year: int, last_year: int) -> dict[int, dict[int, set[str]]]:
+    """unit id → year → codes of the titles it held, ``first_year``..``last_year``: its past
+    titles and the titles granted to it by a decision (DecisionItem) of a campaign of that
+    year, whichever recorded it (a title both recorded and granted counts once). One
+    query."""
+    past = (
+        PastTitle.objects.filter(unit_id__in=unit_ids, year__gte=first_year, year__lte=last_year)
+        .values_list("unit_id", "year", "code")
+        .order_by()
+    )
+    granted = (
+        DecisionItem.objects.filter(
+            unit_id__in=unit_ids,
+            outcome=DecisionOutcome.GRANTED,
+            decision__campaign__year__gte=first_year,
+            decision__campaign__year__lte=last_year,
+        )
+        .values_list("unit_id", "decision__campaign__year", "award_type__code")
+        .order_by()
+    )
+    held: dict[int, dict[int, set[str]]] = {}
+    for unit_id, year, code in past.union(granted, all=True):
+        held.setdefault(unit_id, {}).setdefault(year, set()).add(code)
+    return held
+
+
 # --- The unit's own figures ------------------------------------------------------------------
 
 
@@ -420,11 +447,7 @@ def explain(campaign: Campaign, unit: Unit | None = None, on: dt.date | None = N
     }
     span = max([r.years or 0 for t in award_types for r in t.title_rules.all()] or [0])
     years_from = campaign.year - span
-    titles_by_unit: dict[int, dict[int, set[str]]] = {}
-    for past in PastTitle.objects.filter(
-        unit_id__in=unit_ids, year__gte=years_from, year__lte=campaign.year
-    ).only("unit_id", "year", "code"):
-        titles_by_unit.setdefault(past.unit_id, {}).setdefault(past.year, set()).add(past.code)
+    titles_by_unit = held_codes(unit_ids, years_from, campaign.year)
     past_results: dict[int, dict[int, ladder.Result]] = {}
     if span:
         for sheet in ScoreSheet.objects.filter(
@@ -619,6 +642,7 @@ __all__ = [
     "explain",
     "figures_check",
     "figures_save",
+    "held_codes",
     "past_title_record",
     "presets_install",
     "title_rule_add",
