@@ -97,3 +97,15 @@ class DeadlineMode(models.TextChoices):
 
     WARN = "warn", _("Warn only")
     CLOSE = "close", _("Close input")
+
+
+class NoticeKind(models.TextChoices):
+    """What a notification tells (clusters.models.Notification; docs/notifications.md)."""
+
+    PHASE_OPENED = "phase_opened", _("Phase opened")
+    PHASE_CLOSING = "phase_closing", _("Phase closing")
+    SHEET_RETURNED = "sheet_returned", _("Sheet returned")
+    EXPLANATION_ANSWERED = "explanation_answered", _("Explanation written")
+    RESULTS_PUBLISHED = "results_published", _("Results published")
+    DECISION_RECORDED = "decision_recorded", _("Decision recorded")
+    REMINDER = "reminder", _("Reminder")

@@ -3,6 +3,7 @@ records of each cluster's signing conference (domain.md sections 2–4)."""
 
 from clusters.models.activities import Activity, ActivityPhoto, AdvancedModel
 from clusters.models.deadlines import Deadline, DeadlineExtension
+from clusters.models.notices import Notification
 from clusters.models.organisation import Campaign, Cluster, Membership, Unit, User
 from clusters.models.periods import Period
 from clusters.models.signing import (
@@ -26,6 +27,7 @@ __all__ = [
     "DeadlineExtension",
     "LeadershipElection",
     "Membership",
+    "Notification",
     "Period",
     "Pledge",
     "PledgeItem",

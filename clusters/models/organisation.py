@@ -135,6 +135,15 @@ class User(AbstractUser):
         ),
     )
 
+    notify_by_email = models.BooleanField(
+        _("notifications by e-mail"),
+        default=True,
+        help_text=_(
+            "Also send this person's notifications to their e-mail address, where the "
+            "installation has a mail server (they choose on their notification settings)."
+        ),
+    )
+
     class Meta(AbstractUser.Meta):
         verbose_name = _("user")
         verbose_name_plural = _("users")
