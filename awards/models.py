@@ -430,6 +430,7 @@ class PastTitle(models.Model):
         blank=True,
         help_text=_("The decision that granted it: number, date, authority."),
     )
+    note = models.TextField(pgettext_lazy("remark", "note"), blank=True)
     history = HistoricalRecords()
 
     class Meta:
