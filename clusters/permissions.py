@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from clusters.enums import ORGANISING_KINDS, MemberRole, UnitKind
 from clusters.models import (
@@ -406,3 +406,39 @@ def can_record_model(user: User, model: AdvancedModel) -> bool:
     if is_unit_officer(user):
         return model.unit_id == user.unit_id
     return model_units(user).filter(pk=model.unit_id).exists()
+
+
+def campaign_viewers(campaign: Campaign, user_ids) -> set[int]:
+    """Of ``user_ids``, the active users who may see ``campaign`` (the rule of
+    ``visible_campaigns``), in three queries at most whatever their number: administrators,
+    the staff of its organiser (their unit in the organiser's own tree) and the other users
+    whose unit is a member of one of its clusters. Notifications ask it, so nothing of a
+    campaign reaches anyone outside it."""
+    in_staff = User.groups.through.objects.filter(
+        user_id=OuterRef("pk"), group__name=settings.PROVINCE_STAFF_GROUP
+    )
+    rows = (
+        User.objects.filter(pk__in=list(user_ids), is_active=True)
+        .annotate(in_staff=Exists(in_staff))
+        .values_list("pk", "is_superuser", "unit_id", "in_staff")
+    )
+    rows = list(rows)
+    staff_units: set[int] = set()
+    if any(unit_id and staff and not admin for _pk, admin, unit_id, staff in rows):
+        staff_units = set(tree_unit_ids(campaign.organiser_id))
+    member_units: set[int] | None = None
+    allowed = set()
+    for pk, admin, unit_id, staff in rows:
+        if admin:
+            allowed.add(pk)
+        elif unit_id and staff:
+            if unit_id in staff_units:
+                allowed.add(pk)
+        elif unit_id:
+            if member_units is None:
+                member_units = set(
+                    Membership.objects.filter(campaign=campaign).values_list("unit_id", flat=True)
+                )
+            if unit_id in member_units:
+                allowed.add(pk)
+    return allowed
