@@ -6,6 +6,7 @@ from clusters.views import (
     cluster,
     documents,
     home,
+    search,
     second_factor,
     setup,
     signing,
@@ -20,4 +21,5 @@ urlpatterns = [
     *documents.urlpatterns,
     *accounts.urlpatterns,
     *second_factor.urlpatterns,
+    *search.urlpatterns,
 ]

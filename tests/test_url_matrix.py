@@ -342,6 +342,7 @@ RULES: dict[str, list[Case]] = {
     ],
     "favicon.ico": [Case(allow=EVERYONE, public=True)],
     "home": [Case(allow=LOGGED_IN)],
+    "search": [Case(allow=LOGGED_IN, query="?q=dak")],
     "campaign_list": [Case(allow=LOGGED_IN)],
     "my_sheet": [Case(allow=LOGGED_IN, phase=Phase.SELF_ASSESSMENT)],
     "activity_list": [Case(allow=LOGGED_IN)],
