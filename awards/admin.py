@@ -107,6 +107,7 @@ class AwardTypeAdmin(AwardsAdmin):
             pass_share=obj.pass_share,
             order=obj.order,
             level=obj.level,
+            certificate_heading=obj.certificate_heading,
         )
         obj.pk = saved.pk
 

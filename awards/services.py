@@ -199,9 +199,10 @@ def award_type_upsert(
     pass_share: Decimal = Decimal("0.5"),
     order: int = 0,
     level: str | None = None,
+    certificate_heading: str | None = None,
 ) -> AwardType:
     """Create the campaign's award type ``code``, or change its name and rules (``level``
-    None keeps the level it has)."""
+    and ``certificate_heading`` None keep what it has)."""
     award_type = AwardType.objects.filter(campaign=campaign, code=code).first() or AwardType(
         campaign=campaign, code=code
     )
@@ -213,6 +214,8 @@ def award_type_upsert(
     award_type.order = order
     if level is not None:
         award_type.level = level
+    if certificate_heading is not None:
+        award_type.certificate_heading = certificate_heading.strip()
     award_type.full_clean()
     award_type.save()
     return award_type
