@@ -17,3 +17,23 @@ def roles(request: HttpRequest) -> dict:
         "can_use_admin": permissions.can_use_admin(user),
         "can_manage_accounts": permissions.can_manage_accounts(user),
     }
+
+
+def notifications(request: HttpRequest) -> dict:
+    """The bell's unread count (templates/includes/notifications_bell.html): one query,
+    made only when a template asks for it, and once per request; nothing for anonymous
+    users."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+
+    def unread_notifications() -> int:
+        cached = getattr(request, "_unread_notifications", None)
+        if cached is None:
+            from clusters.services.notices import unread_count
+
+            cached = unread_count(user)
+            request._unread_notifications = cached
+        return cached
+
+    return {"unread_notifications": unread_notifications}

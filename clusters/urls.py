@@ -6,6 +6,7 @@ from clusters.views import (
     cluster,
     documents,
     home,
+    notices,
     search,
     second_factor,
     setup,
@@ -22,4 +23,5 @@ urlpatterns = [
     *accounts.urlpatterns,
     *second_factor.urlpatterns,
     *search.urlpatterns,
+    *notices.urlpatterns,
 ]

@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "clusters.context_processors.roles",
+                "clusters.context_processors.notifications",
             ],
             # The {% icon %} tag on every page without {% load %} (emulation/icons.py).
             "builtins": ["emulation.icons"],

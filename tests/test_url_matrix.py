@@ -41,8 +41,8 @@ from django.urls.exceptions import Resolver404
 
 from awards import services as award_services
 from awards import titles as award_titles
-from clusters.enums import MemberRole, Phase, UnitKind
-from clusters.models import Campaign
+from clusters.enums import MemberRole, NoticeKind, Phase, UnitKind
+from clusters.models import Campaign, Notification
 from clusters.services import leadership as leadership_services
 from clusters.services import signing as signing_services
 from clusters.services.activities import activity_photo_add, activity_record, advanced_model_record
@@ -294,6 +294,13 @@ def _figures_m1(w: World) -> None:
     )
 
 
+def _notification(w: World) -> None:
+    """A notification of the member's (M1's officer)."""
+    w.notification = Notification.objects.create(
+        recipient=w.users["member"], kind=NoticeKind.REMINDER, campaign=w.campaign, key="t:1"
+    )
+
+
 def _title_rule(w: World) -> None:
     w.title_rule = award_titles.title_rule_add(award_type=w.award_type, kind="leading")
 
@@ -357,6 +364,32 @@ RULES: dict[str, list[Case]] = {
     "two_factor_verify": [Case(allow=LOGGED_IN)],
     "two_factor_codes": [Case(allow=LOGGED_IN)],
     "two_factor_disable": [Case(allow=LOGGED_IN)],
+    # Notifications: one's own list and settings; one is marked read by its recipient only
+    # (another's answers 404), and staff of the organiser send reminders.
+    "notification_list": [Case(allow=LOGGED_IN)],
+    "notification_read_all": [Case(method="POST", allow=LOGGED_IN)],
+    "notification_settings": [
+        Case(allow=LOGGED_IN),
+        Case(method="POST", data=lambda w: {"notify_by_email": "on"}, allow=LOGGED_IN),
+    ],
+    "notification_read": [
+        Case(lambda w: [w.notification.pk], frozenset({"member"}), "POST", prepare=_notification)
+    ],
+    "reminders_send": [
+        Case(
+            _campaign,
+            MANAGERS_A,
+            "POST",
+            lambda w: {"phase": Phase.SELF_ASSESSMENT, "units": [w.m1.pk]},
+            Phase.SELF_ASSESSMENT,
+        ),
+        Case(
+            lambda w: [w.campaign_b.pk],
+            MANAGERS_B,
+            "POST",
+            lambda w: {"phase": Phase.SELF_ASSESSMENT, "all_late": "1"},
+        ),
+    ],
     # Accounts: administrators, and staff for their organiser's own tree (M1 is in A's).
     "account_list": [Case(allow=ANY_STAFF)],
     "account_create": [

@@ -10,17 +10,21 @@ queue once the transaction is committed (clusters.tasks.send_notification_emails
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clusters import permissions
-from clusters.enums import MemberRole, NoticeKind
-from clusters.models import Campaign, Membership, User
+from clusters.enums import MemberRole, NoticeKind, Phase
+from clusters.models import Campaign, Membership, Period, Unit, User
 from clusters.models.notices import Notification
 
 KEY_MAX = Notification._meta.get_field("key").max_length
@@ -170,3 +174,98 @@ def notification_preferences_set(*, user: User, notify_by_email: bool) -> User:
         user.notify_by_email = notify_by_email
         user.save(update_fields=["notify_by_email"])
     return user
+
+
+# --- Reminders ---------------------------------------------------------------------------
+
+
+def phase_recipients(phase: str, pairs: Iterable[tuple[int, int]]) -> dict[int, set[int]]:
+    """Who is told of a phase's work, per unit: for ``pairs`` of (cluster id, unit id),
+    the unit's own accounts, and in the cluster-scoring phase (the leader scores its
+    members) the accounts of the cluster's leader and deputy units. Two queries."""
+    pairs = list(pairs)
+    by_unit: dict[int, set[int]] = {unit_id: set() for _cluster, unit_id in pairs}
+    for pk, unit_id in unit_users(by_unit).values_list("pk", "unit_id"):
+        by_unit[unit_id].add(pk)
+    if phase == Phase.CLUSTER_SCORING:
+        leaders: dict[int, set[int]] = {}
+        rows = User.objects.filter(
+            is_active=True,
+            unit__memberships__cluster_id__in={c for c, _u in pairs},
+            unit__memberships__role__in=(MemberRole.LEADER, MemberRole.DEPUTY),
+        ).values_list("pk", "unit__memberships__cluster_id")
+        for pk, cluster_id in rows:
+            leaders.setdefault(cluster_id, set()).add(pk)
+        for cluster_id, unit_id in pairs:
+            by_unit[unit_id] |= leaders.get(cluster_id, set())
+    return by_unit
+
+
+@dataclass(frozen=True)
+class Reminded:
+    """What a reminder round did: units whose people were told now, units already told
+    today (nothing sent again), and units asked for that are not in the campaign."""
+
+    units: int
+    already: int
+    skipped: int
+
+
+@transaction.atomic
+def reminders_send(
+    *,
+    campaign: Campaign,
+    period: Period | None,
+    phase: str,
+    user: User,
+    unit_ids: Iterable[int] | None = None,
+    all_late: bool = False,
+    today: dt.date | None = None,
+) -> Reminded:
+    """Remind units of ``phase``'s work of ``period`` (None: the year-end review): the
+    units ``unit_ids``, or every late unit (``late_units``) when ``all_late``. Each unit's
+    accounts (and the cluster leader's in cluster scoring) get a "reminder" notification
+    with the date that applies to the unit; a unit is reminded at most once a day for a
+    phase, so a second click sends nothing twice."""
+    from clusters.services.deadlines import due_for, late_units
+
+    if phase not in Phase.values or phase in (Phase.SETUP, Phase.PUBLISHED):
+        raise ValidationError(_("Choose a phase with work to remind of."))
+    today = today or timezone.localdate()
+    period = period or Period.objects.year_end(campaign)
+    members = dict(
+        Membership.objects.filter(campaign=campaign).values_list("unit_id", "cluster_id")
+    )
+    if all_late:
+        wanted = [late.unit_id for late in late_units(campaign, period, phase, today=today)]
+    else:
+        wanted = list(dict.fromkeys(int(u) for u in unit_ids or []))
+    skipped = sum(1 for u in wanted if u not in members)
+    wanted = [u for u in wanted if u in members]
+    if not wanted:
+        return Reminded(0, 0, skipped)
+    units = dict(Unit.objects.filter(pk__in=wanted).values_list("pk", "name"))
+    recipients = phase_recipients(phase, [(members[u], u) for u in wanted])
+    reminded = already = 0
+    for unit_id in wanted:
+        due = due_for(
+            campaign=campaign, period=period, phase=phase, cluster=members[unit_id], unit=unit_id
+        )
+        created = notify(
+            users=recipients[unit_id],
+            kind=NoticeKind.REMINDER,
+            campaign=campaign,
+            url=reverse("home"),
+            key=f"reminder:{period.pk}:{phase}:{unit_id}:{today.isoformat()}",
+            phase=phase,
+            period=period.kind,
+            year=campaign.year,
+            unit=units[unit_id],
+            date=due,
+            sender=str(user),
+        )
+        if created:
+            reminded += 1
+        elif recipients[unit_id]:
+            already += 1
+    return Reminded(reminded, already, skipped)
