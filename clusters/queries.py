@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clusters import permissions
 from clusters.enums import MemberRole
-from clusters.models import Cluster, Membership, User
+from clusters.models import Campaign, Cluster, Membership, User
 
 
 def with_member_counts(qs: QuerySet[Cluster]) -> QuerySet[Cluster]:
@@ -58,11 +59,29 @@ def home_context(user: User) -> dict:
         cluster.deputy = next((m.unit for m in cluster.heads if m.role == MemberRole.DEPUTY), None)
     return {
         "role_label": role_label(user),
+        "todo": todo_list(user, campaigns),
         "campaigns": campaigns,
         "current_campaign": current,
         "clusters": clusters,
         "abilities": abilities(user, my_roles),
     }
+
+
+def todo_list(user: User, campaigns: list[Campaign]) -> list:
+    """The person's to-do list (clusters.todo): every registered provider's items for the
+    campaigns of the home page, with their deadlines read once when an item asks (two queries)."""
+    from clusters.services.deadlines import DeadlineBook
+    from clusters.todo import TodoRequest, todo_items
+
+    if not campaigns:
+        return []
+    request = TodoRequest(
+        user=user,
+        today=timezone.localdate(),
+        campaigns=campaigns,
+        deadlines=DeadlineBook.lazy([c.pk for c in campaigns]),
+    )
+    return todo_items(request)
 
 
 def abilities(user: User, my_roles: dict[int, str]) -> list[str]:

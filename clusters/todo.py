@@ -91,12 +91,13 @@ class TodoItem:
 
 @dataclass
 class TodoRequest:
-    """What a provider is asked with: the user, today's date (Asia/Ho_Chi_Minh), and the
-    deadlines of the user's visible campaigns read once for every provider
-    (clusters.services.deadlines.DeadlineBook)."""
+    """What a provider is asked with: the user, today's date (Asia/Ho_Chi_Minh), the
+    campaigns of the home page (the newest the user may see), and their deadlines read once
+    for every provider (clusters.services.deadlines.DeadlineBook)."""
 
     user: object
     today: date
+    campaigns: list
     deadlines: object
 
 

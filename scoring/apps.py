@@ -10,11 +10,16 @@ class ScoringConfig(AppConfig):
         from clusters.copying import register_copy_step
         from clusters.panels import register_cluster_panel, register_pledge_item_choice
         from clusters.search import register_search
+        from clusters.todo import register_phase_work, register_todo_provider
+        from scoring.deadlines import pending_sheets
         from scoring.panels import cluster_panel, pledge_item_choice
         from scoring.search import criteria_search
         from scoring.services.year_copy import copy_score_tables
+        from scoring.todo import scoring_todo
 
         register_cluster_panel(cluster_panel)
         register_pledge_item_choice(pledge_item_choice)
         register_copy_step("scoring.score_tables", copy_score_tables, order=100)
         register_search(criteria_search)
+        register_phase_work(pending_sheets)
+        register_todo_provider(scoring_todo)

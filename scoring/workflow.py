@@ -12,8 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clusters.enums import Phase
 from clusters.models import Cluster, Period
 from scoring import services
+from scoring.deadlines import ensure_open
 from scoring.enums import SheetStatus, Stage
 from scoring.models import Explanation, Publication, ScoreEntry, ScoreSheet
 from scoring.periods import of_period, period_id_of
@@ -42,6 +44,7 @@ def sheet_submit(*, sheet: ScoreSheet, user) -> ScoreSheet:
     sheet = _locked_for_update(sheet)
     if sheet.status not in (SheetStatus.DRAFT, SheetStatus.RETURNED):
         raise ValidationError(_("Only a draft or returned sheet can be submitted."))
+    ensure_open(sheet, user)
     return _save_status(
         sheet, user, _("Submitted"), status=SheetStatus.SUBMITTED, submitted_at=timezone.now()
     )
@@ -67,6 +70,7 @@ def explanation_write(*, entry: ScoreEntry, user, text: str) -> Explanation:
         raise ValidationError(_("Write the explanation."))
     if entry.sheet.stage != Stage.CLUSTER:
         raise ValidationError(_("Explanations are written on the cluster's scores."))
+    ensure_open(entry.sheet, user, Phase.EXPLANATION)
     explanation = Explanation.objects.filter(entry=entry).first() or Explanation(entry=entry)
     explanation.text = text
     explanation.author = user

@@ -161,6 +161,11 @@ class DeadlineBook:
         )
         return cls(deadlines, extensions)
 
+    @classmethod
+    def lazy(cls, campaign_ids: Iterable[int]) -> LazyDeadlineBook:
+        """A book read on its first question only (no query when nobody asks)."""
+        return LazyDeadlineBook(list(campaign_ids))
+
     def state(
         self, *, period_id: int, phase: str, cluster_id: int | None = None, unit_id=None
     ) -> DeadlineState | None:
@@ -173,6 +178,19 @@ class DeadlineBook:
 
     def for_campaign(self, campaign_id: int) -> list[Deadline]:
         return [d for d in self.deadlines if d.campaign_id == campaign_id]
+
+
+class LazyDeadlineBook:
+    """DeadlineBook.load on first use (the home page asks only when there is work)."""
+
+    def __init__(self, campaign_ids: list[int]):
+        self._ids = campaign_ids
+        self._book: DeadlineBook | None = None
+
+    def __getattr__(self, name: str):
+        if self._book is None:
+            self._book = DeadlineBook.load(self._ids)
+        return getattr(self._book, name)
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from simple_history.utils import get_history_manager_for_model
 
 from clusters.models import Membership
 from scoring import engine
+from scoring.deadlines import deadline_annotations, refuse_if_closed, state_of_annotated
 from scoring.enums import Method, SheetStatus
 from scoring.models import ScoreEntry, ScoreSheet, UnitTarget
 from scoring.services.baselines import fill_carried_baseline
@@ -321,6 +322,8 @@ def entry_change(
         annotations={
             "own_target": Subquery(own_target.order_by().values("target")[:1]),
             "role": Subquery(role.order_by().values("role")[:1]),
+            # The deadline applying to each sheet, in the same query (issue 16).
+            **deadline_annotations(sheet.stage),
         },
     )
     mine = next(s for s in sheets if s.pk == entry.sheet_id)
@@ -329,6 +332,7 @@ def entry_change(
             s.cluster = sheet.cluster
     if mine.status == SheetStatus.LOCKED:
         raise SheetLocked(_("This sheet is locked; its scores cannot change."), code="locked")
+    refuse_if_closed(state_of_annotated(mine), user)
     relative = criterion.method == Method.RELATIVE
     rows = _read(entry, criterion, sheets, relative and recompute)
 

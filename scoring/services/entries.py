@@ -13,6 +13,7 @@ from simple_history.utils import bulk_update_with_history
 
 from clusters.images import clean_field_upload
 from clusters.models import Activity, AdvancedModel, Cluster, Period, Unit
+from scoring.deadlines import ensure_open
 from scoring.enums import CriterionKind, SheetStatus
 from scoring.models import Evidence, ScoreEntry, ScoreSheet, ScoreTable
 from scoring.periods import of_period, period_id_of
@@ -127,6 +128,7 @@ def sheet_fill(
     lock_sheets(sheet.cluster_id, sheet.stage, period_id=sheet.period_id)
     if sheet.status == SheetStatus.LOCKED:
         raise SheetLocked(_("This sheet is locked; its scores cannot change."), code="locked")
+    ensure_open(sheet, user)
     # Only the entries are locked, never the criteria joined to them.
     entries = {
         e.criterion.code: e
