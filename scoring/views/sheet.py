@@ -18,7 +18,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import formats
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -29,7 +29,9 @@ from clusters import permissions as org
 from clusters.enums import PeriodKind, Phase
 from clusters.models import Cluster, Membership, Unit
 from clusters.models.periods import period_label
+from clusters.views.deadlines import deadline_refused
 from scoring import engine, forms, permissions, queries, services, workflow
+from scoring.deadlines import DeadlineClosed
 from scoring.engine.signed import signed_groups
 from scoring.enums import CriterionKind, Metric, SheetStatus, Stage
 from scoring.models import (
@@ -521,6 +523,8 @@ def sheet_entry_save(request: HttpRequest, pk: int, entry_pk: int) -> HttpRespon
                 )
         except services.StaleEntry as error:
             level, notes, stale = "warning", error.messages, True
+        except DeadlineClosed as closed:
+            return deadline_refused(request, closed, back=reverse("sheet_detail", args=[pk]))
         except ValidationError as error:
             level, notes = "danger", error.messages
         else:
@@ -582,6 +586,8 @@ def sheet_submit(request: HttpRequest, pk: int) -> HttpResponse:
         return back(request, sheet)
     try:
         workflow.sheet_submit(sheet=sheet, user=request.user)
+    except DeadlineClosed as closed:
+        return deadline_refused(request, closed, back=reverse("sheet_detail", args=[pk]))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -633,6 +639,8 @@ def entry_explain(request: HttpRequest, pk: int) -> HttpResponse:
             entry=entry, user=user, text=request.POST.get("text")
         )
         level, notes = "success", [_("The explanation was saved.")]
+    except DeadlineClosed as closed:
+        return deadline_refused(request, closed, back=reverse("sheet_detail", args=[sheet.pk]))
     except ValidationError as error:
         row.explanation = Explanation.objects.filter(entry=entry).first()
         level, notes = "danger", error.messages
