@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clusters import permissions
-from clusters.enums import MemberRole, NoticeKind, Phase
+from clusters.enums import MemberRole, NoticeKind, PeriodKind, Phase
 from clusters.models import Campaign, Membership, Period, Unit, User
 from clusters.models.notices import Notification
 
@@ -269,3 +269,112 @@ def reminders_send(
         elif recipients[unit_id]:
             already += 1
     return Reminded(reminded, already, skipped)
+
+
+# --- Senders of the organisation's floor ---------------------------------------------------
+
+# Phases whose opening is told to the campaign's units (setting up concerns staff only).
+TOLD_PHASES = tuple(p for p in Phase.values if p != Phase.SETUP)
+
+
+def phase_opened_notify(*, campaign: Campaign, period_kind: str, phase: str) -> int:
+    """Tell the accounts of every member unit of ``campaign`` that ``phase`` of its review
+    ``period_kind`` is open (once per review and phase, however often it is reopened or
+    the daily reminders run). Returns how many were told now."""
+    if phase not in TOLD_PHASES:
+        return 0
+    created = notify(
+        users=campaign_member_users(campaign),
+        kind=NoticeKind.PHASE_OPENED,
+        campaign=campaign,
+        url=reverse("home"),
+        key=f"phase_opened:{campaign.pk}:{period_kind}:{phase}",
+        phase=phase,
+        period=period_kind,
+        year=campaign.year,
+    )
+    return len(created)
+
+
+# --- The daily reminders (manage.py send_reminders) ------------------------------------------
+
+# Days before a deadline on which the people who still have its work are told.
+CLOSING_DAYS = (3, 1)
+CLOSED_PHASES = (Phase.SETUP, Phase.PUBLISHED)
+
+
+@dataclass
+class DailyCount:
+    """What a run of the daily reminders told, by kind: notifications created now."""
+
+    opened: int = 0
+    closing: int = 0
+
+
+def _open_periods() -> list[Period]:
+    """Every review whose phase is open: year-end reviews of campaigns past setting up and
+    not published, six-month reviews likewise (their own phase)."""
+    open_campaigns = Campaign.objects.exclude(phase__in=CLOSED_PHASES)
+    for campaign in open_campaigns.filter(periods__isnull=True):
+        Period.objects.year_end(campaign)  # every campaign has one; old ones get theirs
+    year_end = Period.objects.filter(kind=PeriodKind.YEAR_END, campaign__in=open_campaigns)
+    six_month = Period.objects.filter(kind=PeriodKind.SIX_MONTH).exclude(phase__in=CLOSED_PHASES)
+    return list((year_end | six_month).select_related("campaign").order_by("campaign", "kind"))
+
+
+def _closing_notify(period: Period, today: dt.date) -> int:
+    """Tell whoever still has the open phase's work that it is due in 3 days, or 1: the
+    units whose work is pending (clusters.todo.pending_work; every member unit when no
+    registered check knows the phase), each at the date that applies to it (its cluster's
+    deadline, its extension). One notification per person, due date and day."""
+    from clusters.services.deadlines import DeadlineBook
+    from clusters.todo import pending_work
+
+    campaign, phase = period.campaign, period.current_phase
+    book = DeadlineBook.load([campaign.pk])
+    if not any(d.period_id == period.pk and d.phase == phase for d in book.deadlines):
+        return 0
+    pending = pending_work(period, phase)
+    if pending is None:
+        pairs = Membership.objects.filter(campaign=campaign).values_list("cluster_id", "unit_id")
+    else:
+        pairs = [(w.cluster_id, w.unit_id) for w in pending]
+    groups: dict[tuple[dt.date, int], list[tuple[int, int]]] = {}
+    for cluster_id, unit_id in pairs:
+        state = book.state(period_id=period.pk, phase=phase, cluster_id=cluster_id, unit_id=unit_id)
+        if state is not None and state.days_left(today) in CLOSING_DAYS:
+            groups.setdefault((state.due, state.days_left(today)), []).append((cluster_id, unit_id))
+    told = 0
+    for (due, days), group in sorted(groups.items()):
+        users = set().union(*phase_recipients(phase, group).values())
+        told += len(
+            notify(
+                users=users,
+                kind=NoticeKind.PHASE_CLOSING,
+                campaign=campaign,
+                url=reverse("home"),
+                key=f"phase_closing:{period.pk}:{phase}:{due.isoformat()}:{days}",
+                phase=phase,
+                period=period.kind,
+                year=campaign.year,
+                date=due,
+                days=days,
+            )
+        )
+    return told
+
+
+@transaction.atomic
+def reminders_daily(*, today: dt.date | None = None) -> DailyCount:
+    """The daily reminders (``manage.py send_reminders``; docs/notifications.md): for every
+    open review, its units told that its phase is open (if they were not yet), and those
+    who still have the phase's work told 3 days and 1 day before its deadline. Each is
+    sent once (the keys), so a second run the same day sends nothing."""
+    today = today or timezone.localdate()
+    count = DailyCount()
+    for period in _open_periods():
+        count.opened += phase_opened_notify(
+            campaign=period.campaign, period_kind=period.kind, phase=period.current_phase
+        )
+        count.closing += _closing_notify(period, today)
+    return count

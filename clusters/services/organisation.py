@@ -9,8 +9,9 @@ import datetime as dt
 
 from django.db import transaction
 
-from clusters.enums import ClusterKind, MemberRole, Phase, UnitKind
+from clusters.enums import ClusterKind, MemberRole, PeriodKind, Phase, UnitKind
 from clusters.models import Campaign, Cluster, Membership, Unit
+from clusters.services import notices
 from clusters.services.common import save_changed
 
 # The organiser meant where a file or command names none (domain.md section 7). It is a
@@ -66,11 +67,16 @@ def campaign_upsert(*, organiser: Unit, year: int, name: str, slogan: str = "") 
 
 @transaction.atomic
 def campaign_set_phase(*, campaign: Campaign, phase: str, user=None) -> Campaign:
-    """Move the campaign to ``phase``; the change is recorded with the user."""
+    """Move the campaign to ``phase``; the change is recorded with the user, and the
+    campaign's units are told the phase is open (services.notices)."""
     if campaign.phase == phase:
         return campaign
     campaign._history_user = user
-    return save_changed(campaign, phase=Phase(phase))
+    campaign = save_changed(campaign, phase=Phase(phase))
+    notices.phase_opened_notify(
+        campaign=campaign, period_kind=PeriodKind.YEAR_END, phase=campaign.phase
+    )
+    return campaign
 
 
 @transaction.atomic

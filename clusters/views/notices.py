@@ -102,7 +102,9 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 def notification_settings(request: HttpRequest) -> HttpResponse:
     user = request.user
     form = NotificationSettingsForm(
-        request.POST or None, initial={"notify_by_email": user.notify_by_email}
+        # An unticked box sends nothing: a POST is a bound form even when empty.
+        request.POST if request.method == "POST" else None,
+        initial={"notify_by_email": user.notify_by_email},
     )
     if request.method == "POST" and form.is_valid():
         notice_services.notification_preferences_set(

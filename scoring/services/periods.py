@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from clusters.enums import PeriodKind, Phase
 from clusters.models import Campaign, Period
 from clusters.models.periods import SIX_MONTH_PHASES
+from scoring import notices as scoring_notices
 from scoring.enums import TableStatus
 from scoring.models import Criterion, NotAssigned, Publication, ScoreSheet, ScoreTable, UnitTarget
 from scoring.services.pledge_links import pledge_links_copy
@@ -128,6 +129,7 @@ def period_set_phase(*, period: Period, phase: str, user=None) -> Period:
     period._history_user = user
     period.full_clean()
     period.save(update_fields=["phase"])
+    scoring_notices.period_phase_opened(period=period)
     return period
 
 
