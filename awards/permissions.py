@@ -16,6 +16,9 @@
   (``can_check_figures``); seen by both.
 - The eligibility explained: the whole campaign for its managers; one unit's also for that
   unit's officers.
+- Decisions (granted or refused titles), the proposal file sent up and the decision file
+  received: administrators and province staff of the campaign (``can_record_decisions``);
+  others who may see the campaign get "forbidden".
 """
 
 from __future__ import annotations
@@ -94,3 +97,13 @@ def can_explain_campaign(user: User, campaign: Campaign) -> bool:
 
 def can_explain_unit(user: User, campaign: Campaign, unit_id: int) -> bool:
     return org.is_own_unit(user, unit_id) or can_set_up_awards(user, campaign)
+
+
+# --- Decisions (awards/views/decisions.py) ---------------------------------------------------
+
+
+def can_record_decisions(user: User, campaign: Campaign) -> bool:
+    """The authority's decisions on the campaign's proposals (recorded, corrected, imported
+    from a thidua.decision/1 file; the proposal file sent up; the scanned copy downloaded):
+    administrators and province staff of the campaign's organiser."""
+    return is_manager(user) and org.can_manage_campaign(user, campaign)

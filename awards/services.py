@@ -356,7 +356,8 @@ def decision_record(
     if scanned_copy is not None:
         decision.scanned_copy = scanned_copy
     decision._history_user = user
-    decision.full_clean()
+    # A stored copy was checked when it came; reading it again would only open the file.
+    decision.full_clean(exclude=None if scanned_copy is not None else ["scanned_copy"])
     clean_field_upload(decision, "scanned_copy")
     decision.save()
     return decision
@@ -392,6 +393,51 @@ def decision_item_remove(*, item: DecisionItem, user=None) -> None:
     """Take an item recorded by mistake off its decision (the history keeps it)."""
     item._history_user = user
     item.delete()
+
+
+@transaction.atomic
+def decision_items_save(
+    *, decision: Decision, rows: list[tuple[Unit, AwardType, str, str]], user=None
+) -> list[DecisionItem]:
+    """The decision's page saved at once: for each (unit, award type, outcome, note) the
+    item granted or refused, or taken off the decision when the outcome is blank. All or
+    nothing."""
+    saved = []
+    current = {(i.unit_id, i.award_type_id): i for i in decision.items.all()}
+    for unit, award_type, outcome, note in rows:
+        if outcome:
+            saved.append(
+                decision_item_set(
+                    decision=decision,
+                    unit=unit,
+                    award_type=award_type,
+                    outcome=outcome,
+                    note=note,
+                    user=user,
+                )
+            )
+        elif (unit.pk, award_type.pk) in current:
+            decision_item_remove(item=current[(unit.pk, award_type.pk)], user=user)
+    return saved
+
+
+def decision_rows(decision: Decision, on: dt.date | None = None) -> list[tuple]:
+    """The rows of the decision's page: its items, then the passed proposals of its level
+    that no decision has decided yet, as (unit, award type, item or None, proposal or
+    None), by title order and unit code."""
+    proposals = {
+        (p.unit.pk, p.award_type.pk): p
+        for p in passed_proposals(decision.campaign, on)
+        if p.award_type.level == decision.level
+    }
+    decided = decided_items(decision.campaign)
+    rows = [
+        (i.unit, i.award_type, i, proposals.get((i.unit_id, i.award_type_id)))
+        for i in decision.items.select_related("unit", "award_type")
+    ]
+    rows += [(p.unit, p.award_type, None, p) for key, p in proposals.items() if key not in decided]
+    rows.sort(key=lambda r: (r[1].order, r[1].code, r[0].code))
+    return rows
 
 
 # --- The copy of a year ----------------------------------------------------------------------

@@ -1,5 +1,6 @@
-from awards.views import setup, titles, votes
+from awards.views import decisions, setup, titles, votes
 
 urlpatterns = votes.urlpatterns + setup.urlpatterns + titles.urlpatterns
+urlpatterns += decisions.urlpatterns
 
 __all__ = ["urlpatterns"]

@@ -305,6 +305,32 @@ def _title_rule(w: World) -> None:
     w.title_rule = award_titles.title_rule_add(award_type=w.award_type, kind="leading")
 
 
+def _decision_data(w: World) -> dict:
+    return {
+        "number": "9/QĐ-CAT",
+        "date": "2024-01-10",
+        "signer_name": "Đ/c C",
+        "signer_title": "Giám đốc",
+        "authority": "Công an tỉnh Thử",
+        "level": "unit",
+    }
+
+
+def _decision(w: World) -> None:
+    """A decision of campaign A with its scanned copy (no unit yet)."""
+    w.decision = award_services.decision_record(
+        campaign=w.campaign,
+        user=w.users["staffA"],
+        number="1/QĐ-CAT",
+        date=dt.date(2024, 1, 5),
+        signer_name="Đ/c C",
+        signer_title="Giám đốc",
+        authority="Công an tỉnh Thử",
+        level="unit",
+        scanned_copy=pdf("quyet-dinh.pdf"),
+    )
+
+
 SIX_MONTH = "?period=six_month"  # a page of the six-month review (Case.query)
 
 
@@ -982,6 +1008,41 @@ RULES: dict[str, list[Case]] = {
     ],
     "awards_rule_delete": [
         Case(lambda w: [w.campaign.pk, w.title_rule.pk], MANAGERS_A, "POST", prepare=_title_rule)
+    ],
+    # Decisions on the proposals (issue 15 point 4): the campaign's managers only.
+    "awards_decisions": [
+        Case(_campaign, MANAGERS_A),
+        Case(_campaign, MANAGERS_A, "POST", _decision_data),
+    ],
+    "awards_decision": [
+        Case(lambda w: [w.decision.pk], MANAGERS_A, prepare=_decision),
+        Case(lambda w: [w.decision.pk], MANAGERS_A, "POST", _decision_data, prepare=_decision),
+    ],
+    "awards_decision_items": [
+        Case(
+            lambda w: [w.decision.pk],
+            MANAGERS_A,
+            "POST",
+            lambda w: {
+                "row": [f"{w.m1.pk}-{w.award_type.pk}"],
+                f"outcome-{w.m1.pk}-{w.award_type.pk}": "granted",
+            },
+            prepare=_decision,
+        )
+    ],
+    "awards_decision_scan": [Case(lambda w: [w.decision.pk], MANAGERS_A, prepare=_decision)],
+    "awards_proposal_file": [Case(_campaign, MANAGERS_A, prepare=_publish_c1)],
+    "awards_decision_upload": [
+        Case(
+            _campaign,
+            MANAGERS_A,
+            "POST",
+            lambda w: {"file": SimpleUploadedFile("qd.json", b"{}")},
+            tolerate=frozenset({422}),
+        )
+    ],
+    "awards_decision_import": [
+        Case(_campaign, MANAGERS_A, "POST", lambda w: {"content": "{}"}, tolerate=frozenset({422}))
     ],
     # Background work: the organiser's staff start it; a job is its owner's.
     "job_start_export": [Case(lambda w: [w.campaign.pk, "final"], MANAGERS_A, "POST")],

@@ -55,8 +55,10 @@ def awards_cluster(request: HttpRequest, pk: int) -> HttpResponse:
     cluster = _cluster(request.user, pk)
     result = services.eligibility(cluster)
     can_vote = permissions.can_record_vote(request.user, cluster)
+    decided = services.decided_items(cluster.campaign) if result.awards else {}
     for item in result.awards:
         for row in item.eligible:
+            row.decision_item = decided.get((row.unit.pk, item.award_type.pk))
             initial = {"unit": row.unit.pk, "award_type": item.award_type.pk}
             if row.vote is not None:
                 initial.update(
