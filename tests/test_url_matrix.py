@@ -301,6 +301,32 @@ def _notification(w: World) -> None:
     )
 
 
+def _deadline(w: World) -> None:
+    """A passed deadline of campaign A's self-assessment (warn only), with an extension."""
+    from clusters.services import deadlines as deadline_services
+
+    w.deadline = deadline_services.deadline_set(
+        campaign=w.campaign,
+        period=None,
+        phase=Phase.SELF_ASSESSMENT,
+        due_date=dt.date(2023, 11, 10),
+    )
+    deadline_services.deadline_extend(
+        deadline=w.deadline, unit=w.m1, due_date=dt.date(2023, 11, 15), reason="Mưa lũ"
+    )
+
+
+def _deadline_data(w: World) -> dict:
+    from clusters.models import Period
+
+    return {
+        "deadline-period": Period.objects.year_end(w.campaign).pk,
+        "deadline-phase": Phase.CLUSTER_SCORING,
+        "deadline-due_date": "2023-12-01",
+        "deadline-mode": "close",
+    }
+
+
 def _title_rule(w: World) -> None:
     w.title_rule = award_titles.title_rule_add(award_type=w.award_type, kind="leading")
 
@@ -415,6 +441,34 @@ RULES: dict[str, list[Case]] = {
             "POST",
             lambda w: {"phase": Phase.SELF_ASSESSMENT, "all_late": "1"},
         ),
+    ],
+    # Deadlines (docs/deadlines.md): the organiser's staff set, extend and remove them and
+    # see who is late; everyone who sees the campaign gets the calendar file.
+    "campaign_deadlines": [
+        Case(_campaign, MANAGERS_A, prepare=_deadline),
+        Case(_campaign, MANAGERS_A, "POST", _deadline_data),
+        Case(lambda w: [w.campaign_b.pk], MANAGERS_B),
+    ],
+    "deadline_extend": [
+        Case(
+            lambda w: [w.campaign.pk, w.deadline.pk],
+            MANAGERS_A,
+            "POST",
+            lambda w: {
+                f"extend-{w.deadline.pk}-unit": w.m1.pk,
+                f"extend-{w.deadline.pk}-due_date": "2023-11-20",
+                f"extend-{w.deadline.pk}-reason": "Mất điện",
+            },
+            prepare=_deadline,
+        )
+    ],
+    "deadline_delete": [
+        Case(lambda w: [w.campaign.pk, w.deadline.pk], MANAGERS_A, "POST", prepare=_deadline)
+    ],
+    "campaign_deadlines_ics": [Case(_campaign, MANAGERS_A | OFFICERS, prepare=_deadline)],
+    "campaign_late": [
+        Case(_campaign, MANAGERS_A, phase=Phase.SELF_ASSESSMENT, prepare=_deadline),
+        Case(lambda w: [w.campaign_b.pk], MANAGERS_B),
     ],
     # Accounts: administrators, and staff for their organiser's own tree (M1 is in A's).
     "account_list": [Case(allow=ANY_STAFF)],

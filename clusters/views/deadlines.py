@@ -341,9 +341,11 @@ def campaign_late(request: HttpRequest, pk: int) -> HttpResponse:
     for review in reviews:
         groups = []
         for cluster_id, items in services.late_units_by_cluster(review["late"]).items():
-            for item in items:
-                item.unit = units[item.unit_id]
-            groups.append({"cluster": clusters.get(cluster_id), "items": items})
+            rows = [
+                {"unit": units[i.unit_id], "state": i.state, "days_late": i.days_late}
+                for i in items
+            ]
+            groups.append({"cluster": clusters.get(cluster_id), "items": rows})
         review["groups"] = groups
         review["phase_label"] = Phase(review["phase"]).label
     context = {
