@@ -19,14 +19,19 @@
 - Decisions (granted or refused titles), the proposal file sent up and the decision file
   received: administrators and province staff of the campaign (``can_record_decisions``);
   others who may see the campaign get "forbidden".
+- A unit's record across years (results, titles held, registration against outcome):
+  whoever may see the unit's results (``can_see_unit_record``). Past titles by hand and
+  from Excel, and the search of who held a title: administrators, and province staff for
+  their organisers (``title_organisers``, ``can_keep_titles``).
 """
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from awards.models import PastTitle
 from clusters import permissions as org
-from clusters.models import Campaign, Cluster, User
+from clusters.models import Campaign, Cluster, Unit, User
 from scoring import permissions as scoring_permissions
 from scoring import workflow
 
@@ -97,6 +102,37 @@ def can_explain_campaign(user: User, campaign: Campaign) -> bool:
 
 def can_explain_unit(user: User, campaign: Campaign, unit_id: int) -> bool:
     return org.is_own_unit(user, unit_id) or can_set_up_awards(user, campaign)
+
+
+# --- Each unit's history of titles (awards/history.py) ---------------------------------------
+
+
+def can_see_unit_record(user: User, unit_id: int, final_clusters: set[int]) -> bool:
+    """A unit's record across years, for a unit the user may look up (else "not found"):
+    administrators and province staff, the unit's own officers, and anyone who may see one
+    of its published final results (``final_clusters``: scoring.permissions.result_stages)."""
+    return is_manager(user) or org.is_own_unit(user, unit_id) or bool(final_clusters)
+
+
+def title_organisers(user: User) -> QuerySet[Unit]:
+    """The organisers whose titles the user keeps (past titles by hand and from Excel) and
+    searches (who held a title): every organiser of a campaign or of a past title for an
+    administrator; their organisers for province staff; none for anyone else."""
+    if org.is_administrator(user):
+        keeping = PastTitle.objects.values("organiser_id")
+        return Unit.objects.filter(
+            Q(organised_campaigns__isnull=False) | Q(pk__in=keeping)
+        ).distinct()
+    if org.is_province_staff(user):
+        return Unit.objects.filter(pk__in=org.organiser_ids(user))
+    return Unit.objects.none()
+
+
+def can_keep_titles(user: User, organiser_id: int) -> bool:
+    """Whether the user keeps the past titles of ``organiser_id`` (see title_organisers)."""
+    if org.is_administrator(user):
+        return True
+    return org.is_province_staff(user) and organiser_id in org.organiser_ids(user)
 
 
 # --- Decisions (awards/views/decisions.py) ---------------------------------------------------

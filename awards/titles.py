@@ -257,9 +257,12 @@ def past_title_record(
     source: str = PastTitleSource.ENTERED,
     reference: str = "",
     user=None,
+    note: str | None = None,
+    reason: str = "",
 ) -> PastTitle:
     """Record that ``unit`` held title ``code`` in ``year`` (or correct its name, source
-    and reference): by hand, by an import, or by a decision."""
+    and reference): by hand, by an import, or by a decision. ``note`` None keeps the
+    note as it is; ``reason`` is kept in the history (at most 100 characters)."""
     past = PastTitle.objects.filter(unit=unit, year=year, code=code).first() or PastTitle(
         unit=unit, year=year, code=code
     )
@@ -267,7 +270,11 @@ def past_title_record(
     past.name = name.strip()
     past.source = source
     past.reference = (reference or "").strip()
+    if note is not None:
+        past.note = note.strip()
     past._history_user = user
+    if reason:
+        past._change_reason = reason.strip()[:100]
     past.full_clean()
     past.save()
     return past

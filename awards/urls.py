@@ -1,6 +1,6 @@
-from awards.views import decisions, setup, titles, votes
+from awards.views import decisions, history, setup, titles, votes
 
-urlpatterns = votes.urlpatterns + setup.urlpatterns + titles.urlpatterns
+urlpatterns = votes.urlpatterns + setup.urlpatterns + titles.urlpatterns + history.urlpatterns
 urlpatterns += decisions.urlpatterns
 
 __all__ = ["urlpatterns"]

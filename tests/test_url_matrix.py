@@ -23,6 +23,7 @@ L1, D1, M1); ``outsider`` (officer of O1, the leader of the other cluster C2); `
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -357,6 +358,26 @@ def _decision(w: World) -> None:
     )
 
 
+def _past_title(w: World) -> None:
+    """A past title of organiser A (CAT) for M1, kept by hand."""
+    w.past_title = award_titles.past_title_record(
+        organiser=w.province, unit=w.m1, year=2020, code="tien-tien", name="Đơn vị Tiên tiến"
+    )
+
+
+def _past_titles_xlsx(w: World) -> dict:
+    """A filled past titles' template: M1 held tien-tien in 2019."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["Mã đơn vị", "Tên", "Năm", "Mã danh hiệu", "Nguồn", "Ghi chú"])
+    workbook.active.append(["M1", "", 2019, "tien-tien", "QĐ 1/QĐ-CAT", ""])
+    stream = io.BytesIO()
+    workbook.save(stream)
+    upload = SimpleUploadedFile("danh-hieu.xlsx", stream.getvalue())
+    return {"organiser": w.province.pk, "file": upload}
+
+
 SIX_MONTH = "?period=six_month"  # a page of the six-month review (Case.query)
 
 
@@ -635,6 +656,23 @@ RULES: dict[str, list[Case]] = {
             Phase.SELF_ASSESSMENT,
             htmx=True,
         )
+    ],
+    "sheet_what_if": [
+        Case(
+            lambda w: [w.self_m1.pk],
+            C1_READERS,
+            "POST",
+            lambda w: {f"w{w.self_entry.pk}-points": "5"},
+            htmx=True,
+        ),
+        Case(
+            lambda w: [w.cluster_m1.pk],
+            HEADS_A,
+            "POST",
+            lambda w: {f"w{w.cluster_entry.pk}-points": "19"},
+            Phase.CLUSTER_SCORING,
+            htmx=True,
+        ),
     ],
     "sheet_submit": [
         Case(lambda w: [w.self_m1.pk], frozenset({"member"}), "POST", phase=Phase.SELF_ASSESSMENT)
@@ -1097,6 +1135,68 @@ RULES: dict[str, list[Case]] = {
     ],
     "awards_decision_import": [
         Case(_campaign, MANAGERS_A, "POST", lambda w: {"content": "{}"}, tolerate=frozenset({422}))
+    ],
+    # Each unit's history of titles (issue 15 point 5): the record for whoever sees the
+    # unit's results; the search and the past titles for the staff of their organisers
+    # (without ?organiser= each staff member gets their own: staffB the Ministry's).
+    "awards_unit_record": [Case(lambda w: [w.m1.pk], C1_READERS, prepare=_publish_c1)],
+    "awards_holders": [
+        Case(allow=ANY_STAFF),
+        Case(allow=ANY_STAFF, query="?title=tien-tien&from=2020&to=2023&mode=every"),
+    ],
+    "awards_past_titles": [Case(allow=ANY_STAFF)],
+    "awards_past_title_add": [
+        Case(allow=ANY_STAFF),
+        Case(
+            allow=MANAGERS_A,
+            method="POST",
+            data=lambda w: {
+                "organiser": w.province.pk,
+                "unit": w.m1.pk,
+                "year": 2020,
+                "code": "tien-tien",
+                "reason": "Hồ sơ lưu trữ",
+            },
+        ),
+    ],
+    "awards_past_title_edit": [
+        Case(lambda w: [w.past_title.pk], MANAGERS_A, prepare=_past_title),
+        Case(
+            lambda w: [w.past_title.pk],
+            MANAGERS_A,
+            "POST",
+            lambda w: {
+                "organiser": w.province.pk,
+                "unit": w.m1.pk,
+                "year": 2021,
+                "code": "tien-tien",
+                "reason": "Sửa năm",
+            },
+            prepare=_past_title,
+        ),
+    ],
+    "awards_past_title_delete": [
+        Case(
+            lambda w: [w.past_title.pk],
+            MANAGERS_A,
+            "POST",
+            lambda w: {"reason": "Nhập nhầm"},
+            prepare=_past_title,
+        )
+    ],
+    "awards_past_titles_template": [Case(allow=ANY_STAFF)],
+    "awards_past_titles_import": [
+        Case(allow=ANY_STAFF),
+        Case(allow=MANAGERS_A, method="POST", data=_past_titles_xlsx),
+    ],
+    "awards_past_titles_import_confirm": [
+        Case(
+            lambda w: ["bogus-token"],
+            MANAGERS_A,
+            "POST",
+            lambda w: {"organiser": w.province.pk},
+            tolerate=frozenset({404}),
+        )
     ],
     # Background work: the organiser's staff start it; a job is its owner's.
     "job_start_export": [Case(lambda w: [w.campaign.pk, "final"], MANAGERS_A, "POST")],
