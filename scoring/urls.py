@@ -15,6 +15,7 @@ from scoring.views import (
     table_import,
     tables,
     targets,
+    what_if,
 )
 
 urlpatterns = [
@@ -34,4 +35,5 @@ urlpatterns = [
     *baselines.urlpatterns,
     *documents.urlpatterns,
     *periods.urlpatterns,
+    *what_if.urlpatterns,
 ]

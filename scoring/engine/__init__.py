@@ -23,6 +23,7 @@ The modules, each importing only those above it:
 - signed: groups with no base leaf, shown as the signed sum of their leaves (signed_groups,
   SignedGroup, points_sign, MINUS_KINDS);
 - ranking: rank_cluster;
+- lead: what it takes to lead the cluster (open_points, leader_total, gap_to_lead);
 - tables: table_problems and check_table, the checks that stop a table from being published.
 
 Callers import from here (`from scoring import engine`, `from scoring.engine import X`).
@@ -48,6 +49,7 @@ from .kinds import (
     Method,
     Metric,
 )
+from .lead import OpenPoints, gap_to_lead, leader_total, open_points
 from .leaves import leaf_points, points_for_cluster
 from .ranking import RankInput, RankResult, rank_cluster
 from .sheets import SheetFigures, normalised_base, sheet_figures, unassigned_leaves
@@ -75,6 +77,7 @@ __all__ = [
     "Key",
     "Kind",
     "Method",
+    "OpenPoints",
     "Metric",
     "RankInput",
     "RankResult",
@@ -83,9 +86,12 @@ __all__ = [
     "TableProblem",
     "check_table",
     "input_fields",
+    "gap_to_lead",
     "is_entered",
+    "leader_total",
     "leaf_points",
     "normalised_base",
+    "open_points",
     "points_for_cluster",
     "points_sign",
     "rank_cluster",

@@ -30,7 +30,7 @@ from clusters.enums import PeriodKind, Phase
 from clusters.models import Cluster, Membership, Unit
 from clusters.models.periods import period_label
 from clusters.views.deadlines import deadline_refused
-from scoring import engine, forms, permissions, queries, services, workflow
+from scoring import engine, forms, lead, permissions, queries, services, workflow
 from scoring.deadlines import DeadlineClosed
 from scoring.engine.signed import signed_groups
 from scoring.enums import CriterionKind, Metric, SheetStatus, Stage
@@ -329,6 +329,7 @@ def sheet_context(user, sheet: ScoreSheet) -> dict:
         "leaf_count": len(leaves),
         "max_total": sum((c.max_points for c in criteria if c.parent_id is None), Decimal(0)),
         "not_assigned": [r.criterion.code for r in rows if r.not_assigned],
+        "lead": lead.lead_for(user, sheet, rows),
     }
 
 
