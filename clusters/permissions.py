@@ -23,6 +23,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from clusters.enums import ORGANISING_KINDS, MemberRole, UnitKind
 from clusters.models import (
@@ -155,6 +156,14 @@ def visible_campaigns(user: User) -> QuerySet[Campaign]:
         mine = Membership.objects.filter(unit_id=user.unit_id).values("campaign_id")
         return qs.filter(pk__in=mine)
     return qs.none()
+
+
+def campaign_for(user: User, pk: int) -> Campaign:
+    """The campaign ``pk`` if the user may see it, its organiser read with it; else 404.
+
+    Every page of every app that names a campaign in its URL starts here (scoring, awards,
+    jobs, the year set-up), then asks its own permission for what it does (403)."""
+    return get_object_or_404(visible_campaigns(user).select_related("organiser"), pk=pk)
 
 
 def visible_clusters(user: User) -> QuerySet[Cluster]:

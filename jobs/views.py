@@ -26,7 +26,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clusters import permissions as org
 from clusters.enums import PeriodKind
-from clusters.models import Campaign
 from emulation.files import protected_file_response
 from jobs import services
 from jobs.forms import ScoresUploadForm
@@ -35,12 +34,6 @@ from scoring.enums import Stage
 from scoring.periods import period_for
 
 STAGE_LABELS = dict(Stage.choices)
-
-
-def _campaign_for(request: HttpRequest, pk: int) -> Campaign:
-    """A campaign the user may see, or 404."""
-    campaigns = org.visible_campaigns(request.user).select_related("organiser")
-    return get_object_or_404(campaigns, pk=pk)
 
 
 def _require(allowed: bool) -> None:
@@ -67,7 +60,7 @@ def _decorate(job: JobProgress) -> JobProgress:
 def job_start_export(request: HttpRequest, campaign_pk: int, stage: str) -> HttpResponse:
     if stage not in Stage.values:
         raise Http404
-    campaign = _campaign_for(request, campaign_pk)
+    campaign = org.campaign_for(request.user, campaign_pk)
     _require(org.can_manage_campaign(request.user, campaign))
     period = period_for(request, campaign)  # ?period=six_month, or the year-end review
     job = services.results_export_start(
@@ -89,7 +82,7 @@ def job_start_export(request: HttpRequest, campaign_pk: int, stage: str) -> Http
 @require_http_methods(["GET", "POST"])
 @login_required
 def job_start_import(request: HttpRequest, campaign_pk: int) -> HttpResponse:
-    campaign = _campaign_for(request, campaign_pk)
+    campaign = org.campaign_for(request.user, campaign_pk)
     _require(org.can_manage_campaign(request.user, campaign))
     form = ScoresUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

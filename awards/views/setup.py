@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from awards import permissions, services
 from awards.enums import RestrictionKind, TitleLevel
 from awards.models import AwardType, UnitRestriction
+from clusters import permissions as org
 from clusters.models import Campaign, Unit
 from scoring.models import ScoreTable
 
@@ -96,8 +97,8 @@ class RestrictionForm(forms.Form):
 
 
 def _campaign(user, pk: int) -> Campaign:
-    qs = permissions.award_campaigns(user).select_related("organiser")
-    campaign = get_object_or_404(qs, pk=pk)
+    """A campaign the user may see (else 404) and whose awards they set up (else 403)."""
+    campaign = org.campaign_for(user, pk)
     if not permissions.can_set_up_awards(user, campaign):
         raise PermissionDenied
     return campaign

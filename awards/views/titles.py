@@ -33,7 +33,9 @@ from django.views.decorators.http import require_GET, require_POST
 from awards import permissions, titles
 from awards.enums import Comparison, Figure, FiguresStatus, QuotaScope, RuleKind
 from awards.models import AwardType, TitleRule, UnitFigures
+from awards.views.setup import _campaign as _setup_campaign
 from awards.views.setup import _render as setup_render
+from clusters import permissions as org
 from clusters.models import Campaign, Membership, Unit
 
 HUNDRED = Decimal(100)
@@ -119,11 +121,6 @@ class RuleForm(forms.Form):
     article = forms.CharField(label=gettext_lazy("Legal basis"), max_length=255, required=False)
 
 
-def _campaign(user, pk: int) -> Campaign:
-    qs = permissions.award_campaigns(user).select_related("organiser")
-    return get_object_or_404(qs, pk=pk)
-
-
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
@@ -150,7 +147,7 @@ def _form_errors(form: forms.Form, error: ValidationError) -> None:
 @require_GET
 @login_required
 def awards_figures(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(request.user, pk)
+    campaign = org.campaign_for(request.user, pk)
     memberships = Membership.objects.filter(campaign=campaign).select_related("unit", "cluster")
     if not permissions.can_set_up_awards(request.user, campaign):
         _require(bool(request.user.unit_id))
@@ -210,7 +207,7 @@ def _figures_page(
 @require_GET
 @login_required
 def awards_figures_unit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
-    campaign = _campaign(request.user, pk)
+    campaign = org.campaign_for(request.user, pk)
     unit = _member(campaign, unit_pk)
     _require(permissions.can_see_unit_figures(request.user, campaign, unit.pk))
     return _figures_page(request, campaign, unit)
@@ -219,7 +216,7 @@ def awards_figures_unit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResp
 @require_POST
 @login_required
 def awards_figures_save(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
-    campaign = _campaign(request.user, pk)
+    campaign = org.campaign_for(request.user, pk)
     unit = _member(campaign, unit_pk)
     _require(permissions.can_enter_figures(request.user, unit.pk))
     form = FiguresForm(request.POST)
@@ -239,7 +236,7 @@ def awards_figures_save(request: HttpRequest, pk: int, unit_pk: int) -> HttpResp
 @require_POST
 @login_required
 def awards_figures_check(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
-    campaign = _campaign(request.user, pk)
+    campaign = org.campaign_for(request.user, pk)
     unit = _member(campaign, unit_pk)
     _require(permissions.can_check_figures(request.user, campaign, unit.pk))
     figures = get_object_or_404(UnitFigures, campaign=campaign, unit=unit)
@@ -266,7 +263,7 @@ def awards_figures_check(request: HttpRequest, pk: int, unit_pk: int) -> HttpRes
 @require_GET
 @login_required
 def awards_eligibility(request: HttpRequest, pk: int) -> HttpResponse:
-    campaign = _campaign(request.user, pk)
+    campaign = org.campaign_for(request.user, pk)
     _require(permissions.can_explain_campaign(request.user, campaign))
     explained = titles.explain(campaign)
     context = {"campaign": campaign, "explained": explained, "unit": None}
@@ -276,7 +273,7 @@ def awards_eligibility(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def awards_eligibility_unit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
-    campaign = _campaign(request.user, pk)
+    campaign = org.campaign_for(request.user, pk)
     unit = _member(campaign, unit_pk)
     _require(permissions.can_explain_unit(request.user, campaign, unit.pk))
     explained = titles.explain(campaign, unit=unit)
@@ -285,12 +282,6 @@ def awards_eligibility_unit(request: HttpRequest, pk: int, unit_pk: int) -> Http
 
 
 # --- Title rules in the set-up ---------------------------------------------------------------
-
-
-def _setup_campaign(user, pk: int) -> Campaign:
-    campaign = _campaign(user, pk)
-    _require(permissions.can_set_up_awards(user, campaign))
-    return campaign
 
 
 @require_POST

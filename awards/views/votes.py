@@ -31,7 +31,7 @@ from awards.models import AwardType
 from clusters import permissions as org_permissions
 from clusters.documents.base import docx_response
 from clusters.forms.leadership import LeadershipElectionForm
-from clusters.models import Campaign, Cluster, LeadershipElection, Unit
+from clusters.models import Cluster, LeadershipElection, Unit
 from clusters.services import leadership as leadership_services
 
 
@@ -43,10 +43,6 @@ def _require(allowed: bool) -> None:
 def _cluster(user, pk: int) -> Cluster:
     qs = permissions.award_clusters(user).select_related("campaign__organiser")
     return get_object_or_404(qs, pk=pk)
-
-
-def _campaign(user, pk: int) -> Campaign:
-    return get_object_or_404(permissions.award_campaigns(user).select_related("organiser"), pk=pk)
 
 
 @require_GET
@@ -130,7 +126,7 @@ def awards_vote(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def awards_proposal_docx(request: HttpRequest, pk: int) -> HttpResponse:
     """Every passed proposal of the campaign, as a Word file."""
-    campaign = _campaign(request.user, pk)
+    campaign = org_permissions.campaign_for(request.user, pk)
     _require(permissions.can_draft_proposals(request.user, campaign))
     return docx_response(documents.proposal_document(campaign))
 
@@ -139,7 +135,7 @@ def awards_proposal_docx(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def awards_submission_docx(request: HttpRequest, pk: int) -> HttpResponse:
     """The submission (tờ trình) to the council, as a Word file."""
-    campaign = _campaign(request.user, pk)
+    campaign = org_permissions.campaign_for(request.user, pk)
     _require(permissions.can_draft_proposals(request.user, campaign))
     return docx_response(documents.submission_document(campaign))
 

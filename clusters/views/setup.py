@@ -57,8 +57,7 @@ def _require_setup(request: HttpRequest) -> None:
 
 def _campaign_for(request: HttpRequest, pk: int) -> Campaign:
     """A campaign the user may see (else 404) and set up (else 403)."""
-    qs = permissions.visible_campaigns(request.user).select_related("organiser")
-    campaign = get_object_or_404(qs, pk=pk)
+    campaign = permissions.campaign_for(request.user, pk)
     if not permissions.can_manage_campaign(request.user, campaign):
         raise PermissionDenied
     return campaign

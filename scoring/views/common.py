@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
-from clusters.models import Campaign, Cluster
+from clusters import permissions as org
+from clusters.models import Cluster
+from clusters.permissions import campaign_for as campaign_for  # the one for every app
+from emulation.prepared import Prepared
 from scoring import permissions
 from scoring.models import ScoreEntry, ScoreSheet
 
@@ -40,8 +44,26 @@ ENTRY_RELATED = (
 )
 
 
+def _officer_entry(*, unit_id: int, pk: int, related: tuple[str, ...]):
+    return ScoreEntry.objects.filter(
+        sheet__in=permissions.officer_sheets(unit_id), pk=pk
+    ).select_related(*related)
+
+
+# A unit officer's entry: the read of every cell save by a cluster's leader or deputy, its
+# SQL compiled once per process (emulation.prepared; docs/performance.md).
+_OFFICER_ENTRY = Prepared(_officer_entry)
+
+
 def entry_for(user, pk: int, related: tuple[str, ...] = ENTRY_RELATED) -> ScoreEntry:
     """An entry on a sheet the user may see, or 404; ``related`` is read with it."""
+    if org.is_unit_officer(user):  # not staff nor an administrator
+        found = _OFFICER_ENTRY.run(
+            ("officer", related), {"related": related}, unit_id=user.unit_id, pk=pk
+        )
+        if not found:
+            raise Http404
+        return found[0]
     qs = ScoreEntry.objects.filter(sheet__in=permissions.visible_sheets(user)).select_related(
         *related
     )
@@ -52,9 +74,3 @@ def cluster_for(user, pk: int) -> Cluster:
     """A cluster the user may see, or 404."""
     qs = permissions.visible_clusters(user).select_related("campaign__organiser")
     return get_object_or_404(qs, pk=pk)
-
-
-def campaign_for(user, pk: int) -> Campaign:
-    from clusters.permissions import visible_campaigns
-
-    return get_object_or_404(visible_campaigns(user).select_related("organiser"), pk=pk)
