@@ -23,14 +23,16 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
-from clusters.enums import Phase, Title, UnitKind
+from clusters.enums import DeadlineMode, Phase, Title, UnitKind
 from clusters.interchange import FORMAT, organization_import
-from clusters.models import Campaign, Cluster, Unit
+from clusters.models import Campaign, Cluster, Unit, User
 from clusters.services import accounts as account_services
+from clusters.services import deadlines as deadline_services
 from clusters.services import organisation as organisation_services
 from clusters.services import signing as signing_services
 
@@ -414,6 +416,65 @@ def seed_signing(campaign: Campaign) -> None:
             )
 
 
+# The demo's deadlines, in days from the day it is seeded, so that the to-do lists show
+# real dates (issue 16): cluster 4 (the demo users') has its own, earlier, self-assessment
+# deadline, and one of its units an extension.
+DEADLINE_DAYS = {
+    Phase.SELF_ASSESSMENT: (10, DeadlineMode.WARN),
+    Phase.CLUSTER_SCORING: (24, DeadlineMode.CLOSE),
+    Phase.EXPLANATION: (31, DeadlineMode.WARN),
+    Phase.FINAL_REVIEW: (45, DeadlineMode.WARN),
+}
+CLUSTER_4_SELF_DAYS = 3
+EXTENDED_UNIT, EXTENDED_DAYS = "CADR", 8
+EXTENSION_REASON = "Đơn vị tập trung lực lượng ứng phó mưa lũ, xin lùi thời hạn tự chấm điểm."
+
+
+def seed_deadlines(organiser: Unit) -> None:
+    """Deadlines of the organiser's campaigns still under way, counted from today (each
+    run moves them with the calendar), through clusters.services.deadlines."""
+    today = timezone.localdate()
+    staff = User.objects.filter(username="canbo").first()
+    for campaign in Campaign.objects.filter(organiser=organiser).exclude(
+        phase__in=[Phase.SETUP, Phase.PUBLISHED]
+    ):
+        for phase, (days, mode) in DEADLINE_DAYS.items():
+            deadline_services.deadline_set(
+                campaign=campaign,
+                period=None,
+                phase=phase,
+                due_date=today + dt.timedelta(days=days),
+                mode=mode,
+                user=staff,
+            )
+        cluster = campaign.clusters.filter(number=4).first()
+        if cluster is None:
+            continue
+        own = deadline_services.deadline_set(
+            campaign=campaign,
+            period=None,
+            phase=Phase.SELF_ASSESSMENT,
+            due_date=today + dt.timedelta(days=CLUSTER_4_SELF_DAYS),
+            cluster=cluster,
+            user=staff,
+        )
+        unit = Unit.objects.filter(code=EXTENDED_UNIT, memberships__cluster=cluster).first()
+        if unit is not None:
+            extension = own.extensions.filter(unit=unit).first()
+            if extension is None:
+                deadline_services.deadline_extend(
+                    deadline=own,
+                    unit=unit,
+                    due_date=today + dt.timedelta(days=EXTENDED_DAYS),
+                    reason=EXTENSION_REASON,
+                    user=staff,
+                )
+            else:  # the extension follows the calendar like the deadline
+                type(extension).objects.filter(pk=extension.pk).update(
+                    due_date=today + dt.timedelta(days=EXTENDED_DAYS)
+                )
+
+
 def seed_users() -> list[DemoUser]:
     """One sign-in per role, with the demo passwords (reset on every run)."""
     units = {u.code: u for u in Unit.objects.filter(code__in=[d.unit for d in USERS if d.unit])}
@@ -443,6 +504,7 @@ def seed_demo(*, with_users: bool) -> DemoResult:
         seed_signing(campaign)
     for part in _extra_parts:
         part(campaign)
+    seed_deadlines(campaign.organiser)
     result = DemoResult(campaign=campaign)
     if with_users:
         result.users = seed_users()
