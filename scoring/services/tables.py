@@ -90,21 +90,28 @@ def table_publish(*, table: ScoreTable) -> ScoreTable:
     return table
 
 
-@transaction.atomic
-def table_new_version(*, table: ScoreTable) -> ScoreTable:
-    """A draft copy of ``table`` (criteria, unit targets, criteria not assigned, clusters) as
-    its next version."""
+def next_version(campaign: Campaign | int, title: str) -> int:
+    """The version a new score table titled ``title`` in ``campaign`` gets: one past the
+    highest stored (1 for the first). New versions, the editor's drafts and imported tables
+    all number themselves here."""
     latest = (
-        ScoreTable.objects.filter(campaign=table.campaign, title=table.title)
+        ScoreTable.objects.filter(campaign=campaign, title=title)
         .order_by("-version")
         .values_list("version", flat=True)
         .first()
     )
+    return (latest or 0) + 1
+
+
+@transaction.atomic
+def table_new_version(*, table: ScoreTable) -> ScoreTable:
+    """A draft copy of ``table`` (criteria, unit targets, criteria not assigned, clusters) as
+    its next version."""
     copy = ScoreTable(
         campaign=table.campaign,
         period_id=table.period_id,
         title=table.title,
-        version=(latest or table.version) + 1,
+        version=next_version(table.campaign_id, table.title),
         previous=table,
         bands=table.bands,
         bonus_cap=table.bonus_cap,
@@ -244,17 +251,11 @@ def table_create_from_tree(
         period_id = previous.period_id
     else:
         period_id = period.pk if period is not None else None
-    latest = (
-        ScoreTable.objects.filter(campaign=campaign, title=title)
-        .order_by("-version")
-        .values_list("version", flat=True)
-        .first()
-    )
     table = ScoreTable(
         campaign=campaign,
         period_id=period_id,
         title=title,
-        version=(latest or 0) + 1,
+        version=next_version(campaign, title),
         previous=previous,
     )
     _tree_store(table, criteria=criteria, clusters=clusters, bands=bands or [], bonus_cap=bonus_cap)

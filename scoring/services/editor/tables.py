@@ -18,7 +18,7 @@ from scoring.services.editor.common import (
     _recorded,
 )
 from scoring.services.pledge_links import pledge_links_copy
-from scoring.services.tables import table_publish
+from scoring.services.tables import next_version, table_publish
 
 # --- New tables ---------------------------------------------------------------------------
 
@@ -103,17 +103,11 @@ def table_edit_published(*, table: ScoreTable, user: User | None) -> ScoreTable:
     existing = table.next_versions.filter(status=TableStatus.DRAFT).order_by("-version").first()
     if existing is not None:
         return existing
-    latest = (
-        ScoreTable.objects.filter(campaign=table.campaign_id, title=table.title)
-        .order_by("-version")
-        .values_list("version", flat=True)
-        .first()
-    )
     draft = ScoreTable(
         campaign_id=table.campaign_id,
         period_id=table.period_id,
         title=table.title,
-        version=max(latest or 0, table.version) + 1,
+        version=next_version(table.campaign_id, table.title),
         previous=table,
         bands=list(table.bands or []),
         bonus_cap=table.bonus_cap,
