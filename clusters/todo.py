@@ -121,3 +121,95 @@ def todo_items(request: TodoRequest) -> list[TodoItem]:
         items,
         key=lambda i: (URGENCY_ORDER.get(i.urgency, 9), i.due or date.max, i.context, i.text),
     )
+
+
+# --- clusters' own items: the signing of the pledge ----------------------------------------
+
+
+def signing_todo(request: TodoRequest) -> list[TodoItem]:
+    """While a campaign is at its signing conferences: for the cluster's leader and deputy
+    units, the signatures still to record and the scanned copies still to upload; for a
+    member unit that may sign for itself, its own signature. Four queries at most."""
+    from django.db.models import Count
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from clusters import permissions
+    from clusters.enums import MemberRole, Phase
+    from clusters.models import Membership, Pledge, Signature
+
+    user = request.user
+    signing = [c.pk for c in request.campaigns if c.phase == Phase.SIGNING]
+    if not signing or not permissions.is_unit_officer(user):
+        return []
+    mine = list(
+        Membership.objects.filter(unit_id=user.unit_id, campaign_id__in=signing).select_related(
+            "cluster"
+        )
+    )
+    if not mine:
+        return []
+    ids = [m.cluster_id for m in mine]
+    pledges = {p.cluster_id: p for p in Pledge.objects.filter(cluster_id__in=ids)}
+    signed: dict[int, list] = {}
+    for cluster_id, unit_id, scanned in Signature.objects.filter(
+        pledge__cluster_id__in=ids
+    ).values_list("pledge__cluster_id", "unit_id", "scanned_copy"):
+        signed.setdefault(cluster_id, []).append((unit_id, scanned))
+    sizes = dict(
+        Membership.objects.filter(cluster_id__in=ids)
+        .values_list("cluster_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    items = []
+    for m in mine:
+        cluster, pledge = m.cluster, pledges.get(m.cluster_id)
+        rows = signed.get(m.cluster_id, [])
+        if m.role in (MemberRole.LEADER, MemberRole.DEPUTY):
+            if pledge is None:
+                items.append(
+                    TodoItem(
+                        text=_("Record the signing conference and the pledge"),
+                        url=reverse("cluster_conference_edit", args=[cluster.pk]),
+                        context=cluster.name,
+                    )
+                )
+                continue
+            missing = sizes.get(cluster.pk, 0) - len(rows)
+            unscanned = sum(1 for _unit, scanned in rows if not scanned)
+            detail = reverse("cluster_detail", args=[cluster.pk])
+            if missing > 0:
+                items.append(
+                    TodoItem(
+                        text=_("Signatures of the pledge still to record"),
+                        url=detail,
+                        count=missing,
+                        context=cluster.name,
+                    )
+                )
+            if unscanned:
+                items.append(
+                    TodoItem(
+                        text=_("Scanned signatures still to upload"),
+                        url=detail,
+                        count=unscanned,
+                        context=cluster.name,
+                    )
+                )
+        elif (
+            pledge is not None
+            and pledge.members_may_sign
+            and all(unit_id != user.unit_id for unit_id, _scanned in rows)
+        ):
+            items.append(
+                TodoItem(
+                    text=_("Sign your cluster's pledge"),
+                    url=reverse("cluster_signature_edit", args=[cluster.pk, user.unit_id]),
+                    context=cluster.name,
+                )
+            )
+    return items
+
+
+register_todo_provider(signing_todo)

@@ -244,3 +244,37 @@ def test_home_query_count_with_todo_does_not_grow(
         with django_assert_max_num_queries(small[user.username]):
             response = client.get(reverse("home"))
         assert response.context["todo"]
+
+
+def test_signing_phase_items_for_the_leader_and_not_for_members(client, org):
+    phase(org, Phase.SIGNING)
+
+    leader_items, _page = todo(client, org.leader)
+    member_items, _page = todo(client, org.member)
+
+    assert [(i.text, i.url) for i in leader_items] == [
+        (
+            "Record the signing conference and the pledge",
+            reverse("cluster_conference_edit", args=[org.cluster.pk]),
+        )
+    ]
+    assert member_items == []
+
+
+def test_published_year_asks_the_heads_for_the_vote_and_next_leaders(client, org):
+    phase(org, Phase.PUBLISHED)
+
+    leader_items, _page = todo(client, org.leader)
+    member_items, _page = todo(client, org.member)
+
+    assert [(i.text, i.url) for i in leader_items] == [
+        (
+            "Record next year's leaders and the meeting's minutes",
+            reverse("awards_next_leaders", args=[org.cluster.pk]),
+        ),
+        (
+            "Record the cluster's vote on the titles",
+            reverse("awards_cluster", args=[org.cluster.pk]),
+        ),
+    ]
+    assert member_items == []
