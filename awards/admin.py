@@ -1,6 +1,6 @@
-"""Django admin for award types, restrictions and votes: administrators and province staff,
-within the campaigns they manage (``clusters.permissions.managed_campaigns``), through
-``ScopeMixin``: another organiser's records are missing on every page. Writes go through
+"""Django admin for award types, restrictions, votes and decisions: administrators and
+province staff, within the campaigns they manage (``clusters.permissions.managed_campaigns``),
+through ``ScopeMixin``: another organiser's records are missing on every page. Writes go through
 awards.services; votes are recorded on a cluster's awards page (where nobody votes on their
 own unit), so they are read-only here."""
 
@@ -13,16 +13,27 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from awards import permissions, services, titles
-from awards.models import AwardType, PastTitle, TitleRule, UnitFigures, UnitRestriction, Vote
+from awards.models import (
+    AwardType,
+    Decision,
+    DecisionItem,
+    PastTitle,
+    TitleRule,
+    UnitFigures,
+    UnitRestriction,
+    Vote,
+)
 from clusters import permissions as org
 from clusters.admin.base import (
     ChoiceScope,
+    ParentRightsMixin,
     ReadOnlyMixin,
     ScopedChoicesMixin,
     ScopedHistoryMixin,
     ScopeMixin,
     scoped_units,
 )
+from clusters.admin.uploads import UploadCleaningForm
 from clusters.models import Unit
 
 LOCALIZED = {models.DecimalField: {"localize": True}}
@@ -244,3 +255,117 @@ class UnitFiguresAdmin(ScopedHistoryMixin, ReadOnlyMixin, AwardsAdmin):
     list_filter = ["status", "campaign__year"]
     list_select_related = ["unit", "campaign", "checked_by"]
     search_fields = ["unit__name", "unit__code"]
+
+
+class DecisionItemInline(ParentRightsMixin, ScopedChoicesMixin, admin.TabularInline):
+    """The units and titles a decision grants or refuses, edited with it (its rows follow
+    the decision's scope)."""
+
+    model = DecisionItem
+    extra = 0
+    fields = ["unit", "award_type", "outcome", "note"]
+    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {
+        "unit": scoped_units,
+        "award_type": lambda user: AwardType.objects.filter(
+            campaign__in=org.managed_campaigns(user)
+        ),
+    }
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("unit", "award_type")
+
+
+@admin.register(Decision)
+class DecisionAdmin(ScopedHistoryMixin, AwardsAdmin):
+    """The authorities' decisions on the proposals of the campaigns the user manages
+    (also recorded and imported on the campaign's decisions page); written through
+    awards.services, history kept."""
+
+    form = UploadCleaningForm
+    inlines = [DecisionItemInline]
+    list_display = ["number", "date", "authority", "level", "campaign", "created_by"]
+    list_filter = ["campaign__year", "level"]
+    list_select_related = ["campaign", "created_by"]
+    search_fields = ["number", "authority", "signer_name"]
+    readonly_fields = ["source_sha256", "created_by", "created_at"]
+    fields = [
+        "campaign",
+        "number",
+        "date",
+        "signer_name",
+        "signer_title",
+        "authority",
+        "level",
+        "scanned_copy",
+        "source_sha256",
+        "created_by",
+        "created_at",
+    ]
+
+    def save_model(self, request, obj, form, change) -> None:
+        new_copy = "scanned_copy" in form.changed_data and obj.scanned_copy
+        saved = services.decision_record(
+            campaign=obj.campaign,
+            user=request.user,
+            number=obj.number,
+            date=obj.date,
+            signer_name=obj.signer_name,
+            signer_title=obj.signer_title,
+            authority=obj.authority,
+            level=obj.level,
+            scanned_copy=obj.scanned_copy if new_copy else None,
+            decision=Decision.objects.get(pk=obj.pk) if change else None,
+        )
+        obj.pk = saved.pk
+
+    def save_formset(self, request, form, formset, change) -> None:
+        if formset.model is not DecisionItem:
+            super().save_formset(request, form, formset, change)
+            return
+        items = formset.save(commit=False)
+        for item in formset.deleted_objects:
+            services.decision_item_remove(item=item, user=request.user)
+        for item in items:
+            services.decision_item_set(
+                decision=form.instance,
+                unit=item.unit,
+                award_type=item.award_type,
+                outcome=item.outcome,
+                note=item.note,
+                user=request.user,
+            )
+
+
+@admin.register(DecisionItem)
+class DecisionItemAdmin(ScopedHistoryMixin, AwardsAdmin):
+    """Every unit granted or refused by the decisions of the campaigns the user manages
+    (also edited with their decision), through awards.services."""
+
+    list_display = ["unit", "award_type", "outcome", "decision", "note"]
+    list_filter = ["outcome", "decision__campaign__year"]
+    list_select_related = ["unit", "award_type", "decision"]
+    search_fields = ["unit__name", "unit__code", "decision__number", "award_type__name"]
+    campaign_path = "decision__campaign"
+    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {
+        "decision": lambda user: Decision.objects.filter(campaign__in=org.managed_campaigns(user)),
+        "unit": scoped_units,
+        "award_type": lambda user: AwardType.objects.filter(
+            campaign__in=org.managed_campaigns(user)
+        ),
+    }
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            obj._history_user = request.user
+            obj.full_clean()
+            obj.save()
+            return
+        saved = services.decision_item_set(
+            decision=obj.decision,
+            unit=obj.unit,
+            award_type=obj.award_type,
+            outcome=obj.outcome,
+            note=obj.note,
+            user=request.user,
+        )
+        obj.pk = saved.pk

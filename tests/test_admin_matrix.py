@@ -158,6 +158,8 @@ OWNERS: dict[str, Org | Tree | None] = {
     "awards.titlerule": Org("award_type__campaign__organiser"),
     "awards.unitfigures": Org("campaign__organiser"),
     "awards.vote": Org("cluster__campaign__organiser"),
+    "awards.decision": Org("campaign__organiser"),
+    "awards.decisionitem": Org("decision__campaign__organiser"),
     # jobs
     "jobs.jobprogress": Org("campaign__organiser"),
     "jobs.workerheartbeat": SYSTEM,
@@ -206,6 +208,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "awards.titlerule": MANAGERS,
     "awards.unitfigures": MANAGERS,
     "awards.vote": MANAGERS,
+    "awards.decision": MANAGERS,
+    "awards.decisionitem": MANAGERS,
     "jobs.jobprogress": MANAGERS,
     "jobs.workerheartbeat": ADMINS,
     "auth.group": ADMINS,
@@ -397,6 +401,24 @@ def _side(organiser: Unit, mark: str, units: dict[str, Unit], staff, admin_user,
         year=2022,
         code="determined_to_win",
         name=f"Đơn vị Quyết thắng {mark}",
+        user=staff,
+    )
+    s.decision = award_services.decision_record(
+        campaign=s.campaign,
+        user=staff,
+        number=f"1/QĐ-{mark}",
+        date=dt.date(2024, 1, 10),
+        signer_name="Đ/c C",
+        signer_title="Giám đốc",
+        authority=f"Cơ quan {mark}",
+        level="unit",
+    )
+    award_services.decision_item_set(
+        decision=s.decision,
+        unit=units["leader"],
+        award_type=s.award_type,
+        outcome="granted",
+        note=f"Ghi chú {mark}",
         user=staff,
     )
 

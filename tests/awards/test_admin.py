@@ -9,7 +9,16 @@ from django.contrib import admin
 from django.urls import reverse
 
 from awards import services, titles
-from awards.models import AwardType, PastTitle, TitleRule, UnitFigures, UnitRestriction, Vote
+from awards.models import (
+    AwardType,
+    Decision,
+    DecisionItem,
+    PastTitle,
+    TitleRule,
+    UnitFigures,
+    UnitRestriction,
+    Vote,
+)
 
 MODELS = [m for m in admin.site._registry if m._meta.app_label == "awards"]
 
@@ -44,6 +53,19 @@ def _records(published, award_types):
         advanced_soldiers=15,
         emulation_soldiers=2,
         disciplined=0,
+    )
+    decision = services.decision_record(
+        campaign=published.campaign,
+        user=published.staff,
+        number="1/QĐ-CAT",
+        date=dt.date(2024, 1, 10),
+        signer_name="Đ/c C",
+        signer_title="Giám đốc",
+        authority="Công an tỉnh Thử",
+        level="unit",
+    )
+    services.decision_item_set(
+        decision=decision, unit=published.leader_unit, award_type=award_types[0], outcome="granted"
     )
 
 
@@ -94,4 +116,48 @@ def test_award_type_add_in_admin_stores_the_share(client, org):
 
 
 def test_models_registered():
-    assert set(MODELS) == {AwardType, UnitRestriction, Vote, PastTitle, TitleRule, UnitFigures}
+    assert set(MODELS) == {
+        AwardType,
+        UnitRestriction,
+        Vote,
+        PastTitle,
+        TitleRule,
+        UnitFigures,
+        Decision,
+        DecisionItem,
+    }
+
+
+def test_decision_added_in_admin_with_its_items_through_the_services(
+    client, published, award_types
+):
+    client.force_login(published.staff)
+    response = client.post(
+        reverse("admin:awards_decision_add"),
+        {
+            "campaign": published.campaign.pk,
+            "number": "3/QĐ-CAT",
+            "date": "2024-01-12",
+            "signer_name": "Đ/c C",
+            "signer_title": "Giám đốc",
+            "authority": "Công an tỉnh Thử",
+            "level": "unit",
+            "items-TOTAL_FORMS": "1",
+            "items-INITIAL_FORMS": "0",
+            "items-0-unit": published.leader_unit.pk,
+            "items-0-award_type": award_types[0].pk,
+            "items-0-outcome": "granted",
+            "items-0-note": "",
+        },
+    )
+    assert response.status_code == 302
+    decision = Decision.objects.get()
+    assert decision.created_by == published.staff
+    assert decision.history.get().history_user == published.staff
+    item = decision.items.get()
+    assert (item.unit, item.award_type, item.outcome) == (
+        published.leader_unit,
+        award_types[0],
+        "granted",
+    )
+    assert item.history.get().history_user == published.staff
