@@ -10,3 +10,7 @@ class ClustersConfig(AppConfig):
         # Connects the sign-in receiver that records what the session still has to do
         # (second factor, temporary password); see clusters.middleware.
         from clusters import middleware  # noqa: F401
+        from clusters.panels import register_cluster_panel
+        from clusters.views.recent import cluster_panel
+
+        register_cluster_panel(cluster_panel)

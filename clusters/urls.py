@@ -8,6 +8,7 @@ from clusters.views import (
     documents,
     home,
     notices,
+    recent,
     search,
     second_factor,
     setup,
@@ -25,5 +26,6 @@ urlpatterns = [
     *accounts.urlpatterns,
     *second_factor.urlpatterns,
     *search.urlpatterns,
+    *recent.urlpatterns,
     *notices.urlpatterns,
 ]

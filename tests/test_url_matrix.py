@@ -344,7 +344,11 @@ def _decision_data(w: World) -> dict:
 
 
 def _decision(w: World) -> None:
-    """A decision of campaign A with its scanned copy (no unit yet)."""
+    """A decision of campaign A with its scanned copy (no unit yet); the one made already
+    when a shared world (tests/e2e/test_accessibility.py) keeps it."""
+    w.decision = w.campaign.decisions.filter(number="1/QĐ-CAT").first()
+    if w.decision is not None:
+        return
     w.decision = award_services.decision_record(
         campaign=w.campaign,
         user=w.users["staffA"],
@@ -423,6 +427,8 @@ RULES: dict[str, list[Case]] = {
     "favicon.ico": [Case(allow=EVERYONE, public=True)],
     "home": [Case(allow=LOGGED_IN)],
     "search": [Case(allow=LOGGED_IN, query="?q=dak")],
+    "cluster_recent": [Case(_c1, C1_READERS), Case(lambda w: [w.b1.pk], MANAGERS_B)],
+    "campaign_recent": [Case(_campaign, MANAGERS_A | OFFICERS)],
     "campaign_list": [Case(allow=LOGGED_IN)],
     "my_sheet": [Case(allow=LOGGED_IN, phase=Phase.SELF_ASSESSMENT)],
     "activity_list": [Case(allow=LOGGED_IN)],

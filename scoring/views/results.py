@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clusters import permissions as org
+from clusters import recent as recent_feed
 from clusters.enums import ROLE_ORDER, MemberRole, PeriodKind, Phase
 from clusters.models import Campaign, Cluster, Membership, Period
 from clusters.models.periods import SIX_MONTH_PHASES, period_label
@@ -52,6 +53,9 @@ ROLE_LABELS = dict(MemberRole.choices)
 # A sheet counts as handed in once submitted; a locked (published) sheet was handed in too.
 HANDED_IN = (SheetStatus.SUBMITTED, SheetStatus.LOCKED)
 PHASE_ORDER = permissions.PHASE_ORDER
+
+
+RECENT_EVENTS = 5  # the overview's latest events (clusters.recent)
 
 
 def _link(name: str, *args) -> str | None:
@@ -404,6 +408,7 @@ def campaign_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "next_phase": next_phase if next_phase in open_phases else None,
             "next_phase_label": PHASE_LABELS.get(next_phase),
             "history": _phase_history(period or campaign),
+            "recent": recent_feed.recent(user, campaign, ids).events[:RECENT_EVENTS],
         },
     )
 
