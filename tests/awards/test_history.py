@@ -330,3 +330,18 @@ def test_unit_record_query_count_does_not_grow_with_years(
     with django_assert_num_queries(16):
         response = client.get(_record_url(org.member_unit))
     assert len(response.context["rows"]) == 3 + count
+
+
+# --- Links ------------------------------------------------------------------------------------
+
+
+def test_the_unit_history_report_and_awards_pages_link_to_the_record(years, client):
+    org = years
+    record = _record_url(org.member_unit)
+    client.force_login(org.staff)
+    report = client.get(reverse("report_unit_history", args=[org.member_unit.pk]))
+    assert f'href="{record}" data-record' in report.content.decode()
+    cluster = client.get(reverse("awards_cluster", args=[org.cluster.pk])).content.decode()
+    assert f'href="{_record_url(org.leader_unit)}"' in cluster
+    eligibility = client.get(reverse("awards_eligibility", args=[org.campaign.pk]))
+    assert f'href="{record}"' in eligibility.content.decode()
