@@ -39,7 +39,7 @@ from clusters.models import Campaign, Cluster, Membership, Period
 from clusters.models.periods import SIX_MONTH_PHASES, period_label
 from clusters.services import organisation as organisation_services
 from emulation.routers import reads_from_replica
-from scoring import permissions, queries, workflow
+from scoring import engine, permissions, queries, workflow
 from scoring.enums import SheetStatus, Stage, TableStatus
 from scoring.models import Publication, ScoreSheet, ScoreTable
 from scoring.periods import of_period, period_for, period_id_of, period_query, phase_of
@@ -482,6 +482,7 @@ class RankingRow:
     cluster_total: Decimal | None = None
     sheet_url: str | None = None
     mine: bool = False
+    gap: Decimal | None = None  # points behind the leading unit (engine.gap_to_lead)
 
     @property
     def difference(self) -> Decimal | None:
@@ -547,6 +548,9 @@ def ranking(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
     ):
         totals[(unit_id, sheet_stage)] = total
         visible_pks.add(sheet_pk)
+    leader_total = engine.leader_total(
+        {s.pk: engine.RankInput(s.total, s.excluded_from_leading) for s in sheets}
+    )
     rows = []
     for sheet in sheets:
         rows.append(
@@ -556,6 +560,7 @@ def ranking(request: HttpRequest, pk: int, stage: str) -> HttpResponse:
                 cluster_total=totals.get((sheet.unit_id, Stage.CLUSTER)),
                 sheet_url=_link("sheet_detail", sheet.pk) if sheet.pk in visible_pks else None,
                 mine=sheet.unit_id == user.unit_id,
+                gap=engine.gap_to_lead(sheet.total, leader_total),
             )
         )
     context = {

@@ -239,3 +239,11 @@ def test_what_if_query_count_does_not_grow(client, org, scored, django_assert_nu
     with django_assert_num_queries(len(small.captured_queries)):
         response = _what_if_post(client, m1, data)
     assert response.context["result"].figures is not None
+
+
+def test_ranking_shows_each_units_gap_to_the_leader(client, org, scored):
+    client.force_login(org.staff)
+    response = client.get(reverse("ranking", args=[org.cluster.pk, Stage.CLUSTER]))
+    gaps = {row.sheet.unit.code: row.gap for row in response.context["rows"]}
+    assert gaps == {"D1": D("0.00"), "L1": D("12.00"), "M1": D("39.00")}
+    assert 'data-gap="39.00"' in response.content.decode()
