@@ -27,6 +27,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Q,
     Subquery,
     TextField,
     Value,
@@ -37,12 +38,14 @@ from django.utils.translation import gettext as _
 from simple_history.utils import get_history_manager_for_model
 
 from clusters.models import Membership
+from emulation.prepared import Prepared
 from scoring import engine
 from scoring.deadlines import deadline_annotations, refuse_if_closed, state_of_annotated
 from scoring.enums import Method, SheetStatus
 from scoring.models import ScoreEntry, ScoreSheet, UnitTarget
+from scoring.periods import of_period
 from scoring.services.baselines import fill_carried_baseline
-from scoring.services.recompute import FIGURES, lock_sheets, store_figures
+from scoring.services.recompute import FIGURES, sheets_to_lock, store_figures
 from scoring.services.specs import (
     INPUT_FIELDS,
     SheetLocked,
@@ -97,18 +100,30 @@ class EntryChange:
     beside: dict[tuple[int, str], dict] = field(default_factory=dict)
 
 
-def _read(entry: ScoreEntry, criterion, sheets: list[ScoreSheet], relative: bool):
+def _read_query(
+    *,
+    relative: bool,
+    stage: str,
+    cluster_id: int,
+    code: str,
+    period_id: int | None = None,
+    unit_id: int | None = None,
+    sheet_id: int | None = None,
+):
     """The one read of a change (see _LIGHT). Rows: (whole?, unit id, stage, explanation,
-    *ENTRY_FIELDS)."""
-    sheet = entry.sheet
+    *ENTRY_FIELDS). The light rows are those of the sheets whose figures the change
+    recomputes: for a relative criterion every sheet entry_change locked (the cluster's at
+    the stage), else the changed entry's sheet."""
     whole = ScoreEntry.objects.filter(
-        sheet__cluster_id=sheet.cluster_id,
-        sheet__period_id=sheet.period_id,
-        criterion__code=criterion.code,
+        sheet__cluster_id=cluster_id, sheet__period_id=period_id, criterion__code=code
     )
-    figure_sheets = [s.pk for s in sheets] if relative else [entry.sheet_id]
-    if not relative:
-        whole = whole.filter(sheet__unit_id=sheet.unit_id)
+    if relative:
+        figure_sheets = Q(sheet__cluster_id=cluster_id, sheet__stage=stage) & of_period(
+            period_id, "sheet__"
+        )
+    else:
+        whole = whole.filter(sheet__unit_id=unit_id)
+        figure_sheets = Q(sheet_id=sheet_id)
     model_fields = {f.attname: f for f in ScoreEntry._meta.concrete_fields}
     text = TextField()
     whole = whole.order_by().values_list(
@@ -119,7 +134,7 @@ def _read(entry: ScoreEntry, criterion, sheets: list[ScoreSheet], relative: bool
         *ENTRY_FIELDS,
     )
     light = (
-        ScoreEntry.objects.filter(sheet_id__in=figure_sheets)
+        ScoreEntry.objects.filter(figure_sheets)
         .order_by()
         .values_list(
             Value(False, output_field=BooleanField()),
@@ -132,7 +147,53 @@ def _read(entry: ScoreEntry, criterion, sheets: list[ScoreSheet], relative: bool
             ),
         )
     )
-    return list(whole.union(light, all=True))
+    return whole.union(light, all=True)
+
+
+def _lock_query(*, stage: str, cluster_id: int, criterion_id: int, period_id: int | None = None):
+    """The lock of a change (recompute.lock_sheets: every sheet of the cluster at the stage)
+    with each sheet's unit, table and period, its unit's own target for the criterion, its
+    unit's role in the cluster and the deadline that applies to it, in one query."""
+    own_target = UnitTarget.objects.filter(criterion_id=criterion_id, unit_id=OuterRef("unit_id"))
+    role = Membership.objects.filter(cluster_id=OuterRef("cluster_id"), unit_id=OuterRef("unit_id"))
+    return sheets_to_lock(
+        cluster_id,
+        stage,
+        period_id=period_id,
+        related=("unit", "table", "period"),
+        annotations={
+            "own_target": Subquery(own_target.order_by().values("target")[:1]),
+            "role": Subquery(role.order_by().values("role")[:1]),
+            # The deadline applying to each sheet, in the same query (issue 16).
+            **deadline_annotations(stage),
+        },
+    )
+
+
+# The lock and the read are the same queries in every change but for their values: their
+# SQL is compiled once per process and shape (emulation.prepared), which took about a
+# third of a cell save's CPU when Django built it on every save (docs/performance.md).
+_LOCK = Prepared(_lock_query)
+_READ = Prepared(_read_query)
+
+
+def _lock(sheet: ScoreSheet, criterion) -> list[ScoreSheet]:
+    values = {"cluster_id": sheet.cluster_id, "criterion_id": criterion.pk}
+    if sheet.period_id is not None:
+        values["period_id"] = sheet.period_id
+    key = ("lock", sheet.stage, sheet.period_id is None)
+    return _LOCK.run(key, {"stage": sheet.stage}, **values)
+
+
+def _read(entry: ScoreEntry, criterion, relative: bool) -> list[tuple]:
+    sheet = entry.sheet
+    values = {"cluster_id": sheet.cluster_id, "code": criterion.code}
+    if sheet.period_id is not None:
+        values["period_id"] = sheet.period_id
+    if not relative:
+        values.update(unit_id=sheet.unit_id, sheet_id=entry.sheet_id)
+    key = ("read", relative, sheet.stage if relative else "", sheet.period_id is None)
+    return _READ.run(key, {"relative": relative, "stage": sheet.stage}, **values)
 
 
 def _apply(entry: ScoreEntry, values: Mapping[str, object]) -> None:
@@ -312,20 +373,7 @@ def entry_change(
     again under the lock, so a caller's unsaved changes to it are ignored.
     """
     sheet, criterion = entry.sheet, entry.criterion
-    own_target = UnitTarget.objects.filter(criterion_id=criterion.pk, unit_id=OuterRef("unit_id"))
-    role = Membership.objects.filter(cluster_id=OuterRef("cluster_id"), unit_id=OuterRef("unit_id"))
-    sheets = lock_sheets(
-        sheet.cluster_id,
-        sheet.stage,
-        period_id=sheet.period_id,
-        related=("unit", "table", "period"),
-        annotations={
-            "own_target": Subquery(own_target.order_by().values("target")[:1]),
-            "role": Subquery(role.order_by().values("role")[:1]),
-            # The deadline applying to each sheet, in the same query (issue 16).
-            **deadline_annotations(sheet.stage),
-        },
-    )
+    sheets = _lock(sheet, criterion)
     mine = next(s for s in sheets if s.pk == entry.sheet_id)
     if ScoreSheet.cluster.is_cached(sheet):
         for s in sheets:
@@ -334,7 +382,7 @@ def entry_change(
         raise SheetLocked(_("This sheet is locked; its scores cannot change."), code="locked")
     refuse_if_closed(state_of_annotated(mine), user)
     relative = criterion.method == Method.RELATIVE
-    rows = _read(entry, criterion, sheets, relative and recompute)
+    rows = _read(entry, criterion, relative and recompute)
 
     change = EntryChange(entry=entry, sheets=sheets, loaded=table_spec(mine.table))
     light: dict[int, list[tuple]] = defaultdict(list)

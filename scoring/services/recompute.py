@@ -51,12 +51,28 @@ def lock_sheets(
     """Lock and return every sheet of a cluster at a stage of a period (None: the year-end
     review; scoring.periods), in id order (see above). ``related`` and ``annotations`` come
     along in the same query; they are not locked."""
+    return list(
+        sheets_to_lock(
+            cluster_id, stage, period_id=period_id, annotations=annotations, related=related
+        )
+    )
+
+
+def sheets_to_lock(
+    cluster_id: int,
+    stage: str,
+    *,
+    period_id: int | None = None,
+    annotations: Mapping | None = None,
+    related: Iterable = (),
+) -> QuerySet[ScoreSheet]:
+    """lock_sheets' query, not yet run (a cell save prepares it once: services.change)."""
     qs = ScoreSheet.objects.filter(of_period(period_id), cluster_id=cluster_id, stage=stage)
     if related:
         qs = qs.select_related(*related)
     if annotations:
         qs = qs.annotate(**annotations)
-    return list(qs.select_for_update(of=("self",), no_key=True).order_by("pk"))
+    return qs.select_for_update(of=("self",), no_key=True).order_by("pk")
 
 
 # --- Recomputing -------------------------------------------------------------------------

@@ -1,0 +1,66 @@
+"""emulation.prepared: a queryset compiled once gives, for other values, exactly what the
+queryset built with those values gives."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+
+from clusters.models import Unit
+from emulation.prepared import Prepared
+from tests.factories import UnitFactory
+
+
+def _children(*, parent_id: int, code: str):
+    return (
+        Unit.objects.filter(parent_id=parent_id, code__gte=code)
+        .select_related("parent")
+        .annotate(below=Count("children"))
+        .order_by("code")
+    )
+
+
+@pytest.mark.django_db
+def test_prepared_runs_give_what_the_queryset_gives_for_each_value():
+    top = [UnitFactory(code=f"P{i}") for i in range(2)]
+    for parent in top:
+        for i in range(3):
+            child = UnitFactory(code=f"{parent.code}-{i}", parent=parent)
+            UnitFactory(code=f"{child.code}-x", parent=child)
+    prepared = Prepared(_children)
+
+    for parent in top:
+        for code in (f"{parent.code}-0", f"{parent.code}-1", "Z"):
+            got = prepared.run("children", parent_id=parent.pk, code=code)
+            expected = list(_children(parent_id=parent.pk, code=code))
+            assert [(u.pk, u.code, u.below, u.parent.code) for u in got] == [
+                (u.pk, u.code, u.below, u.parent.code) for u in expected
+            ]
+    assert len(prepared._compiled) == 1
+
+
+@pytest.mark.django_db
+def test_prepared_values_list_and_one_query_a_run():
+    parent = UnitFactory(code="P")
+    UnitFactory(code="P-1", parent=parent)
+    prepared = Prepared(
+        lambda *, parent_id: Unit.objects.filter(parent_id=parent_id).values_list("code", "pk")
+    )
+    prepared.run("codes", parent_id=parent.pk)
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = prepared.run("codes", parent_id=parent.pk)
+
+    assert [code for code, _pk in rows] == ["P-1"]
+    assert len(queries) == 1
+
+
+@pytest.mark.django_db
+def test_prepared_refuses_a_value_a_lookup_rewrites():
+    prepared = Prepared(lambda *, name: Unit.objects.filter(name__icontains=name))
+
+    with pytest.raises(ImproperlyConfigured, match="name"):
+        prepared.run("search", name="Đắk")
