@@ -19,6 +19,9 @@
 - Decisions (granted or refused titles), the proposal file sent up and the decision file
   received: administrators and province staff of the campaign (``can_record_decisions``);
   others who may see the campaign get "forbidden".
+- Certificates of a decision's granted titles: all of them for administrators and province
+  staff of the campaign (``can_print_certificates``); a unit's own for its officers too
+  (``can_get_unit_certificate``); others who may see the campaign get "forbidden".
 - A unit's record across years (results, titles held, registration against outcome):
   whoever may see the unit's results (``can_see_unit_record``). Past titles by hand and
   from Excel, and the search of who held a title: administrators, and province staff for
@@ -143,3 +146,16 @@ def can_record_decisions(user: User, campaign: Campaign) -> bool:
     from a thidua.decision/1 file; the proposal file sent up; the scanned copy downloaded):
     administrators and province staff of the campaign's organiser."""
     return is_manager(user) and org.can_manage_campaign(user, campaign)
+
+
+# --- Certificates (awards/views/certificates.py) ---------------------------------------------
+
+
+def can_print_certificates(user: User, campaign: Campaign) -> bool:
+    """Every certificate of the campaign's decisions: its organiser's staff."""
+    return can_record_decisions(user, campaign)
+
+
+def can_get_unit_certificate(user: User, campaign: Campaign, unit_id: int) -> bool:
+    """One unit's certificates: the organiser's staff, and the unit itself (its officers)."""
+    return org.is_own_unit(user, unit_id) or can_print_certificates(user, campaign)

@@ -362,6 +362,18 @@ def _decision(w: World) -> None:
     )
 
 
+def _certificate(w: World) -> None:
+    """The decision above granting M1 its title: one certificate, M1's."""
+    _decision(w)
+    award_services.decision_item_set(
+        decision=w.decision, unit=w.m1, award_type=w.award_type, outcome="granted"
+    )
+
+
+def _certificate_args(w: World) -> list:
+    return [w.decision.pk, w.m1.pk]
+
+
 def _past_title(w: World) -> None:
     """A past title of organiser A (CAT) for M1, kept by hand."""
     w.past_title = award_titles.past_title_record(
@@ -1145,6 +1157,19 @@ RULES: dict[str, list[Case]] = {
     # Each unit's history of titles (issue 15 point 5): the record for whoever sees the
     # unit's results; the search and the past titles for the staff of their organisers
     # (without ?organiser= each staff member gets their own: staffB the Ministry's).
+    # Certificates of a decision's granted titles (issue 15 point 6): all of them for the
+    # campaign's managers; M1's also for M1's officer.
+    "awards_certificates": [
+        Case(lambda w: [w.decision.pk], MANAGERS_A | {"member"}, prepare=_certificate)
+    ],
+    "awards_certificates_docx": [Case(lambda w: [w.decision.pk], MANAGERS_A, prepare=_certificate)],
+    "awards_certificates_pdf": [Case(lambda w: [w.decision.pk], MANAGERS_A, prepare=_certificate)],
+    "awards_unit_certificates_docx": [
+        Case(_certificate_args, MANAGERS_A | {"member"}, prepare=_certificate)
+    ],
+    "awards_unit_certificates_pdf": [
+        Case(_certificate_args, MANAGERS_A | {"member"}, prepare=_certificate)
+    ],
     "awards_unit_record": [Case(lambda w: [w.m1.pk], C1_READERS, prepare=_publish_c1)],
     "awards_holders": [
         Case(allow=ANY_STAFF),
