@@ -42,6 +42,35 @@ BASE_CRITERION_KINDS = (
 MEASURE = {"max_digits": 18, "decimal_places": 4}
 
 
+class Versioned(models.Model):
+    """A row changed in place under an optimistic lock: ``version`` goes up by one at every
+    saved change (a save that names an older version is refused), ``updated_at`` is the last
+    change. Each model keeps its own ``history`` (django-simple-history), which leaves
+    ``updated_at`` out."""
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Tracked(Versioned):
+    """A ``Versioned`` row that also names who made its last change."""
+
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class ScoreTable(models.Model):
     """A score table (thang bảng điểm) of a campaign, applied to one or more clusters.
 
@@ -210,7 +239,7 @@ class Criterion(models.Model):
         return f"{self.code}. {self.title}"
 
 
-class UnitTarget(models.Model):
+class UnitTarget(Tracked):
     """A unit's own target for a target criterion (chỉ tiêu giao riêng).
 
     Written through scoring.services.targets (``unit_target_save``), which keeps
@@ -234,16 +263,6 @@ class UnitTarget(models.Model):
             "Set when the copy of a year brought this target from last year's table; "
             "cleared by its first change (scoring.services.targets.unit_target_save)."
         ),
-    )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
     )
     # Every saved change to a unit's target: who, when, the value before and after.
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -380,7 +399,7 @@ class NotAssigned(models.Model):
             )
 
 
-class UnitBaseline(models.Model):
+class UnitBaseline(Tracked):
     """A unit's last-year figure for a target criterion of this year's table: the baseline
     of a reduction (last year's count), or last year's measured value or rate.
 
@@ -412,16 +431,6 @@ class UnitBaseline(models.Model):
         help_text=_("The codes of the units whose figures were added (a merged unit)."),
     )
     reason = models.TextField(_("reason"), blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
@@ -509,7 +518,7 @@ class PledgeItemCriterion(models.Model):
             raise ValidationError({"criterion": _("Choose a criterion of the score table.")})
 
 
-class ScoreSheet(models.Model):
+class ScoreSheet(Versioned):
     """A unit's scores at one stage (self, cluster, final) in one cluster.
 
     The figures (base, bonus, deduction, total, band, complete) are set only by
@@ -597,8 +606,6 @@ class ScoreSheet(models.Model):
     )
     return_comment = models.TextField(_("comment when returned"), blank=True)
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Who changed the status, when, and why; the figures are derived, not recorded.
     history = HistoricalRecords(
         excluded_fields=[
@@ -643,7 +650,7 @@ class ScoreSheet(models.Model):
             self.period_id = self.table.period_id
 
 
-class ScoreEntry(models.Model):
+class ScoreEntry(Tracked):
     """What was entered for one criterion on one sheet, and the points it earns.
 
     Which inputs are used depends on the criterion's kind (domain.md section 5). ``points``
@@ -682,16 +689,6 @@ class ScoreEntry(models.Model):
         blank=True,
         help_text=_("Computed by the system (scoring.services)."),
         **POINTS,
-    )
-    version = models.PositiveIntegerField(default=1, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
     )
     # Every saved change to an entry: who, when, the values before and after, and why.
     history = HistoricalRecords(excluded_fields=["updated_at"])
