@@ -1,0 +1,77 @@
+"""The sheet's what-if mode in Chromium (issue 16 point 5): switched on from the keyboard,
+trial inputs recomputed by the server and announced, nothing saved; on a phone's cards too.
+Figures as in tests/scoring/test_what_if.py: M1 totals 19; with I.2 at 50/50 and I.3 at
+49/50 it would total 49 (band Khá), second behind D1's 55.50."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from clusters.enums import Phase
+from scoring import services
+from scoring.models import ScoreEntry, ScoreSheet
+from tests.e2e.conftest import login
+from tests.scoring.test_what_if import VALUES
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def m1(org, sheets):
+    org.campaign.phase = Phase.CLUSTER_SCORING
+    org.campaign.save()
+    for code, sheet in sheets.items():
+        services.sheet_fill(sheet=sheet, values=VALUES[code])
+    services.recompute_scope(ScoreSheet.objects.filter(cluster=org.cluster))
+    return sheets["M1"]
+
+
+def _try(page, m1):
+    i2 = ScoreEntry.objects.get(sheet=m1, criterion__code="I.2")
+    i3 = ScoreEntry.objects.get(sheet=m1, criterion__code="I.3")
+    page.goto(f"/sheets/{m1.pk}/")
+    toggle = page.locator("[data-what-if-toggle]")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(f"#w{i3.pk}-numerator")).to_be_visible()
+    page.fill(f"#w{i2.pk}-numerator", "50")
+    page.locator(f"#w{i2.pk}-numerator").press("Tab")
+    page.fill(f"#w{i3.pk}-numerator", "49")
+    page.locator(f"#w{i3.pk}-numerator").press("Tab")
+    result = page.locator("#what-if-result")
+    expect(result).to_have_attribute("aria-live", "polite")
+    expect(result.locator('[data-what-if-figure="total"]')).to_have_text("49,00")
+    expect(result.locator('[data-what-if-figure="band"]')).to_have_text("Khá")
+    expect(result.locator('[data-what-if-figure="rank"]')).to_contain_text("2")
+    expect(page.locator(f"#wp-{i3.pk}")).to_have_text("20")
+    return i2, i3
+
+
+def test_what_if_from_the_keyboard_saves_nothing(page, org, m1, live_server):
+    login(page, "leader")
+    versions = list(ScoreEntry.objects.order_by("pk").values_list("version", "points"))
+    _try(page, m1)
+    assert list(ScoreEntry.objects.order_by("pk").values_list("version", "points")) == versions
+    assert ScoreSheet.objects.get(pk=m1.pk).total == Decimal("19.00")
+
+
+def test_what_if_on_the_phone_cards(browser, org, m1, live_server):
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        has_touch=True,
+        is_mobile=True,
+        base_url=live_server.url,
+    )
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    login(page, "leader")
+    _try(page, m1)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    context.close()
+    assert width <= 360
+    assert errors == []
