@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from awards import services, titles
 from awards.enums import DecisionOutcome, RuleKind
@@ -32,6 +33,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -104,9 +106,9 @@ def test_decision_record_and_items_keep_history(voted):
 def test_decision_number_once_per_campaign(voted):
     org = voted
     record(org)
-    with pytest.raises(ValidationError) as error:
+    with pytest.raises(ValidationError) as error, translation.override("en"):
         record(org)
-    assert "number" in str(error.value) or "already" in str(error.value)
+    assert error.value.messages == ["This decision number is already recorded."]
     assert Decision.objects.count() == 1
 
 
