@@ -45,6 +45,7 @@ class HeldTitle:
     note: str = ""
     past_title_id: int | None = None
     unit: Unit | None = None
+    decision_id: int | None = None  # the granting decision (its certificates)
 
     @property
     def from_decision(self) -> bool:
@@ -131,6 +132,7 @@ def _granted(
             authority=item.decision.authority,
             note=item.note,
             unit=item.unit,
+            decision_id=item.decision_id,
         )
         for item in qs.order_by("decision__date", "decision__pk")
     ]
