@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from awards.history import known_titles, organiser_units
 from awards.models import PastTitle
@@ -44,12 +45,13 @@ def template_xlsx(*, organiser: Unit) -> bytes:
     """The template: the past titles' worksheet with its headings and no row, then the
     title codes and the units the organiser may import, for reference."""
     titles = sorted(known_titles(organiser).items())
+    title_heading = pgettext("award", "Title")
     units = organiser_units(organiser).order_by("code").values_list("code", "name")
     return xlsx_bytes(
         _("Past titles"),
         [
             (_("Past titles"), headings(), []),
-            (_("Title codes"), [_("Title code"), _("Title")], [list(t) for t in titles]),
+            (_("Title codes"), [_("Title code"), title_heading], [list(t) for t in titles]),
             (_("Units"), [_("Unit code"), _("Unit")], [list(u) for u in units]),
         ],
     )

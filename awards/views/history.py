@@ -29,7 +29,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from awards import history, past_titles, permissions
@@ -187,7 +187,7 @@ def _with_organiser(url: str, organiser: Unit, **params) -> str:
 
 
 class HoldersForm(forms.Form):
-    title = forms.ChoiceField(label=gettext_lazy("Title"))
+    title = forms.ChoiceField(label=pgettext_lazy("award", "Title"))
     year_from = forms.IntegerField(
         label=gettext_lazy("From year"), min_value=excel.FIRST_YEAR, max_value=excel.LAST_YEAR
     )
@@ -266,7 +266,7 @@ def _holders_xlsx(search: history.HolderSearch) -> bytes:
         _("Unit code"),
         _("Unit"),
         _("Year"),
-        _("Title"),
+        pgettext("award", "Title"),
         _("Source"),
         _("Decision number"),
         _("Decision date"),
@@ -307,7 +307,7 @@ class PastTitleForm(forms.Form):
     year = forms.IntegerField(
         label=gettext_lazy("Year"), min_value=excel.FIRST_YEAR, max_value=excel.LAST_YEAR
     )
-    code = forms.ChoiceField(label=gettext_lazy("Title"))
+    code = forms.ChoiceField(label=pgettext_lazy("award", "Title"))
     reference = forms.CharField(
         label=gettext_lazy("Source or decision number"),
         max_length=255,

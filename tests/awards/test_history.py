@@ -326,8 +326,8 @@ def test_unit_record_query_count_does_not_grow_with_years(
     client.force_login(org.staff)
     # session, user, staff group, organiser chain and tree, visible unit, clusters, result
     # stages' scope, six-month periods, the six-month review's stages, sheets, past titles,
-    # decision items, registrations; the base page's unread notices and the user's unit.
-    with django_assert_num_queries(16):
+    # decision items, registrations; the base page's own read (the user's unit).
+    with django_assert_num_queries(15):
         response = client.get(_record_url(org.member_unit))
     assert len(response.context["rows"]) == 3 + count
 

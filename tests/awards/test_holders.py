@@ -169,8 +169,8 @@ def test_holders_query_count_does_not_grow(flags, client, django_assert_num_quer
     staff.groups.add(*flags.staff.groups.all())
     client.force_login(staff)
     # session, user, staff group, organisers chain, the organisers, award types' and past
-    # titles' names, past titles, decision items; the base page's unread notices and the
-    # user's unit.
-    with django_assert_num_queries(11):
+    # titles' names, past titles, decision items; the base page's own read (the user's
+    # unit).
+    with django_assert_num_queries(10):
         response = _search(client)
     assert len(response.context["search"].holders) == 2 + extra
