@@ -9,16 +9,31 @@ deploy/build_icons.py builds from the icons named in the sources (docs/performan
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.templatetags.static import static
 from django.utils.html import format_html
 
 register = template.Library()
 
 
+# The sprite's URL by the static settings it comes from: static() asks the storage (with
+# WhiteNoise's manifest, a lookup and a urljoin) every time, and a grid page draws some 80
+# icons (docs/performance.md).
+_SPRITE_URLS: dict[tuple[str, str], str] = {}
+
+
+def _sprite_url() -> str:
+    key = (str(settings.STATIC_URL), str(settings.STORAGES["staticfiles"]["BACKEND"]))
+    url = _SPRITE_URLS.get(key)
+    if url is None:
+        url = _SPRITE_URLS[key] = static("build/icons.svg")
+    return url
+
+
 def icon_svg(name: str, *, css: str = "", label: str = "") -> str:
     """The markup of one icon; with a label it is an image with that name (and a tooltip)."""
     classes = f"bi bi-{name} {css}".strip()
-    href = f"{static('build/icons.svg')}#{name}"
+    href = f"{_sprite_url()}#{name}"
     if label:
         return format_html(
             '<svg class="{}" role="img" aria-label="{}"><title>{}</title>'
