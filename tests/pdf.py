@@ -29,6 +29,14 @@ def soffice() -> str:
 def pdf_pages(files: dict[str, bytes], tmp_path: Path) -> dict[str, list[str]]:
     """Convert ``files`` ({"name.docx": content}) to PDF at once; {name: the text of each
     page}."""
+    return {
+        name: [page.extract_text() for page in reader.pages]
+        for name, reader in pdf_readers(files, tmp_path).items()
+    }
+
+
+def pdf_readers(files: dict[str, bytes], tmp_path: Path) -> dict:
+    """Convert ``files`` to PDF at once; {name: its pypdf reader} (pages, sizes, text)."""
     from pypdf import PdfReader
 
     executable = soffice()
@@ -54,8 +62,4 @@ def pdf_pages(files: dict[str, bytes], tmp_path: Path) -> dict[str, list[str]]:
         capture_output=True,
         timeout=180,
     )
-    pages = {}
-    for name in files:
-        reader = PdfReader(out / f"{Path(name).stem}.pdf")
-        pages[name] = [page.extract_text() for page in reader.pages]
-    return pages
+    return {name: PdfReader(out / f"{Path(name).stem}.pdf") for name in files}
