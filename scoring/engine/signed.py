@@ -55,7 +55,16 @@ def signed_groups(
     leaf; without ``mixed``, only those with a sign (the groups mixing bonuses and deductions
     left out). Groups holding a base leaf anywhere below them, and groups with no leaf at all,
     are left out: they show their subtotal. No group is read twice up a broken parent
-    chain."""
+    chain.
+
+    One rule, two ways of writing numbers, hence ``mixed``: the grid writes every figure
+    without a sign (bonus, deduction and the groups' sums are magnitudes in columns named by
+    their kind), so a mixed group is one more sum of magnitudes there (``mixed=True``, the
+    grid and its cell saves). The sheet page, its preview and documents write "+" or "−"
+    before a group's sum; a mixed group has no one sign, and an unsigned sum would read as
+    a bonus, so they show its subtotal (0) instead (``mixed=False``). The cluster report asks
+    for every group and signs only those with a sign, which is the same as ``mixed=False``.
+    docs/scoring.md "Shown groups"."""
     by_code = {criterion.code: criterion for criterion in criteria}
     kinds: dict[str, set[str]] = {}
     leaves: dict[str, list[str]] = {}

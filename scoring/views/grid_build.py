@@ -153,7 +153,9 @@ def group_subtotals(
 ) -> dict[str, Decimal]:
     """The subtotal the grid shows on each group: its base leaves (domain rule); a group
     holding only bonus, deduction or veto leaves (``signed``: engine.signed.signed_groups)
-    shows the sum of what those leaves count instead."""
+    shows the sum of what those leaves count instead, a mix of bonuses and deductions
+    included: the grid writes no sign on any figure (signed_groups says why the sheet,
+    which signs, leaves the mix out)."""
     subtotals = dict(figures.subtotals)
     for code, group in signed.items():
         subtotals[code] = group.points(figures.points)
