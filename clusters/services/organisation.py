@@ -10,6 +10,7 @@ import datetime as dt
 from django.db import transaction
 
 from clusters.enums import ClusterKind, MemberRole, PeriodKind, Phase, UnitKind
+from clusters.images import clean_field_upload
 from clusters.models import Campaign, Cluster, Membership, Unit
 from clusters.services import notices
 from clusters.services.common import save_changed
@@ -93,6 +94,18 @@ def cluster_upsert(
     cluster = Cluster.objects.filter(campaign=campaign, code=code).first()
     cluster = cluster or Cluster(campaign=campaign, code=code)
     return save_changed(cluster, number=number, name=name, description=description, kind=kind)
+
+
+@transaction.atomic
+def cluster_regulation_set(*, cluster: Cluster, regulation) -> Cluster:
+    """Store the cluster's operating regulation (quy chế tổ chức hoạt động): a PDF, Word
+    file or picture, its type read from the content (validate_document) and a picture
+    re-encoded without its metadata (clusters.images); it replaces the one before."""
+    cluster.regulation = regulation
+    cluster.full_clean()
+    clean_field_upload(cluster, "regulation")
+    cluster.save(update_fields=["regulation"])
+    return cluster
 
 
 @transaction.atomic
