@@ -138,7 +138,7 @@ class PastTitleAdmin(ScopedHistoryMixin, AwardsAdmin):
     list_display = ["unit", "year", "name", "code", "source", "reference", "organiser"]
     list_filter = ["year", "source", "code"]
     list_select_related = ["unit", "organiser"]
-    search_fields = ["unit__name", "unit__code", "name", "code", "reference"]
+    search_fields = ["unit__name", "unit__code", "name", "code", "reference", "note"]
     fk_scopes: ClassVar[dict[str, ChoiceScope]] = {
         "organiser": _organisers,
         "unit": scoped_units,
@@ -163,6 +163,7 @@ class PastTitleAdmin(ScopedHistoryMixin, AwardsAdmin):
             name=obj.name,
             source=obj.source,
             reference=obj.reference,
+            note=obj.note,
             user=request.user,
         )
         obj.pk = saved.pk
