@@ -20,20 +20,21 @@ def roles(request: HttpRequest) -> dict:
 
 
 def notifications(request: HttpRequest) -> dict:
-    """The bell's unread count (templates/includes/notifications_bell.html): one query,
-    made only when a template asks for it, and once per request; nothing for anonymous
-    users."""
+    """The bell's unread count (templates/includes/notifications_bell.html), for signed-in
+    users only. The user is read with it (clusters.auth.NoticeCountBackend), so it costs
+    no query; a user loaded otherwise costs one, made only when a template asks for it and
+    once per request."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
 
     def unread_notifications() -> int:
-        cached = getattr(request, "_unread_notifications", None)
+        cached = getattr(user, "unread_notice_count", None)
         if cached is None:
             from clusters.services.notices import unread_count
 
             cached = unread_count(user)
-            request._unread_notifications = cached
+            user.unread_notice_count = cached
         return cached
 
     return {"unread_notifications": unread_notifications}

@@ -167,7 +167,9 @@ LOGOUT_REDIRECT_URL = "login"
 # even checked (docs/security.md, "Login throttling").
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the signed-in user with their unread notifications'
+    # count, so the bell in the header costs no query (clusters/auth.py).
+    "clusters.auth.NoticeCountBackend",
 ]
 
 # Sessions end after this many hours without a request (clusters.middleware

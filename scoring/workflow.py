@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from clusters.enums import Phase
 from clusters.models import Cluster, Period
-from scoring import services
+from scoring import notices, services
 from scoring.deadlines import ensure_open
 from scoring.enums import SheetStatus, Stage
 from scoring.models import Explanation, Publication, ScoreEntry, ScoreSheet
@@ -59,7 +59,9 @@ def sheet_return(*, sheet: ScoreSheet, user, comment: str) -> ScoreSheet:
     sheet = _locked_for_update(sheet)
     if sheet.status != SheetStatus.SUBMITTED:
         raise ValidationError(_("Only a submitted sheet can be returned."))
-    return _save_status(sheet, user, comment, status=SheetStatus.RETURNED, return_comment=comment)
+    sheet = _save_status(sheet, user, comment, status=SheetStatus.RETURNED, return_comment=comment)
+    notices.sheet_returned(sheet=sheet, comment=comment)
+    return sheet
 
 
 @transaction.atomic
@@ -77,6 +79,7 @@ def explanation_write(*, entry: ScoreEntry, user, text: str) -> Explanation:
     explanation._history_user = user
     explanation.full_clean()
     explanation.save()
+    notices.explanation_written(explanation=explanation)
     return explanation
 
 
@@ -156,6 +159,7 @@ def cluster_publish(*, cluster: Cluster, user, period: Period | None = None) -> 
     )
     publication.full_clean()
     publication.save()
+    notices.results_published(cluster=cluster, publication=publication, period=period)
     return publication
 
 

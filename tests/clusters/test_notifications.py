@@ -12,11 +12,14 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
 from clusters import todo
+from clusters.auth import NoticeCountBackend
 from clusters.context_processors import notifications as bell_context
 from clusters.enums import MemberRole, NoticeKind, PeriodKind, Phase
 from clusters.models import Campaign, Notification
@@ -208,16 +211,42 @@ def test_email_task_sends_each_notification_once(org, mail_on):
 
 
 @pytest.mark.parametrize("size", [1, 25])
-def test_bell_count_is_one_query_once_per_request(org, size, django_assert_num_queries):
+def test_bell_count_costs_no_query_with_the_signed_in_user(org, size, django_assert_num_queries):
     for n in range(size):
         _notify([org.member], org.campaign, key=f"k:{n}")
     request = RequestFactory().get("/")
-    request.user = org.member
+    request.user = NoticeCountBackend().get_user(org.member.pk)
+    context = bell_context(request)
+
+    with django_assert_num_queries(0):
+        assert context["unread_notifications"]() == size
+
+
+@pytest.mark.parametrize("size", [1, 25])
+def test_bell_count_otherwise_one_query_once_per_request(org, size, django_assert_num_queries):
+    for n in range(size):
+        _notify([org.member], org.campaign, key=f"k:{n}")
+    request = RequestFactory().get("/")
+    request.user = type(org.member).objects.get(pk=org.member.pk)
     context = bell_context(request)
 
     with django_assert_num_queries(1):
         assert context["unread_notifications"]() == size
         assert context["unread_notifications"]() == size
+
+
+def test_bell_adds_no_query_to_a_page(client, org, django_assert_num_queries):
+    client.force_login(org.member)
+    client.get(reverse("notification_settings"))
+    with CaptureQueriesContext(connection) as before:
+        client.get(reverse("notification_settings"))
+    for n in range(5):
+        _notify([org.member], org.campaign, key=f"k:{n}")
+
+    with django_assert_num_queries(len(before)):
+        page = client.get(reverse("notification_settings"))
+
+    assert 'data-bell="5"' in page.content.decode()
 
 
 def test_bell_nothing_for_anonymous_visitors(db):
