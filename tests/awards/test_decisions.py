@@ -343,3 +343,30 @@ def test_proposal_file_download_then_decision_file_upload_preview_and_confirm(cl
     )
     assert again.status_code == 422
     assert "already recorded" in again.content.decode()
+
+
+def _decide(org, number, outcome):
+    flag, advanced = services.AwardType.objects.order_by("order")
+    decision = record(org, number=number)
+    for unit, award_type in ((org.leader_unit, flag), (org.deputy_unit, advanced)):
+        services.decision_item_set(
+            decision=decision, unit=unit, award_type=award_type, outcome=outcome
+        )
+    return decision
+
+
+@pytest.mark.parametrize("decisions", [1, 4])
+def test_decision_pages_read_a_fixed_number_of_queries(
+    client, voted, django_assert_num_queries, decisions
+):
+    org = voted
+    for number in range(decisions):
+        last = _decide(org, f"{number}/QĐ", "granted" if number % 2 else "refused")
+    client.force_login(org.staff)
+    for url, count in (
+        (reverse("awards_decisions", args=[org.campaign.pk]), 17),
+        (reverse("awards_decision", args=[last.pk]), 17),
+    ):
+        client.get(url)
+        with django_assert_num_queries(count):
+            assert client.get(url).status_code == 200
