@@ -95,7 +95,7 @@ def _area_values(sheets: list[ScoreSheet]) -> tuple[list[Area], dict[int, list[D
         specs_of[table_id] = specs = [criterion_spec(c, codes.get(c.parent_id)) for c in rows]
         # A top-level group of bonuses only, or of deductions only, shows the signed sum
         # of its leaves; so does a top-level bonus or deduction leaf (its own points).
-        signed_of[table_id] = signed = signed_groups(specs)
+        signed_of[table_id] = signed = signed_groups(specs, mixed=False)
         for c in rows:
             if c.parent_id is None and c.code not in areas:
                 group = signed.get(c.code)
@@ -123,6 +123,7 @@ def _area_values(sheets: list[ScoreSheet]) -> tuple[list[Area], dict[int, list[D
         row = []
         for area in areas.values():
             group = signed.get(area.code)
+            # area.sign: an area's sign is its first table's, when tables share a code.
             if area.sign and group is not None:
                 value = group.points(figures.points)
             elif area.code in figures.subtotals:

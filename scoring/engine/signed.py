@@ -62,9 +62,8 @@ def signed_groups(
     their kind), so a mixed group is one more sum of magnitudes there (``mixed=True``, the
     grid and its cell saves). The sheet page, its preview and documents write "+" or "−"
     before a group's sum; a mixed group has no one sign, and an unsigned sum would read as
-    a bonus, so they show its subtotal (0) instead (``mixed=False``). The cluster report asks
-    for every group and signs only those with a sign, which is the same as ``mixed=False``.
-    docs/scoring.md "Shown groups"."""
+    a bonus, so they show its subtotal (0) instead (``mixed=False``, also the cluster
+    report's areas). docs/scoring.md "Shown groups"."""
     by_code = {criterion.code: criterion for criterion in criteria}
     kinds: dict[str, set[str]] = {}
     leaves: dict[str, list[str]] = {}
