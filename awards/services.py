@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from awards import rules
+from awards import notices, rules
 from awards.enums import DecisionOutcome, ExclusionReason, RestrictionKind
 from awards.models import (
     AwardType,
@@ -385,6 +385,7 @@ def decision_item_set(
     item._history_user = user
     item.full_clean()
     item.save()
+    notices.decision_recorded(decision=decision, unit=unit)
     return item
 
 

@@ -74,7 +74,7 @@ def notice_text(kind: str, params: dict) -> str:
         "stage": params.get("stage", ""),
         "number": params.get("number", ""),
         "sender": params.get("sender", ""),
-        "campaign": params.get("campaign", ""),
+        "campaign": params.get("campaign_name", ""),
     }
     if kind == NoticeKind.PHASE_OPENED:
         return gettext("%(period)s: %(phase)s.") % p
