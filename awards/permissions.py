@@ -34,6 +34,7 @@ from django.db.models import Q, QuerySet
 
 from awards.models import PastTitle
 from clusters import permissions as org
+from clusters.enums import ORGANISING_KINDS
 from clusters.models import Campaign, Cluster, Unit, User
 from scoring import permissions as scoring_permissions
 from scoring import workflow
@@ -127,7 +128,20 @@ def title_organisers(user: User) -> QuerySet[Unit]:
             Q(organised_campaigns__isnull=False) | Q(pk__in=keeping)
         ).distinct()
     if org.is_province_staff(user):
-        return Unit.objects.filter(pk__in=org.organiser_ids(user))
+        ids = org.organiser_ids(user)
+        # Their organising unit and any unit of the chain that runs campaigns or keeps
+        # titles (a department on the way up is no organiser).
+        keeping = PastTitle.objects.filter(organiser_id__in=ids).values("organiser_id")
+        return (
+            Unit.objects.filter(pk__in=ids)
+            .filter(
+                Q(pk=ids[-1])
+                | Q(kind__in=ORGANISING_KINDS)
+                | Q(organised_campaigns__isnull=False)
+                | Q(pk__in=keeping)
+            )
+            .distinct()
+        )
     return Unit.objects.none()
 
 

@@ -37,7 +37,7 @@ from awards.enums import PastTitleSource
 from awards.interchange import past_titles as excel
 from awards.models import PastTitle
 from clusters import permissions as org
-from clusters.enums import PeriodKind
+from clusters.enums import ORGANISING_KINDS, PeriodKind
 from clusters.models import Period, Unit
 from emulation.files import preview_folder
 from scoring import permissions as scoring_permissions
@@ -174,7 +174,11 @@ def _organiser(request: HttpRequest) -> tuple[Unit, list[Unit]]:
         if chosen is None:
             raise Http404
         return chosen, choices
-    ranked = sorted(choices, key=lambda u: (u.latest or 0, -len(u.code)), reverse=True)
+    # The organiser of the latest campaign; an organising unit before any other.
+    ranked = sorted(
+        choices,
+        key=lambda u: (-(u.latest or 0), u.kind not in ORGANISING_KINDS, u.code),
+    )
     return ranked[0], choices
 
 

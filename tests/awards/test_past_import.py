@@ -372,3 +372,6 @@ def test_past_title_pages_scope(org, recorded, client):
     client.force_login(org.staff)
     response = client.get(reverse("awards_past_titles"), {"year": 2020})
     assert [p.pk for p in response.context["page"].object_list] == [recorded.pk]
+    # Their department (PX01) is on the way up to the province but keeps no titles.
+    assert response.context["organisers"] == [org.province]
+    assert response.context["organiser"] == org.province
