@@ -62,6 +62,24 @@ class AwardsAdmin(ScopeMixin, ScopedChoicesMixin, admin.ModelAdmin):
         return permissions.can_manage_awards(request.user)
 
 
+class ServiceCreateMixin:
+    """A new record is added through its service (``create``), as the product's pages add
+    it, so its checks and history are the same whatever the door; a change saves the row,
+    checked (``full_clean``), with the user in its history."""
+
+    def create(self, request, obj):
+        """The service call that records ``obj``'s values; returns the stored record."""
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            obj._history_user = request.user
+            obj.full_clean()
+            obj.save()
+            return
+        obj.pk = self.create(request, obj).pk
+
+
 class TitleRuleInline(admin.TabularInline):
     """A title's rules, edited with the title (each checked for its kind)."""
 
@@ -85,7 +103,7 @@ class TitleRuleInline(admin.TabularInline):
 
 
 @admin.register(AwardType)
-class AwardTypeAdmin(AwardsAdmin):
+class AwardTypeAdmin(ServiceCreateMixin, AwardsAdmin):
     inlines = [TitleRuleInline]
     readonly_fields = ["preset", "confirmed_at", "confirmed_by"]
     list_display = [
@@ -103,12 +121,8 @@ class AwardTypeAdmin(AwardsAdmin):
     list_select_related = ["campaign"]
     search_fields = ["name", "code"]
 
-    def save_model(self, request, obj, form, change) -> None:
-        if change:  # the code itself may change: save this row, checked
-            obj.full_clean()
-            obj.save()
-            return
-        saved = services.award_type_upsert(
+    def create(self, request, obj):  # a change saves the row: it may change the code itself
+        return services.award_type_upsert(
             campaign=obj.campaign,
             code=obj.code,
             name=obj.name,
@@ -120,7 +134,6 @@ class AwardTypeAdmin(AwardsAdmin):
             level=obj.level,
             certificate_heading=obj.certificate_heading,
         )
-        obj.pk = saved.pk
 
 
 def _organisers(user) -> models.QuerySet[Unit]:
@@ -131,7 +144,7 @@ def _organisers(user) -> models.QuerySet[Unit]:
 
 
 @admin.register(PastTitle)
-class PastTitleAdmin(ScopedHistoryMixin, AwardsAdmin):
+class PastTitleAdmin(ServiceCreateMixin, ScopedHistoryMixin, AwardsAdmin):
     """Past titles, kept by the staff of the organiser that recorded them (entered by hand
     or imported for the years before the product; decisions write them too)."""
 
@@ -149,13 +162,8 @@ class PastTitleAdmin(ScopedHistoryMixin, AwardsAdmin):
             return queryset
         return queryset.filter(organiser_id__in=org.organiser_ids(request.user))
 
-    def save_model(self, request, obj, form, change) -> None:
-        if change:
-            obj._history_user = request.user
-            obj.full_clean()
-            obj.save()
-            return
-        saved = titles.past_title_record(
+    def create(self, request, obj):
+        return titles.past_title_record(
             organiser=obj.organiser,
             unit=obj.unit,
             year=obj.year,
@@ -166,23 +174,17 @@ class PastTitleAdmin(ScopedHistoryMixin, AwardsAdmin):
             note=obj.note,
             user=request.user,
         )
-        obj.pk = saved.pk
 
 
 @admin.register(UnitRestriction)
-class UnitRestrictionAdmin(ScopedHistoryMixin, AwardsAdmin):
+class UnitRestrictionAdmin(ServiceCreateMixin, ScopedHistoryMixin, AwardsAdmin):
     list_display = ["unit", "kind", "campaign", "starts_on", "ends_on", "reason"]
     list_filter = ["kind", "campaign__year"]
     list_select_related = ["campaign", "unit"]
     search_fields = ["unit__name", "unit__code", "reason"]
 
-    def save_model(self, request, obj, form, change) -> None:
-        if change:
-            obj._history_user = request.user
-            obj.full_clean()
-            obj.save()
-            return
-        saved = services.restriction_record(
+    def create(self, request, obj):
+        return services.restriction_record(
             campaign=obj.campaign,
             unit=obj.unit,
             kind=obj.kind,
@@ -191,7 +193,6 @@ class UnitRestrictionAdmin(ScopedHistoryMixin, AwardsAdmin):
             ends_on=obj.ends_on,
             user=request.user,
         )
-        obj.pk = saved.pk
 
 
 @admin.register(Vote)
@@ -338,7 +339,7 @@ class DecisionAdmin(ScopedHistoryMixin, AwardsAdmin):
 
 
 @admin.register(DecisionItem)
-class DecisionItemAdmin(ScopedHistoryMixin, AwardsAdmin):
+class DecisionItemAdmin(ServiceCreateMixin, ScopedHistoryMixin, AwardsAdmin):
     """Every unit granted or refused by the decisions of the campaigns the user manages
     (also edited with their decision), through awards.services."""
 
@@ -355,13 +356,8 @@ class DecisionItemAdmin(ScopedHistoryMixin, AwardsAdmin):
         ),
     }
 
-    def save_model(self, request, obj, form, change) -> None:
-        if change:
-            obj._history_user = request.user
-            obj.full_clean()
-            obj.save()
-            return
-        saved = services.decision_item_set(
+    def create(self, request, obj):
+        return services.decision_item_set(
             decision=obj.decision,
             unit=obj.unit,
             award_type=obj.award_type,
@@ -369,4 +365,3 @@ class DecisionItemAdmin(ScopedHistoryMixin, AwardsAdmin):
             note=obj.note,
             user=request.user,
         )
-        obj.pk = saved.pk
