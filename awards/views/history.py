@@ -439,9 +439,9 @@ def awards_past_title_add(request: HttpRequest) -> HttpResponse:
 def _past(request: HttpRequest, pk: int) -> PastTitle:
     """A past title kept by one of the user's organisers (else 404; 403 for a user who
     keeps no titles)."""
-    past = get_object_or_404(PastTitle.objects.select_related("unit", "organiser"), pk=pk)
     if not permissions.title_organisers(request.user).exists():
         raise PermissionDenied
+    past = get_object_or_404(PastTitle.objects.select_related("unit", "organiser"), pk=pk)
     if not permissions.can_keep_titles(request.user, past.organiser_id):
         raise Http404
     return past

@@ -361,6 +361,9 @@ def test_past_title_pages_scope(org, recorded, client):
     client.force_login(org.member)
     assert client.get(reverse("awards_past_titles")).status_code == 403
     assert client.get(edit).status_code == 403
+    # Whether a record exists is not told to someone who keeps no titles.
+    missing = reverse("awards_past_title_edit", args=[recorded.pk + 1000])
+    assert client.get(missing).status_code == 403
     ministry_staff_unit = UnitFactory(code="V03", parent=UnitFactory(code="BCA", kind="ministry"))
     staff_b = type(org.staff).objects.create_user("staff-b", unit=ministry_staff_unit)
     staff_b.groups.add(*org.staff.groups.all())
