@@ -331,48 +331,49 @@ def _action_form(request, campaign: Campaign, units) -> UnitActionForm:
     return UnitActionForm(request.POST, units=units, clusters=campaign.clusters.all())
 
 
-@require_POST
-@login_required
-def setup_membership_move(request: HttpRequest, pk: int) -> HttpResponse:
-    """Move a placed unit to another cluster of the year (it joins as a member)."""
+def _place_unit(request: HttpRequest, pk: int, *, units, place, done: str) -> HttpResponse:
+    """Put the unit the form names into the cluster it names (``place(unit=, cluster=)``, a
+    service), then back to the year's page with ``done`` (naming %(unit)s and %(cluster)s)
+    or the refusal."""
     campaign = _campaign_for(request, pk)
-    form = _action_form(request, campaign, _placed_units(campaign))
+    form = _action_form(request, campaign, units(campaign))
     if not form.is_valid() or form.cleaned_data["cluster"] is None:
         messages.error(request, _form_errors(form) or _("Choose a cluster."))
         return _back(campaign)
     unit, cluster = form.cleaned_data["unit"], form.cleaned_data["cluster"]
     try:
-        setup_services.membership_move(unit=unit, cluster=cluster)
+        place(unit=unit, cluster=cluster)
     except ValidationError as error:
         messages.error(request, _error_text(error))
         return _back(campaign)
-    messages.success(
-        request,
-        _("%(unit)s moved to %(cluster)s.") % {"unit": unit.name, "cluster": cluster.name},
-    )
+    messages.success(request, done % {"unit": unit.name, "cluster": cluster.name})
     return _back(campaign, cluster)
+
+
+@require_POST
+@login_required
+def setup_membership_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a placed unit to another cluster of the year (it joins as a member)."""
+    return _place_unit(
+        request,
+        pk,
+        units=_placed_units,
+        place=setup_services.membership_move,
+        done=_("%(unit)s moved to %(cluster)s."),
+    )
 
 
 @require_POST
 @login_required
 def setup_membership_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Place a unit that has no cluster this year."""
-    campaign = _campaign_for(request, pk)
-    form = _action_form(request, campaign, permissions.setup_candidate_units(campaign))
-    if not form.is_valid() or form.cleaned_data["cluster"] is None:
-        messages.error(request, _form_errors(form) or _("Choose a cluster."))
-        return _back(campaign)
-    unit, cluster = form.cleaned_data["unit"], form.cleaned_data["cluster"]
-    try:
-        setup_services.membership_add(cluster=cluster, unit=unit)
-    except ValidationError as error:
-        messages.error(request, _error_text(error))
-        return _back(campaign)
-    messages.success(
+    return _place_unit(
         request,
-        _("%(unit)s joined %(cluster)s.") % {"unit": unit.name, "cluster": cluster.name},
+        pk,
+        units=permissions.setup_candidate_units,
+        place=setup_services.membership_add,
+        done=_("%(unit)s joined %(cluster)s."),
     )
-    return _back(campaign, cluster)
 
 
 @require_POST
