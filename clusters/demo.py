@@ -9,7 +9,8 @@ Everything is written through :mod:`clusters.services` (the organisation itself 
 the ``thidua.organization/1`` import), so the demo exercises the real paths, and each
 part is an upsert: seeding twice gives the same data.
 
-Parts: :func:`seed_organization`, :func:`seed_signing`, :func:`seed_users`. Another app
+Parts: :func:`seed_organization`, :func:`seed_signing`, :func:`seed_users`; the
+regulations, exchange activities and models of :mod:`clusters.demo_activities`. Another app
 adds its own part (score tables, say) with :func:`register_part` in its ``demo`` module;
 :func:`seed_demo` imports every installed app's ``demo`` module, so ``clusters`` never
 imports the apps that build on it.
@@ -28,6 +29,7 @@ from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
+from clusters import demo_activities
 from clusters.enums import DeadlineMode, Phase, Title, UnitKind
 from clusters.interchange import FORMAT, organization_import
 from clusters.models import Campaign, Cluster, Unit, User
@@ -502,6 +504,10 @@ def seed_demo(*, with_users: bool) -> DemoResult:
     if campaign is None or campaign.phase != Phase.PUBLISHED:
         campaign = seed_organization()
         seed_signing(campaign)
+    # The year beyond scores: regulations, exchange activities, models (each made once).
+    demo_activities.seed_regulations(campaign)
+    demo_activities.seed_activities(campaign)
+    demo_activities.seed_models()
     for part in _extra_parts:
         part(campaign)
     seed_deadlines(campaign.organiser)

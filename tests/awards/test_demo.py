@@ -24,7 +24,15 @@ from awards.models import (
 )
 from clusters import demo as clusters_demo
 from clusters.enums import Title
-from clusters.models import Campaign, Membership, Registration
+from clusters.models import (
+    Activity,
+    ActivityPhoto,
+    AdvancedModel,
+    Campaign,
+    Cluster,
+    Membership,
+    Registration,
+)
 from scoring.models import ScoreTable
 
 pytestmark = pytest.mark.django_db
@@ -171,6 +179,33 @@ def test_demo_votes_proposals_and_decisions(seeded):
     assert len(certificates.certificates(decisions[1])) == 4
 
 
+def test_demo_regulations_activities_with_photos_and_models(seeded):
+    from docx import Document as read_docx
+
+    clusters = list(seeded.clusters.order_by("number"))
+    activities = Activity.objects.filter(campaign=seeded)
+
+    assert all(c.regulation.name.endswith(f"quy-che-cum-{c.number}.docx") for c in clusters)
+    with clusters[3].regulation.open("rb") as regulation:
+        text = "\n".join(p.text for p in read_docx(regulation).paragraphs)
+    assert "QUY CHẾ" in text
+    assert "Công an huyện Đắk Mil" in text
+    assert activities.count() == 3
+    assert ActivityPhoto.objects.filter(activity__campaign=seeded).count() == 4
+    between = activities.get(held_on__month=10)
+    assert sorted(between.clusters.values_list("code", flat=True)) == ["CUM1", "CUM2"]
+    photo = ActivityPhoto.objects.filter(activity__campaign=seeded).first()
+    with photo.image.open("rb") as image:
+        assert image.read(3) == b"\xff\xd8\xff"  # a JPEG
+    models = AdvancedModel.objects.order_by("unit__code")
+    assert list(models.values_list("unit__code", flat=True)) == ["CADM", "CADR", "PA05"]
+    assert sorted(models[0].replicated_by.values_list("code", flat=True)) == [
+        "CACJ",
+        "CADG",
+        "CAKN",
+    ]
+
+
 def test_demo_awards_part_runs_after_scoring(seeded):
     names = [part.__module__ for part in clusters_demo._extra_parts]
 
@@ -188,6 +223,10 @@ def test_demo_twice_changes_nothing_in_awards(seeded):
             UnitFigures.history.count(),
             DecisionItem.history.count(),
             Decision.objects.count(),
+            Activity.objects.count(),
+            ActivityPhoto.objects.count(),
+            AdvancedModel.objects.count(),
+            sorted(Cluster.objects.values_list("code", "regulation")),
         )
 
     before = snapshot()
