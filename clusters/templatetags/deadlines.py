@@ -65,5 +65,7 @@ def deadline_banner(context, campaign, period=None, cluster=None, unit=None) -> 
         "days_text": days_left_text(state.due, today),
         "passed": state.passed(today),
         "soon": 0 <= state.days_left(today) <= 3,
-        "manages": user is not None and permissions.manages_campaign(user, campaign),
+        # The page's context says whether the user is staff (no query for unit officers).
+        "manages": (context.get("is_administrator") or context.get("is_province_staff"))
+        and permissions.manages_campaign(user, campaign),
     }

@@ -1034,9 +1034,9 @@ def _small_cluster(org, table, sheets):
 
 # The grid page's queries: the session, the user and their group (staff: their organisers,
 # one query per level of their unit), the cluster, its members, units, sheets, entries,
-# self-assessments, explanations, own targets, and the navigation's roles; the published
-# table is read once per process.
-GRID_QUERIES = {"leader": 13, "staff": 14}
+# self-assessments, explanations, own targets, the navigation's roles, and the deadline
+# banner's deadline (docs/deadlines.md); the published table is read once per process.
+GRID_QUERIES = {"leader": 14, "staff": 14}
 
 
 @pytest.mark.parametrize("role", ["leader", "staff"])
@@ -1130,7 +1130,7 @@ def test_grid_footer_shows_self_totals_and_group_sums(client, org):
 
 @pytest.mark.parametrize("by_units", [False, True])
 def test_grid_page_cells_are_the_cells_a_save_answers(org, table, sheets, by_units):
-    # The page writes its cells straight from the rows (page_cell_html); a save answers
+    # The page writes its cells straight from the rows (page_line_html); a save answers
     # with cell_html of build_grid's cells. Both must give the same HTML, for every kind
     # of cell: read-only (L1), own values, an explanation (D1, I.3), own targets (I.3),
     # an override (M1, I.1), pairs of inputs (I.2, I.3), a veto.
