@@ -457,7 +457,7 @@ RULES: dict[str, list[Case]] = {
     "two_factor_disable": [Case(allow=LOGGED_IN)],
     # Notifications: one's own list and settings; one is marked read by its recipient only
     # (another's answers 404), and staff of the organiser send reminders.
-    "notification_list": [Case(allow=LOGGED_IN)],
+    "notification_list": [Case(allow=LOGGED_IN, prepare=_notification)],
     "notification_read_all": [Case(method="POST", allow=LOGGED_IN)],
     "notification_settings": [
         Case(allow=LOGGED_IN),
