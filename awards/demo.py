@@ -354,6 +354,8 @@ def seed_decisions(campaign: Campaign) -> None:
     """The province's and the Ministry's decisions on the passed proposals."""
     user = _publisher()
     proposals = services.passed_proposals(campaign)
+    if not proposals:  # a demo seeded before the ladder's codes: nothing to decide
+        return
     for demo in DECISIONS:
         decision = services.decision_record(
             campaign=campaign,
