@@ -25,6 +25,7 @@ from awards import permissions, services
 from awards.enums import DecisionOutcome, TitleLevel
 from awards.interchange import decisions as exchange
 from awards.models import AwardType, Decision
+from clusters import permissions as org
 from clusters.models import Campaign, Unit
 from emulation.files import protected_file_response
 
@@ -70,8 +71,7 @@ def _require(allowed: bool) -> None:
 
 
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
-    campaigns = permissions.award_campaigns(request.user).select_related("organiser")
-    campaign = get_object_or_404(campaigns, pk=pk)
+    campaign = org.campaign_for(request.user, pk)
     _require(permissions.can_record_decisions(request.user, campaign))
     return campaign
 

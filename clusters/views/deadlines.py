@@ -53,14 +53,8 @@ def deadline_refused(request: HttpRequest, error: ValidationError, back: str = "
     return render(request, "clusters/deadlines/refused.html", context, status=403)
 
 
-def _campaign(request: HttpRequest, pk: int) -> Campaign:
-    return get_object_or_404(
-        permissions.visible_campaigns(request.user).select_related("organiser"), pk=pk
-    )
-
-
 def _managed(request: HttpRequest, pk: int) -> Campaign:
-    campaign = _campaign(request, pk)
+    campaign = permissions.campaign_for(request.user, pk)
     if not permissions.manages_campaign(request.user, campaign):
         raise PermissionDenied
     return campaign
@@ -302,7 +296,7 @@ def calendar(
 @login_required
 def campaign_deadlines_ics(request: HttpRequest, pk: int) -> HttpResponse:
     """The deadlines the user may see, as an .ics file for their calendar."""
-    campaign = _campaign(request, pk)
+    campaign = permissions.campaign_for(request.user, pk)
     pairs = visible_deadlines(request.user, campaign)
     clusters = {d.cluster_id for d, _state in pairs if d.cluster_id}
     names = {c.pk: c for c in Cluster.objects.filter(pk__in=clusters)} if clusters else {}

@@ -122,7 +122,7 @@ def reminders_send(request: HttpRequest, pk: int) -> HttpResponse:
     """Remind units of a phase's work: ``phase``, ``period`` (a PeriodKind, the year-end
     review by default), and ``units`` (ids, repeated) or ``all_late=1``; back to ``next``
     with a message saying how many units were reminded. Staff of the organiser only."""
-    campaign = get_object_or_404(permissions.visible_campaigns(request.user), pk=pk)
+    campaign = permissions.campaign_for(request.user, pk)
     if not permissions.manages_campaign(request.user, campaign):
         raise PermissionDenied
     kind = request.POST.get("period") or PeriodKind.YEAR_END

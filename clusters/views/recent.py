@@ -40,7 +40,7 @@ def cluster_recent(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def campaign_recent(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    campaign = get_object_or_404(permissions.visible_campaigns(user), pk=pk)
+    campaign = permissions.campaign_for(user, pk)
     cluster_ids = list(
         permissions.visible_clusters(user).filter(campaign=campaign).values_list("pk", flat=True)
     )
