@@ -1130,7 +1130,7 @@ def test_grid_footer_shows_self_totals_and_group_sums(client, org):
 
 @pytest.mark.parametrize("by_units", [False, True])
 def test_grid_page_cells_are_the_cells_a_save_answers(org, table, sheets, by_units):
-    # The page writes its cells straight from the rows (page_line_html); a save answers
+    # The page writes its cells straight from the rows (page_cell_html); a save answers
     # with cell_html of build_grid's cells. Both must give the same HTML, for every kind
     # of cell: read-only (L1), own values, an explanation (D1, I.3), own targets (I.3),
     # an override (M1, I.1), pairs of inputs (I.2, I.3), a veto.
