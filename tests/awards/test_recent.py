@@ -1,4 +1,5 @@
-"""The cluster's votes in its recent activity (awards.recent through clusters.recent)."""
+"""The awards in recent activity (the cluster's votes: awards.recent) and in the header's search
+(the decisions: awards.search)."""
 
 from __future__ import annotations
 
@@ -37,3 +38,31 @@ def test_a_vote_recorded_is_told_to_whoever_sees_the_cluster(published, award_ty
     assert sentence in _texts(published.member, published)
     assert sentence in _texts(published.staff, published)
     assert sentence not in _texts(published.outsider, published)
+
+
+def test_decisions_are_found_by_staff_only(published, settings):
+    import datetime as dt
+
+    from clusters.search import search
+
+    services.decision_record(
+        campaign=published.campaign,
+        user=published.staff,
+        number="123/QĐ-BCA",
+        date=dt.date(2024, 1, 15),
+        signer_name="Đại tướng Tô Lâm",
+        signer_title="Bộ trưởng",
+        authority="Bộ Công an",
+        level="ministry",
+    )
+
+    def found(user):
+        return [h.title for g in search(user, "qd-bca") if g.key == "decisions" for h in g.hits]
+
+    settings.LANGUAGE_CODE = "en"
+    assert found(published.staff) == ["Decision 123/QĐ-BCA"]
+    assert found(published.admin) == ["Decision 123/QĐ-BCA"]
+    assert found(published.leader) == []
+    assert [h.title for g in search(published.staff, "to lam") for h in g.hits] == [
+        "Decision 123/QĐ-BCA"
+    ]
