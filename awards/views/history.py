@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from awards import history, past_titles, permissions
 from awards.enums import PastTitleSource
+from awards.forms import show_refusal
 from awards.interchange import past_titles as excel
 from awards.models import PastTitle
 from clusters import permissions as org
@@ -335,14 +336,6 @@ class PastTitleForm(forms.Form):
         self.initial.setdefault("organiser", organiser.pk)
 
 
-def _form_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @require_GET
 @login_required
 def awards_past_titles(request: HttpRequest) -> HttpResponse:
@@ -425,7 +418,7 @@ def awards_past_title_add(request: HttpRequest) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(
                 request,
@@ -480,7 +473,7 @@ def awards_past_title_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(
                 request,

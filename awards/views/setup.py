@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from awards import permissions, services
 from awards.enums import RestrictionKind, TitleLevel
+from awards.forms import show_refusal
 from awards.models import AwardType, UnitRestriction
 from clusters import permissions as org
 from clusters.models import Campaign, Unit
@@ -160,14 +161,6 @@ def _render(
     return render(request, "awards/setup.html", context, status=status)
 
 
-def _form_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 @require_GET
 @login_required
 def awards_setup(request: HttpRequest, pk: int) -> HttpResponse:
@@ -197,7 +190,7 @@ def awards_type_save(request: HttpRequest, pk: int) -> HttpResponse:
                 level=data["level"] or None,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Award type saved: %(name)s.") % {"name": award_type.name})
             return redirect("awards_setup", pk=campaign.pk)
@@ -222,7 +215,7 @@ def awards_restriction_save(request: HttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(
                 request,

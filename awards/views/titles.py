@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from awards import permissions, titles
 from awards.enums import Comparison, Figure, FiguresStatus, QuotaScope, RuleKind
+from awards.forms import show_refusal
 from awards.models import AwardType, TitleRule, UnitFigures
 from awards.views.setup import _campaign as _setup_campaign
 from awards.views.setup import _render as setup_render
@@ -133,14 +134,6 @@ def _member(campaign: Campaign, unit_pk: int) -> Unit:
     return membership.unit
 
 
-def _form_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 # --- The unit's own figures ------------------------------------------------------------------
 
 
@@ -226,7 +219,7 @@ def awards_figures_save(request: HttpRequest, pk: int, unit_pk: int) -> HttpResp
                 campaign=campaign, unit=unit, user=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Figures sent to the standing agency for checking."))
             return redirect("awards_figures_unit", pk=campaign.pk, unit_pk=unit.pk)
@@ -250,7 +243,7 @@ def awards_figures_check(request: HttpRequest, pk: int, unit_pk: int) -> HttpRes
                 user=request.user,
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Check recorded: %(unit)s.") % {"unit": unit.name})
             return redirect("awards_figures_unit", pk=campaign.pk, unit_pk=unit.pk)
@@ -325,7 +318,7 @@ def awards_rule_add(request: HttpRequest, pk: int, type_pk: int) -> HttpResponse
         except ValidationError as error:
             if hasattr(error, "error_dict") and "share" in error.error_dict:
                 error.error_dict["percent"] = error.error_dict.pop("share")
-            _form_errors(form, error)
+            show_refusal(form, error)
         else:
             messages.success(request, _("Rule added: %(name)s.") % {"name": award_type.name})
             return redirect(f"{_setup_url(campaign, award_type)}#title-rules")
