@@ -227,7 +227,7 @@ def reminders_send(
     accounts (and the cluster leader's in cluster scoring) get a "reminder" notification
     with the date that applies to the unit; a unit is reminded at most once a day for a
     phase, so a second click sends nothing twice."""
-    from clusters.services.deadlines import due_for, late_units
+    from clusters.services.deadlines import DeadlineBook, late_units
 
     if phase not in Phase.values or phase in (Phase.SETUP, Phase.PUBLISHED):
         raise ValidationError(_("Choose a phase with work to remind of."))
@@ -246,11 +246,13 @@ def reminders_send(
         return Reminded(0, 0, skipped)
     units = dict(Unit.objects.filter(pk__in=wanted).values_list("pk", "name"))
     recipients = phase_recipients(phase, [(members[u], u) for u in wanted])
+    book = DeadlineBook.load([campaign.pk])
     reminded = already = 0
     for unit_id in wanted:
-        due = due_for(
-            campaign=campaign, period=period, phase=phase, cluster=members[unit_id], unit=unit_id
+        state = book.state(
+            period_id=period.pk, phase=phase, cluster_id=members[unit_id], unit_id=unit_id
         )
+        due = state.due if state else None
         created = notify(
             users=recipients[unit_id],
             kind=NoticeKind.REMINDER,
