@@ -48,6 +48,7 @@ def _try(page, m1):
     expect(result.locator('[data-what-if-figure="band"]')).to_have_text("Khá")
     expect(result.locator('[data-what-if-figure="rank"]')).to_contain_text("2")
     expect(page.locator(f"#wp-{i3.pk}")).to_have_text("20")
+    expect(page.locator("#what-if-bar")).to_contain_text("49,00")  # the sticky bar, on a phone too
     return i2, i3
 
 
