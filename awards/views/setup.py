@@ -62,6 +62,15 @@ class AwardTypeForm(forms.Form):
         required=False,
         help_text=gettext_lazy("Who grants the title; blank keeps the level it has."),
     )
+    certificate_heading = forms.CharField(
+        label=gettext_lazy("Certificate heading"),
+        max_length=64,
+        required=False,
+        help_text=gettext_lazy(
+            "Printed at the top of its certificates, e.g. GIẤY KHEN, BẰNG KHEN, CỜ THI ĐUA; "
+            "blank: from the level."
+        ),
+    )
 
     def __init__(self, *args, bands: list[str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,6 +138,7 @@ def _initial(award_type: AwardType) -> dict:
         "pass_percent": percent,
         "order": award_type.order,
         "level": award_type.level,
+        "certificate_heading": award_type.certificate_heading,
     }
 
 
@@ -188,6 +198,7 @@ def awards_type_save(request: HttpRequest, pk: int) -> HttpResponse:
                 pass_share=data["pass_percent"] / HUNDRED,
                 order=data["order"],
                 level=data["level"] or None,
+                certificate_heading=data["certificate_heading"],
             )
         except ValidationError as error:
             show_refusal(form, error)

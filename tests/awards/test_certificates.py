@@ -241,3 +241,23 @@ def test_without_libreoffice_the_page_says_so_and_pdf_answers_503(
     assert reverse("awards_certificates_pdf", args=[decision.pk]) not in page.content.decode()
     assert answer.status_code == 503
     assert reverse("awards_certificates_docx", args=[decision.pk]) in answer.content.decode()
+
+
+def test_setup_page_sets_and_prefills_the_certificate_heading(client, org, award_types):
+    flag, _advanced = award_types
+    client.force_login(org.staff)
+    data = {"code": flag.code, "name": flag.name, "pass_percent": "50", "order": "1"}
+
+    client.post(
+        reverse("awards_type_save", args=[org.campaign.pk]),
+        data | {"certificate_heading": "Cờ thi đua"},
+    )
+    flag.refresh_from_db()
+    page = client.get(reverse("awards_setup", args=[org.campaign.pk]), {"edit": flag.pk})
+    client.post(reverse("awards_type_save", args=[org.campaign.pk]), data)  # blank: the level's
+
+    assert flag.certificate_heading == "Cờ thi đua"
+    assert flag.certificate_word == "CỜ THI ĐUA"
+    assert page.context["type_form"].initial["certificate_heading"] == "Cờ thi đua"
+    flag.refresh_from_db()
+    assert flag.certificate_word == "GIẤY KHEN"
