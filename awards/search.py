@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from awards import permissions
 from awards.models import Decision
@@ -31,4 +32,6 @@ def decisions_search(user, terms: Sequence[str]) -> SearchGroup | None:
         title = _("Decision %(number)s") % {"number": decision.number}
         return Hit(str(title), detail, reverse("awards_decision", args=[decision.pk]))
 
-    return group("decisions", _("Decisions"), "file-earmark-text", rows, hit)
+    return group(
+        "decisions", pgettext_lazy("search results", "Decisions"), "file-earmark-text", rows, hit
+    )

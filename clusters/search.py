@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clusters import permissions
 from clusters.text import Folded, fold
@@ -128,7 +129,7 @@ def _units(user, terms: Sequence[str]) -> SearchGroup:
         detail = unit.code if unit.is_active else f"{unit.code} · {_('inactive')}"
         return Hit(unit.name, detail, _url("report_unit_history", unit.pk))
 
-    return group("units", _("Units"), "building", rows, hit)
+    return group("units", pgettext_lazy("search results", "Units"), "building", rows, hit)
 
 
 @register_search
@@ -143,7 +144,7 @@ def _clusters(user, terms: Sequence[str]) -> SearchGroup:
         detail = f"{cluster.campaign.year} · {cluster.campaign.name}"
         return Hit(cluster.name, detail, reverse("cluster_detail", args=[cluster.pk]))
 
-    return group("clusters", _("Clusters"), "diagram-3", rows, hit)
+    return group("clusters", pgettext_lazy("search results", "Clusters"), "diagram-3", rows, hit)
 
 
 @register_search

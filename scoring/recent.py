@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from clusters.models import Campaign
 from clusters.recent import Event, who, with_previous
-from scoring import permissions
+from scoring import forms, permissions
 from scoring.enums import SheetStatus, Stage
 from scoring.models import Explanation, ScoreEntry, ScoreSheet
+from scoring.services.specs import INPUT_FIELDS
 
 
 def _sheets(user, campaign: Campaign, cluster_ids: Sequence[int]):
@@ -33,6 +35,29 @@ def _points(value) -> str:
         return "—"
     text = format(value.normalize(), "f")
     return text.replace(".", str(formats.get_format("DECIMAL_SEPARATOR")))
+
+
+def _value(name: str, value) -> str:
+    if value is None:
+        return "—"
+    if name == "passed":
+        return pgettext("criterion", "Passed") if value else _("Not passed")
+    if name == "violated":
+        return _("Happened") if value else _("Did not happen")
+    return _points(value) if hasattr(value, "normalize") else str(value)
+
+
+def _inputs(record) -> str:
+    """The record's inputs as the sheet shows them: "49/50" for a rate, "12 → 10" for a
+    reduction (baseline → actual), the value itself otherwise."""
+    try:
+        names = forms.input_fields(record.criterion)
+    except ValueError:  # a criterion the publishing checks would refuse
+        return ""
+    values = [_value(name, getattr(record, INPUT_FIELDS[name])) for name in names]
+    if all(v == "—" for v in values):
+        return ""
+    return (" / " if record.criterion.metric == "rate" else " → ").join(values)
 
 
 def entry_events(user, campaign: Campaign, cluster_ids: Sequence[int], limit: int) -> list[Event]:
@@ -56,7 +81,11 @@ def entry_events(user, campaign: Campaign, cluster_ids: Sequence[int], limit: in
             "before": _points(record.before_points),
             "after": _points(record.points),
         }
-        if record.before_points == record.points:
+        params["inputs"] = _inputs(record)
+        if params["inputs"] and record.before_points == record.points:
+            # Inputs stored before their points are computed (an import, a file): the inputs.
+            text = _("%(who)s entered %(inputs)s for criterion %(code)s of %(unit)s (%(stage)s).")
+        elif record.before_points == record.points:
             text = _("%(who)s changed the inputs of criterion %(code)s of %(unit)s (%(stage)s).")
         else:
             text = _(

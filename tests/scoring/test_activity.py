@@ -117,6 +117,8 @@ def test_status_changes_and_phases(history, client):
     assert f"member submitted the self-assessment sheet of {name}." in page
     assert f"leader returned the self-assessment sheet of {name} for correction." in page
     assert "moved the campaign to the phase" in page
+    # Inputs stored by an import (points computed afterwards) are told as inputs.
+    assert f"The system entered 1 / 1 for criterion I.2 of {name} (Self-assessment)." in page
 
 
 def test_pages_and_panels(history, client):
