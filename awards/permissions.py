@@ -26,6 +26,9 @@
   whoever may see the unit's results (``can_see_unit_record``). Past titles by hand and
   from Excel, and the search of who held a title: administrators, and province staff for
   their organisers (``title_organisers``, ``can_keep_titles``).
+- Proposal files received from another organiser and the decision files written back
+  (awards/incoming.py): the same staff, for their organisers (``deciding_organisers``,
+  ``can_answer_proposals``); a received file of another organiser is "not found".
 """
 
 from __future__ import annotations
@@ -160,6 +163,28 @@ def can_record_decisions(user: User, campaign: Campaign) -> bool:
     from a thidua.decision/1 file; the proposal file sent up; the scanned copy downloaded):
     administrators and province staff of the campaign's organiser."""
     return is_manager(user) and org.can_manage_campaign(user, campaign)
+
+
+# --- Received proposals (awards/views/incoming.py) ------------------------------------------
+
+
+def deciding_organisers(user: User) -> QuerySet[Unit]:
+    """The organisers for which the user receives other organisers' proposal files and
+    answers them: those whose titles they keep for the organisers' staff; for an
+    administrator also every organising unit and every unit that has received one (a
+    deciding installation may run no campaign of its own)."""
+    if org.is_administrator(user):
+        return Unit.objects.filter(
+            Q(kind__in=ORGANISING_KINDS)
+            | Q(organised_campaigns__isnull=False)
+            | Q(received_proposals__isnull=False)
+        ).distinct()
+    return title_organisers(user)
+
+
+def can_answer_proposals(user: User, organiser_id: int) -> bool:
+    """Whether the user receives and answers proposal files for ``organiser_id``."""
+    return can_keep_titles(user, organiser_id)
 
 
 # --- Certificates (awards/views/certificates.py) ---------------------------------------------
