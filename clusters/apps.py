@@ -8,8 +8,9 @@ class ClustersConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the sign-in receiver that records what the session still has to do
-        # (second factor, temporary password); see clusters.middleware.
-        from clusters import middleware  # noqa: F401
+        # (second factor, temporary password; clusters.middleware), and registers the
+        # check that e-mailed notifications can be written (clusters.checks).
+        from clusters import checks, middleware  # noqa: F401
         from clusters.panels import register_cluster_panel
         from clusters.views.recent import cluster_panel
 

@@ -560,3 +560,13 @@ def test_send_reminders_rejects_a_bad_date(db):
 
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         _run("--date", "7/11/2023")
+
+
+def test_check_warns_of_a_mail_server_without_site_url(settings):
+    from clusters.checks import notification_mail
+
+    settings.EMAIL_HOST = "mail.ca.example.vn"
+    settings.SITE_URL = ""
+    assert [w.id for w in notification_mail(None)] == ["clusters.W001"]
+    settings.SITE_URL = "https://thidua.example.vn"
+    assert notification_mail(None) == []
