@@ -12,6 +12,8 @@ import io
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document as read_docx
 
@@ -261,3 +263,25 @@ def test_setup_page_sets_and_prefills_the_certificate_heading(client, org, award
     assert page.context["type_form"].initial["certificate_heading"] == "Cờ thi đua"
     flag.refresh_from_db()
     assert flag.certificate_word == "GIẤY KHEN"
+
+
+def test_certificates_page_queries_do_not_grow_with_the_units(client, org, decision, award_types):
+    _flag, advanced = award_types
+    client.force_login(org.staff)
+    url = reverse("awards_certificates", args=[decision.pk])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    before = count()
+    services.decision_item_set(
+        decision=decision,
+        unit=org.member_unit,
+        award_type=advanced,
+        outcome=DecisionOutcome.GRANTED,
+    )
+    after = count()
+
+    assert after == before
