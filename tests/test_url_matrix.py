@@ -362,6 +362,51 @@ def _decision(w: World) -> None:
     )
 
 
+def _received(w: World) -> None:
+    """A proposal file of organiser A (CAT) received by organiser B (the Ministry), with one
+    decision written on it; the ones made already when a shared world keeps them."""
+    from awards import incoming
+    from awards.interchange import decisions as exchange
+    from awards.interchange.incoming import proposal_plan
+    from awards.models import ProposalAnswer, ReceivedProposal
+
+    w.received = ReceivedProposal.objects.filter(organiser=w.ministry).first()
+    if w.received is None:
+        row = {
+            "unit": {"code": "M1", "name": "Công an huyện M1"},
+            "title": {"code": "tien-tien", "name": "Đơn vị Tiên tiến", "level": "ministry"},
+        }
+        document = exchange.sealed(
+            {
+                "format": exchange.FORMAT_PROPOSAL,
+                "organiser": {"code": "CAT", "name": "Công an tỉnh Thử"},
+                "year": 2023,
+                "proposals": [row],
+            }
+        )
+        plan = proposal_plan(w.ministry, document)
+        w.received = incoming.received_proposal_store(
+            organiser=w.ministry, plan=plan, user=w.users["staffB"]
+        )
+    w.proposal_answer = ProposalAnswer.objects.filter(proposal=w.received).first()
+    if w.proposal_answer is None:
+        w.proposal_answer = incoming.proposal_answer(
+            received=w.received,
+            outcomes={("M1", "tien-tien"): "granted"},
+            user=w.users["staffB"],
+            number="7/QĐ-BCA",
+            date=dt.date(2024, 1, 15),
+            signer_name="Đ/c D",
+            signer_title="Thứ trưởng",
+            authority="Bộ Công an",
+            level="ministry",
+        )
+
+
+def _answer_data(w: World) -> dict:
+    return {**_decision_data(w), "number": "8/QĐ-BCA", "level": "ministry", "outcome-0": "refused"}
+
+
 def _certificate(w: World) -> None:
     """The decision above granting M1 its title: one certificate, M1's."""
     _decision(w)
@@ -1153,6 +1198,35 @@ RULES: dict[str, list[Case]] = {
     ],
     "awards_decision_import": [
         Case(_campaign, MANAGERS_A, "POST", lambda w: {"content": "{}"}, tolerate=frozenset({422}))
+    ],
+    # Received proposals (issue 15 point 4, the deciding side): the staff of the receiving
+    # organiser (B, the Ministry, for A's file); each staff member gets their own list.
+    "awards_incoming": [Case(allow=ANY_STAFF)],
+    "awards_incoming_upload": [
+        Case(
+            allow=MANAGERS_B,
+            method="POST",
+            data=lambda w: {
+                "organiser": w.ministry.pk,
+                "file": SimpleUploadedFile("de-nghi.json", b"{}"),
+            },
+            tolerate=frozenset({422}),
+        )
+    ],
+    "awards_incoming_confirm": [
+        Case(
+            allow=MANAGERS_B,
+            method="POST",
+            data=lambda w: {"organiser": w.ministry.pk, "content": "{}"},
+            tolerate=frozenset({422}),
+        )
+    ],
+    "awards_incoming_detail": [Case(lambda w: [w.received.pk], MANAGERS_B, prepare=_received)],
+    "awards_incoming_answer": [
+        Case(lambda w: [w.received.pk], MANAGERS_B, "POST", _answer_data, prepare=_received)
+    ],
+    "awards_incoming_answer_file": [
+        Case(lambda w: [w.proposal_answer.pk], MANAGERS_B, prepare=_received)
     ],
     # Each unit's history of titles (issue 15 point 5): the record for whoever sees the
     # unit's results; the search and the past titles for the staff of their organisers
