@@ -21,6 +21,7 @@ Roles (domain.md section 1):
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -156,6 +157,13 @@ def visible_campaigns(user: User) -> QuerySet[Campaign]:
         mine = Membership.objects.filter(unit_id=user.unit_id).values("campaign_id")
         return qs.filter(pk__in=mine)
     return qs.none()
+
+
+def require(allowed: bool) -> None:
+    """Refuse (403) what the user may see but not do: views ask one of the functions here
+    (or their app's permissions) and pass the answer, so no view re-checks inline."""
+    if not allowed:
+        raise PermissionDenied
 
 
 def campaign_for(user: User, pk: int) -> Campaign:

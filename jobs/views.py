@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -26,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clusters import permissions as org
 from clusters.enums import PeriodKind
+from clusters.permissions import require
 from emulation.files import protected_file_response
 from jobs import services
 from jobs.forms import ScoresUploadForm
@@ -34,12 +34,6 @@ from scoring.enums import Stage
 from scoring.periods import period_for
 
 STAGE_LABELS = dict(Stage.choices)
-
-
-def _require(allowed: bool) -> None:
-    """Refuse (403) an action the user may see but not do."""
-    if not allowed:
-        raise PermissionDenied
 
 
 def _job_for(request: HttpRequest, pk) -> JobProgress:
@@ -61,7 +55,7 @@ def job_start_export(request: HttpRequest, campaign_pk: int, stage: str) -> Http
     if stage not in Stage.values:
         raise Http404
     campaign = org.campaign_for(request.user, campaign_pk)
-    _require(org.can_manage_campaign(request.user, campaign))
+    require(org.can_manage_campaign(request.user, campaign))
     period = period_for(request, campaign)  # ?period=six_month, or the year-end review
     job = services.results_export_start(
         user=request.user,
@@ -83,7 +77,7 @@ def job_start_export(request: HttpRequest, campaign_pk: int, stage: str) -> Http
 @login_required
 def job_start_import(request: HttpRequest, campaign_pk: int) -> HttpResponse:
     campaign = org.campaign_for(request.user, campaign_pk)
-    _require(org.can_manage_campaign(request.user, campaign))
+    require(org.can_manage_campaign(request.user, campaign))
     form = ScoresUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = services.scores_import_start(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -27,6 +27,7 @@ from awards.interchange import decisions as exchange
 from awards.models import AwardType, Decision
 from clusters import permissions as org
 from clusters.models import Campaign, Unit
+from clusters.permissions import require
 from emulation.files import protected_file_response
 
 # A decision file is a few kilobytes; anything much larger is not one.
@@ -65,14 +66,9 @@ class DecisionFileForm(forms.Form):
     )
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def _campaign(request: HttpRequest, pk: int) -> Campaign:
     campaign = org.campaign_for(request.user, pk)
-    _require(permissions.can_record_decisions(request.user, campaign))
+    require(permissions.can_record_decisions(request.user, campaign))
     return campaign
 
 
@@ -81,7 +77,7 @@ def _decision(request: HttpRequest, pk: int) -> Decision:
         campaign__in=permissions.award_campaigns(request.user)
     ).select_related("campaign__organiser", "created_by")
     decision = get_object_or_404(decisions, pk=pk)
-    _require(permissions.can_record_decisions(request.user, decision.campaign))
+    require(permissions.can_record_decisions(request.user, decision.campaign))
     return decision
 
 

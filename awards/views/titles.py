@@ -22,7 +22,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -38,6 +38,7 @@ from awards.views.setup import _campaign as _setup_campaign
 from awards.views.setup import _render as setup_render
 from clusters import permissions as org
 from clusters.models import Campaign, Membership, Unit
+from clusters.permissions import require
 
 HUNDRED = Decimal(100)
 
@@ -122,11 +123,6 @@ class RuleForm(forms.Form):
     article = forms.CharField(label=gettext_lazy("Legal basis"), max_length=255, required=False)
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 def _member(campaign: Campaign, unit_pk: int) -> Unit:
     membership = get_object_or_404(
         Membership.objects.select_related("unit", "cluster"), campaign=campaign, unit_id=unit_pk
@@ -143,9 +139,9 @@ def awards_figures(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = org.campaign_for(request.user, pk)
     memberships = Membership.objects.filter(campaign=campaign).select_related("unit", "cluster")
     if not permissions.can_set_up_awards(request.user, campaign):
-        _require(bool(request.user.unit_id))
+        require(bool(request.user.unit_id))
         memberships = memberships.filter(unit_id=request.user.unit_id)
-        _require(
+        require(
             memberships.exists()
             and permissions.can_enter_figures(request.user, request.user.unit_id)
         )
@@ -202,7 +198,7 @@ def _figures_page(
 def awards_figures_unit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     campaign = org.campaign_for(request.user, pk)
     unit = _member(campaign, unit_pk)
-    _require(permissions.can_see_unit_figures(request.user, campaign, unit.pk))
+    require(permissions.can_see_unit_figures(request.user, campaign, unit.pk))
     return _figures_page(request, campaign, unit)
 
 
@@ -211,7 +207,7 @@ def awards_figures_unit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResp
 def awards_figures_save(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     campaign = org.campaign_for(request.user, pk)
     unit = _member(campaign, unit_pk)
-    _require(permissions.can_enter_figures(request.user, unit.pk))
+    require(permissions.can_enter_figures(request.user, unit.pk))
     form = FiguresForm(request.POST)
     if form.is_valid():
         try:
@@ -231,7 +227,7 @@ def awards_figures_save(request: HttpRequest, pk: int, unit_pk: int) -> HttpResp
 def awards_figures_check(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     campaign = org.campaign_for(request.user, pk)
     unit = _member(campaign, unit_pk)
-    _require(permissions.can_check_figures(request.user, campaign, unit.pk))
+    require(permissions.can_check_figures(request.user, campaign, unit.pk))
     figures = get_object_or_404(UnitFigures, campaign=campaign, unit=unit)
     form = CheckForm(request.POST)
     if form.is_valid():
@@ -257,7 +253,7 @@ def awards_figures_check(request: HttpRequest, pk: int, unit_pk: int) -> HttpRes
 @login_required
 def awards_eligibility(request: HttpRequest, pk: int) -> HttpResponse:
     campaign = org.campaign_for(request.user, pk)
-    _require(permissions.can_explain_campaign(request.user, campaign))
+    require(permissions.can_explain_campaign(request.user, campaign))
     explained = titles.explain(campaign)
     context = {"campaign": campaign, "explained": explained, "unit": None}
     return render(request, "awards/eligibility.html", context)
@@ -268,7 +264,7 @@ def awards_eligibility(request: HttpRequest, pk: int) -> HttpResponse:
 def awards_eligibility_unit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
     campaign = org.campaign_for(request.user, pk)
     unit = _member(campaign, unit_pk)
-    _require(permissions.can_explain_unit(request.user, campaign, unit.pk))
+    require(permissions.can_explain_unit(request.user, campaign, unit.pk))
     explained = titles.explain(campaign, unit=unit)
     context = {"campaign": campaign, "explained": explained, "unit": unit}
     return render(request, "awards/eligibility.html", context)

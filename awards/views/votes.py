@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -32,12 +32,8 @@ from clusters import permissions as org_permissions
 from clusters.documents.base import docx_response
 from clusters.forms.leadership import LeadershipElectionForm
 from clusters.models import Cluster, LeadershipElection, Unit
+from clusters.permissions import require
 from clusters.services import leadership as leadership_services
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _cluster(user, pk: int) -> Cluster:
@@ -84,7 +80,7 @@ def awards_cluster(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def awards_vote(request: HttpRequest, pk: int) -> HttpResponse:
     cluster = _cluster(request.user, pk)
-    _require(permissions.can_record_vote(request.user, cluster))
+    require(permissions.can_record_vote(request.user, cluster))
     form = VoteForm(request.POST)
     if not form.is_valid():
         errors = "; ".join(e for errs in form.errors.values() for e in errs)
@@ -94,7 +90,7 @@ def awards_vote(request: HttpRequest, pk: int) -> HttpResponse:
         AwardType, pk=form.cleaned_data["award_type"], campaign_id=cluster.campaign_id
     )
     unit = get_object_or_404(Unit, pk=form.cleaned_data["unit"], memberships__cluster_id=cluster.pk)
-    _require(permissions.can_vote_on(request.user, cluster, unit.pk))
+    require(permissions.can_vote_on(request.user, cluster, unit.pk))
     try:
         vote = services.vote_record(
             cluster=cluster,
@@ -127,7 +123,7 @@ def awards_vote(request: HttpRequest, pk: int) -> HttpResponse:
 def awards_proposal_docx(request: HttpRequest, pk: int) -> HttpResponse:
     """Every passed proposal of the campaign, as a Word file."""
     campaign = org_permissions.campaign_for(request.user, pk)
-    _require(permissions.can_draft_proposals(request.user, campaign))
+    require(permissions.can_draft_proposals(request.user, campaign))
     return docx_response(documents.proposal_document(campaign))
 
 
@@ -136,7 +132,7 @@ def awards_proposal_docx(request: HttpRequest, pk: int) -> HttpResponse:
 def awards_submission_docx(request: HttpRequest, pk: int) -> HttpResponse:
     """The submission (tờ trình) to the council, as a Word file."""
     campaign = org_permissions.campaign_for(request.user, pk)
-    _require(permissions.can_draft_proposals(request.user, campaign))
+    require(permissions.can_draft_proposals(request.user, campaign))
     return docx_response(documents.submission_document(campaign))
 
 
@@ -164,7 +160,7 @@ def _election_form(request: HttpRequest, cluster: Cluster, data=None, files=None
 def awards_next_leaders(request: HttpRequest, pk: int) -> HttpResponse:
     """Record (or correct) the units the cluster elected to lead it next year."""
     cluster = _cluster(request.user, pk)
-    _require(org_permissions.can_record_leadership_election(request.user, cluster))
+    require(org_permissions.can_record_leadership_election(request.user, cluster))
     form = _election_form(request, cluster, request.POST, request.FILES)
     if not form.is_valid():
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clusters import permissions
 from clusters.forms.activities import ActivityForm, AdvancedModelForm, PhotoForm, add_errors
 from clusters.models import Activity, ActivityPhoto, AdvancedModel, Cluster, Unit
+from clusters.permissions import require
 from clusters.services import activities as activity_services
 from emulation.files import protected_file_response
 
@@ -34,11 +35,6 @@ def _int(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 # --- Exchange activities -----------------------------------------------------------------
@@ -90,7 +86,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_create(request: HttpRequest) -> HttpResponse:
     """Record an activity (leaders and deputies of a cluster, and managers)."""
-    _require(permissions.can_record_activities(request.user))
+    require(permissions.can_record_activities(request.user))
     form = ActivityForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -129,7 +125,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _activity_for(request, pk)
-    _require(permissions.can_record_activity(request.user, activity))
+    require(permissions.can_record_activity(request.user, activity))
     form = ActivityForm(request.POST or None, user=request.user, activity=activity)
     if request.method == "POST" and form.is_valid():
         try:
@@ -148,7 +144,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a photo (its type read from its content by the model's validate_image)."""
     activity = _activity_for(request, pk)
-    _require(permissions.can_record_activity(request.user, activity))
+    require(permissions.can_record_activity(request.user, activity))
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -198,7 +194,7 @@ def model_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def model_create(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_record_models(request.user))
+    require(permissions.can_record_models(request.user))
     form = AdvancedModelForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -231,7 +227,7 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def model_edit(request: HttpRequest, pk: int) -> HttpResponse:
     model = _model_for(request, pk)
-    _require(permissions.can_record_model(request.user, model))
+    require(permissions.can_record_model(request.user, model))
     form = AdvancedModelForm(request.POST or None, user=request.user, model=model)
     if request.method == "POST" and form.is_valid():
         try:

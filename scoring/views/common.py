@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from clusters import permissions as org
 from clusters.models import Cluster
-from clusters.permissions import campaign_for as campaign_for  # the one for every app
+from clusters.permissions import campaign_for as campaign_for  # the ones for every app
+from clusters.permissions import require as require
 from emulation.prepared import Prepared
 from scoring import permissions
 from scoring.models import ScoreEntry, ScoreSheet
@@ -19,12 +19,6 @@ OWN_UNIT_NOTICE = _(
     "This is your own unit: nobody judges their own unit. Another staff member of the "
     "standing agency, or an administrator, scores, overrides and returns it."
 )
-
-
-def require(allowed: bool) -> None:
-    """Refuse (403) an action the user may see but not do."""
-    if not allowed:
-        raise PermissionDenied
 
 
 def sheet_for(user, pk: int) -> ScoreSheet:
