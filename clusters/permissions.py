@@ -174,6 +174,12 @@ def campaign_for(user: User, pk: int) -> Campaign:
     return get_object_or_404(visible_campaigns(user).select_related("organiser"), pk=pk)
 
 
+def cluster_for(user: User, pk: int) -> Cluster:
+    """The cluster ``pk`` if the user may see it, its campaign and organiser read with it;
+    else 404 (the cluster's pages of every app start here)."""
+    return get_object_or_404(visible_clusters(user).select_related("campaign__organiser"), pk=pk)
+
+
 def visible_clusters(user: User) -> QuerySet[Cluster]:
     qs = Cluster.objects.all()
     if is_administrator(user):

@@ -36,15 +36,10 @@ from clusters.permissions import require
 from clusters.services import leadership as leadership_services
 
 
-def _cluster(user, pk: int) -> Cluster:
-    qs = permissions.award_clusters(user).select_related("campaign__organiser")
-    return get_object_or_404(qs, pk=pk)
-
-
 @require_GET
 @login_required
 def awards_cluster(request: HttpRequest, pk: int) -> HttpResponse:
-    cluster = _cluster(request.user, pk)
+    cluster = org_permissions.cluster_for(request.user, pk)
     result = services.eligibility(cluster)
     can_vote = permissions.can_record_vote(request.user, cluster)
     decided = services.decided_items(cluster.campaign) if result.awards else {}
@@ -79,7 +74,7 @@ def awards_cluster(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def awards_vote(request: HttpRequest, pk: int) -> HttpResponse:
-    cluster = _cluster(request.user, pk)
+    cluster = org_permissions.cluster_for(request.user, pk)
     require(permissions.can_record_vote(request.user, cluster))
     form = VoteForm(request.POST)
     if not form.is_valid():
@@ -159,7 +154,7 @@ def _election_form(request: HttpRequest, cluster: Cluster, data=None, files=None
 @login_required
 def awards_next_leaders(request: HttpRequest, pk: int) -> HttpResponse:
     """Record (or correct) the units the cluster elected to lead it next year."""
-    cluster = _cluster(request.user, pk)
+    cluster = org_permissions.cluster_for(request.user, pk)
     require(org_permissions.can_record_leadership_election(request.user, cluster))
     form = _election_form(request, cluster, request.POST, request.FILES)
     if not form.is_valid():

@@ -36,9 +36,7 @@ _ROLE_ORDER = Case(
 
 def visible_cluster(request: HttpRequest, pk: int) -> Cluster:
     """The cluster ``pk`` if the user may see it, else 404."""
-    return get_object_or_404(
-        permissions.visible_clusters(request.user).select_related("campaign__organiser"), pk=pk
-    )
+    return permissions.cluster_for(request.user, pk)
 
 
 def cluster_context(request: HttpRequest, cluster: Cluster) -> dict:

@@ -17,9 +17,7 @@ from clusters.models import Pledge
 
 
 def _pledge(user, pk: int) -> Pledge:
-    cluster = get_object_or_404(
-        permissions.visible_clusters(user).select_related("campaign__organiser"), pk=pk
-    )
+    cluster = permissions.cluster_for(user, pk)
     pledge = get_object_or_404(Pledge.objects.prefetch_related("items"), cluster=cluster)
     pledge.cluster = cluster
     return pledge

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.views.decorators.http import require_GET
 
@@ -22,9 +22,7 @@ PANEL_EVENTS = 5
 @login_required
 def cluster_recent(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    cluster = get_object_or_404(
-        permissions.visible_clusters(user).select_related("campaign"), pk=pk
-    )
+    cluster = permissions.cluster_for(user, pk)
     number = feed.page_number(request.GET.get("page"))
     page = feed.recent(user, cluster.campaign, [cluster.pk], number)
     context = {

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from clusters import permissions as org
-from clusters.models import Cluster
 from clusters.permissions import campaign_for as campaign_for  # the ones for every app
+from clusters.permissions import cluster_for as cluster_for
 from clusters.permissions import require as require
 from emulation.prepared import Prepared
 from scoring import permissions
@@ -61,10 +61,4 @@ def entry_for(user, pk: int, related: tuple[str, ...] = ENTRY_RELATED) -> ScoreE
     qs = ScoreEntry.objects.filter(sheet__in=permissions.visible_sheets(user)).select_related(
         *related
     )
-    return get_object_or_404(qs, pk=pk)
-
-
-def cluster_for(user, pk: int) -> Cluster:
-    """A cluster the user may see, or 404."""
-    qs = permissions.visible_clusters(user).select_related("campaign__organiser")
     return get_object_or_404(qs, pk=pk)
