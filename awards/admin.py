@@ -18,6 +18,8 @@ from awards.models import (
     Decision,
     DecisionItem,
     PastTitle,
+    ProposalAnswer,
+    ReceivedProposal,
     TitleRule,
     UnitFigures,
     UnitRestriction,
@@ -364,4 +366,42 @@ class DecisionItemAdmin(ServiceCreateMixin, ScopedHistoryMixin, AwardsAdmin):
             outcome=obj.outcome,
             note=obj.note,
             user=request.user,
+        )
+
+
+@admin.register(ReceivedProposal)
+class ReceivedProposalAdmin(ReadOnlyMixin, AwardsAdmin):
+    """Proposal files other organisers sent to the user's organisers (received on
+    /awards/incoming/): kept as they came, so read-only here."""
+
+    list_display = ["sender_name", "sender_code", "year", "organiser", "received_at", "received_by"]
+    list_filter = ["year"]
+    list_select_related = ["organiser", "received_by"]
+    search_fields = ["sender_name", "sender_code", "campaign_name"]
+    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {
+        "organiser": permissions.deciding_organisers,
+    }
+
+    def scope(self, request, queryset):
+        return queryset.filter(organiser__in=permissions.deciding_organisers(request.user))
+
+
+@admin.register(ProposalAnswer)
+class ProposalAnswerAdmin(ReadOnlyMixin, AwardsAdmin):
+    """The decision files written on received proposals: kept as they were written, so
+    read-only here."""
+
+    list_display = ["number", "date", "authority", "granted", "refused", "proposal", "answered_by"]
+    list_filter = ["level", "proposal__year"]
+    list_select_related = ["proposal", "answered_by"]
+    search_fields = ["number", "authority", "proposal__sender_name"]
+    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {
+        "proposal": lambda user: ReceivedProposal.objects.filter(
+            organiser__in=permissions.deciding_organisers(user)
+        ),
+    }
+
+    def scope(self, request, queryset):
+        return queryset.filter(
+            proposal__organiser__in=permissions.deciding_organisers(request.user)
         )

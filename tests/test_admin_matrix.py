@@ -55,8 +55,11 @@ from django.forms import ModelChoiceField
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
+from awards import incoming as award_incoming
 from awards import services as award_services
 from awards import titles as award_titles
+from awards.interchange import decisions as exchange
+from awards.interchange.incoming import proposal_plan
 from clusters import permissions
 from clusters.enums import MemberRole, Phase, Title, UnitKind
 from clusters.models import Campaign, Unit
@@ -160,6 +163,8 @@ OWNERS: dict[str, Org | Tree | None] = {
     "awards.vote": Org("cluster__campaign__organiser"),
     "awards.decision": Org("campaign__organiser"),
     "awards.decisionitem": Org("decision__campaign__organiser"),
+    "awards.receivedproposal": Org("organiser"),
+    "awards.proposalanswer": Org("proposal__organiser"),
     # jobs
     "jobs.jobprogress": Org("campaign__organiser"),
     "jobs.workerheartbeat": SYSTEM,
@@ -210,6 +215,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "awards.vote": MANAGERS,
     "awards.decision": MANAGERS,
     "awards.decisionitem": MANAGERS,
+    "awards.receivedproposal": MANAGERS,
+    "awards.proposalanswer": MANAGERS,
     "jobs.jobprogress": MANAGERS,
     "jobs.workerheartbeat": ADMINS,
     "auth.group": ADMINS,
@@ -420,6 +427,39 @@ def _side(organiser: Unit, mark: str, units: dict[str, Unit], staff, admin_user,
         outcome="granted",
         note=f"Ghi chú {mark}",
         user=staff,
+    )
+
+    # A proposal file of another organiser received by this one, and its answer.
+    s.received = award_incoming.received_proposal_store(
+        organiser=organiser,
+        plan=proposal_plan(
+            organiser,
+            exchange.sealed(
+                {
+                    "format": exchange.FORMAT_PROPOSAL,
+                    "organiser": {"code": f"S{mark}", "name": f"Đơn vị gửi {mark}"},
+                    "year": 2023,
+                    "proposals": [
+                        {
+                            "unit": {"code": f"U{mark}", "name": f"Đội {mark}"},
+                            "title": {"code": "co", "name": f"Cờ {mark}", "level": "ministry"},
+                        }
+                    ],
+                }
+            ),
+        ),
+        user=staff,
+    )
+    s.proposal_answer = award_incoming.proposal_answer(
+        received=s.received,
+        outcomes={(f"U{mark}", "co"): "granted"},
+        user=staff,
+        number=f"5/QĐ-{mark}",
+        date=dt.date(2024, 1, 12),
+        signer_name="Đ/c E",
+        signer_title="Thứ trưởng",
+        authority=f"Cơ quan {mark}",
+        level="ministry",
     )
 
     # Signing records, an activity, a model, a job.
@@ -928,6 +968,8 @@ READ_ONLY = (
     "clusters.period",
     "awards.vote",
     "awards.unitfigures",
+    "awards.receivedproposal",
+    "awards.proposalanswer",
     "jobs.jobprogress",
 )
 

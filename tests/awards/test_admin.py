@@ -8,12 +8,16 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from awards import services, titles
+from awards import incoming, services, titles
+from awards.interchange import decisions as exchange
+from awards.interchange.incoming import proposal_plan
 from awards.models import (
     AwardType,
     Decision,
     DecisionItem,
     PastTitle,
+    ProposalAnswer,
+    ReceivedProposal,
     TitleRule,
     UnitFigures,
     UnitRestriction,
@@ -66,6 +70,36 @@ def _records(published, award_types):
     )
     services.decision_item_set(
         decision=decision, unit=published.leader_unit, award_type=award_types[0], outcome="granted"
+    )
+    # A district's proposal file received by the province, answered.
+    document = exchange.sealed(
+        {
+            "format": exchange.FORMAT_PROPOSAL,
+            "organiser": {"code": "CAH", "name": "Công an huyện"},
+            "year": 2023,
+            "proposals": [
+                {
+                    "unit": {"code": "X1", "name": "Đội X1"},
+                    "title": {"code": "tien-tien", "name": "Tiên tiến", "level": "province"},
+                }
+            ],
+        }
+    )
+    received = incoming.received_proposal_store(
+        organiser=published.province,
+        plan=proposal_plan(published.province, document),
+        user=published.staff,
+    )
+    incoming.proposal_answer(
+        received=received,
+        outcomes={("X1", "tien-tien"): "granted"},
+        user=published.staff,
+        number="2/QĐ-CAT",
+        date=dt.date(2024, 1, 11),
+        signer_name="Đ/c C",
+        signer_title="Giám đốc",
+        authority="Công an tỉnh Thử",
+        level="province",
     )
 
 
@@ -125,6 +159,8 @@ def test_models_registered():
         UnitFigures,
         Decision,
         DecisionItem,
+        ReceivedProposal,
+        ProposalAnswer,
     }
 
 
