@@ -64,6 +64,7 @@ from clusters import permissions
 from clusters.enums import MemberRole, Phase, Title, UnitKind
 from clusters.models import Campaign, Unit
 from clusters.services import activities as activity_services
+from clusters.services import deadlines as deadline_services
 from clusters.services import leadership as leadership_services
 from clusters.services import signing as signing_services
 from jobs.models import JobKind, JobProgress
@@ -141,6 +142,8 @@ OWNERS: dict[str, Org | Tree | None] = {
     "clusters.registration": Org("campaign__organiser"),
     "clusters.leadershipelection": Org("cluster__campaign__organiser"),
     "clusters.period": Org("campaign__organiser"),
+    "clusters.deadline": Org("campaign__organiser"),
+    "clusters.deadlineextension": Org("deadline__campaign__organiser"),
     # scoring
     "scoring.scoretable": Org("campaign__organiser"),
     "scoring.criterion": Org("table__campaign__organiser"),
@@ -168,6 +171,8 @@ OWNERS: dict[str, Org | Tree | None] = {
     # jobs
     "jobs.jobprogress": Org("campaign__organiser"),
     "jobs.workerheartbeat": SYSTEM,
+    # One person's notifications: administrators only (clusters/admin/notices.py).
+    "clusters.notification": SYSTEM,
     # the libraries' own
     "auth.group": SYSTEM,
     "django_tasks_database.dbtaskresult": SYSTEM,
@@ -195,6 +200,8 @@ ACCESS: dict[str, frozenset[str]] = {
     "clusters.registration": ADMIN_USERS,
     "clusters.leadershipelection": ADMIN_USERS,
     "clusters.period": ADMIN_USERS,
+    "clusters.deadline": ADMIN_USERS,
+    "clusters.deadlineextension": ADMIN_USERS,
     "scoring.scoretable": MANAGERS,
     "scoring.criterion": MANAGERS,
     "scoring.unittarget": MANAGERS,
@@ -219,6 +226,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "awards.proposalanswer": MANAGERS,
     "jobs.jobprogress": MANAGERS,
     "jobs.workerheartbeat": ADMINS,
+    "clusters.notification": ADMINS,
     "auth.group": ADMINS,
     "django_tasks_database.dbtaskresult": ADMINS,
     "axes.accessattempt": ADMINS,
@@ -371,6 +379,21 @@ def _side(organiser: Unit, mark: str, units: dict[str, Unit], staff, admin_user,
     )
     # The six-month review, without tables: a campaign's two periods.
     s.six_month = six_month_add(campaign=s.campaign, tables="own", user=staff)
+    # A deadline of the year-end self-assessment (set on the campaign's deadlines page).
+    s.deadline = deadline_services.deadline_set(
+        campaign=s.campaign,
+        period=None,
+        phase=Phase.SELF_ASSESSMENT,
+        due_date=dt.date(2023, 11, 10),
+        user=staff,
+    )
+    s.extension = deadline_services.deadline_extend(
+        deadline=s.deadline,
+        unit=units["member"],
+        due_date=dt.date(2023, 11, 15),
+        reason=f"Gia hạn {mark}",
+        user=staff,
+    )
 
     # Awards: types, a restriction, a vote.
     s.award_type = award_services.award_type_upsert(
@@ -966,6 +989,8 @@ READ_ONLY = (
     "scoring.unitbaseline",
     "scoring.reviewmeeting",
     "clusters.period",
+    "clusters.deadline",
+    "clusters.deadlineextension",
     "awards.vote",
     "awards.unitfigures",
     "awards.receivedproposal",

@@ -25,6 +25,7 @@ from clusters.models import (
     Unit,
 )
 from clusters.services import activities as activity_services
+from clusters.services import deadlines as deadline_services
 from clusters.services import leadership as leadership_services
 from tests.factories import (
     CampaignFactory,
@@ -92,6 +93,15 @@ def records(org):
     r.model = activity_services.advanced_model_record(unit=org.member_unit, title="Mô hình")
     # Every campaign has its year-end review (made when first asked for).
     r.period = Period.objects.year_end(org.campaign)
+    r.deadline = deadline_services.deadline_set(
+        campaign=org.campaign,
+        period=r.period,
+        phase="self_assessment",
+        due_date=dt.date(2023, 11, 10),
+    )
+    deadline_services.deadline_extend(
+        deadline=r.deadline, unit=org.member_unit, due_date=dt.date(2023, 11, 15), reason="Mưa lũ"
+    )
     r.election = leadership_services.leadership_election_record(
         cluster=org.cluster,
         held_on=dt.date(2023, 12, 20),
