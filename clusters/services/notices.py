@@ -275,8 +275,9 @@ def reminders_send(
 
 # --- Senders of the organisation's floor ---------------------------------------------------
 
-# Phases whose opening is told to the campaign's units (setting up concerns staff only).
-TOLD_PHASES = tuple(p for p in Phase.values if p != Phase.SETUP)
+# Phases whose opening is told to the campaign's units: setting up concerns staff only, and
+# publishing follows every cluster's publication, each already told (results_published).
+TOLD_PHASES = tuple(p for p in Phase.values if p not in (Phase.SETUP, Phase.PUBLISHED))
 
 
 def phase_opened_notify(*, campaign: Campaign, period_kind: str, phase: str) -> int:
