@@ -320,3 +320,23 @@ def test_late_units_and_the_late_page(client, org):
         deadline=deadline, unit=org.member_unit, due_date=date(2023, 11, 13), reason="Bão"
     )
     assert svc.late_units(org.campaign, None, Phase.SELF_ASSESSMENT) == []
+
+
+@time_machine.travel("2023-11-08T03:00:00Z", tick=False)
+def test_overview_links_staff_to_the_deadlines_and_shows_the_banner(client, org):
+    org.campaign.phase = Phase.SELF_ASSESSMENT
+    org.campaign.save()
+    english(client, org.staff)
+    overview = reverse("campaign_overview", args=[org.campaign.pk])
+
+    before = client.get(overview).content.decode()
+    svc.deadline_set(
+        campaign=org.campaign, period=None, phase=Phase.SELF_ASSESSMENT, due_date=date(2023, 11, 10)
+    )
+    after = client.get(overview).content.decode()
+
+    assert reverse("campaign_deadlines", args=[org.campaign.pk]) in before
+    assert "deadline-banner" not in before
+    assert 'data-deadline="2023-11-10"' in after
+    assert "2 days left" in after
+    assert reverse("campaign_deadlines_ics", args=[org.campaign.pk]) in after
