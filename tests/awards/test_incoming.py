@@ -292,3 +292,40 @@ def test_permissions_of_the_received_proposals(client, proposed):
     # Signed out: the login page.
     client.logout()
     assert client.get(reverse("awards_incoming")).status_code == 302
+
+
+# The session, the user (with the bell's count), the organisers, then the page's own reads.
+SMALL_LIST, SMALL_DETAIL = 7, 8
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_list_and_a_received_file_read_as_many_queries_whatever_their_size(client, proposed):
+    org = proposed
+    client = _client(client, org.staff_b)
+    received = _receive(client, org)
+    answer_url = reverse("awards_incoming_answer", args=[received.pk])
+    client.post(answer_url, {**ANSWER, "outcome-0": "granted"})
+    detail = reverse("awards_incoming_detail", args=[received.pk])
+    listing = reverse("awards_incoming")
+    small = (_queries(client, listing), _queries(client, detail))
+    for n in range(3):
+        document = interchange.proposal_export(org.campaign)
+        document["campaign"] = f"Đợt {n}"
+        _upload(client, org.ministry, interchange.file_bytes(interchange.sealed(document)))
+        content = interchange.file_bytes(interchange.sealed(document)).decode()
+        client.post(
+            reverse("awards_incoming_confirm"), {"organiser": org.ministry.pk, "content": content}
+        )
+        client.post(answer_url, {**ANSWER, "number": f"{50 + n}/QĐ-BCA", "outcome-1": "refused"})
+    assert ReceivedProposal.objects.count() == 4
+    assert received.answers.count() == 4
+    assert (_queries(client, listing), _queries(client, detail)) == small
+    assert small == (SMALL_LIST, SMALL_DETAIL)
