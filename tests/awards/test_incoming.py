@@ -294,7 +294,7 @@ def test_permissions_of_the_received_proposals(client, proposed):
     assert client.get(reverse("awards_incoming")).status_code == 302
 
 
-# The session, the user (with the bell's count), the organisers, then the page's own reads.
+# Whatever the number of files received and of answers written (measured on SQLite).
 SMALL_LIST, SMALL_DETAIL = 7, 8
 
 
