@@ -206,3 +206,64 @@ def test_a_cell_save_costs_no_extra_query_with_a_deadline(org, own, django_asser
     e = entry(own, "I.1")
     with django_assert_num_queries(len(without.captured_queries)):
         services.entry_update(entry=e, user=org.member, values={"points": D(3)})
+
+
+@time_machine.travel(AFTER, tick=False)
+def test_grid_cell_after_a_closing_deadline_answers_422_and_changes_nothing(client, org, table):
+    org.campaign.phase = Phase.CLUSTER_SCORING
+    org.campaign.save()
+    sheet = services.sheet_get_or_create(
+        cluster=org.cluster, unit=org.member_unit, stage=Stage.CLUSTER
+    )
+    deadlines.deadline_set(
+        campaign=org.campaign,
+        period=None,
+        phase=Phase.CLUSTER_SCORING,
+        due_date=date(2023, 11, 10),
+        mode=DeadlineMode.CLOSE,
+    )
+    e = entry(sheet, "I.1")
+    client.force_login(org.leader)
+    client.cookies["django_language"] = "en"
+
+    response = client.post(
+        reverse("grid_cell_save", args=[org.cluster.pk, Stage.CLUSTER, e.pk]),
+        {"field": "points", "value": "12", "version": e.version},
+        **HTMX,
+    )
+
+    assert response.status_code == 422
+    assert "input is now closed" in response.content.decode()
+    assert entry(sheet, "I.1").input_points is None
+
+
+@time_machine.travel(AFTER, tick=False)
+def test_the_six_month_reviews_deadline_closes_its_own_sheets_only(org, table):
+    from clusters.models import Period
+    from scoring.services.periods import period_set_phase, six_month_add
+
+    org.campaign.phase = Phase.SELF_ASSESSMENT
+    org.campaign.save()
+    six = six_month_add(campaign=org.campaign, tables="copy", user=org.staff)
+    for table_ in six.score_tables.all():
+        services.table_publish(table=table_)
+    period_set_phase(period=six, phase=Phase.SELF_ASSESSMENT, user=org.staff)
+    six = Period.objects.get(pk=six.pk)
+    deadlines.deadline_set(
+        campaign=org.campaign,
+        period=six,
+        phase=Phase.SELF_ASSESSMENT,
+        due_date=date(2023, 11, 10),
+        mode=DeadlineMode.CLOSE,
+    )
+    six_sheet = services.sheet_get_or_create(
+        cluster=org.cluster, unit=org.member_unit, stage=Stage.SELF, period=six
+    )
+    year_sheet = services.sheet_get_or_create(
+        cluster=org.cluster, unit=org.member_unit, stage=Stage.SELF
+    )
+
+    with pytest.raises(DeadlineClosed):
+        services.entry_update(entry=entry(six_sheet, "I.1"), user=org.member, values={"points": 1})
+    services.entry_update(entry=entry(year_sheet, "I.1"), user=org.member, values={"points": 2})
+    assert entry(year_sheet, "I.1").input_points == D(2)
