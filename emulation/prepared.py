@@ -46,10 +46,11 @@ class _Compiled:
 class Prepared:
     """``Prepared(build)``; ``run(key, build_args, **values)`` returns the list of what
     ``build(**build_args, **values)`` would give. The first run of a ``key`` calls ``build``
-    with a marker in place of each of ``values`` (ids and other numbers, or text) and keeps
-    its compiled SQL; later runs of that key only put their values in the markers' places.
-    ``key`` and ``build_args`` must therefore name everything that shapes the SQL, and a run
-    of a key passes the same value names as its first run."""
+    with a marker in place of each of ``values`` (ids and other numbers, or text; a list of
+    ids gets a list of markers, and its length is part of the key) and keeps its compiled
+    SQL; later runs of that key only put their values in the markers' places. ``key`` and
+    ``build_args`` must therefore name everything else that shapes the SQL, and a run of a
+    key passes the same value names as its first run."""
 
     def __init__(self, build: Callable[..., QuerySet]) -> None:
         self.build = build
@@ -57,39 +58,55 @@ class Prepared:
         self._lock = threading.Lock()
 
     def _compile(
-        self, key: Hashable, build_args: dict[str, Any], values: list[tuple[str, Any]]
+        self, key: Hashable, build_args: dict[str, Any], values: dict[str, Any]
     ) -> _Compiled:
-        markers = {
-            name: f"{_STR_MARK}{name}" if isinstance(value, str) else _INT_MARK - i
-            for i, (name, value) in enumerate(values)
-        }
+        markers: dict[str, Any] = {}
+        by_marker: dict[Any, tuple[str, int | None]] = {}
+        count = 0
+        for name, value in values.items():
+            if isinstance(value, list | tuple):
+                markers[name] = [_INT_MARK - count - i for i in range(len(value))]
+                by_marker.update({m: (name, i) for i, m in enumerate(markers[name])})
+                count += len(value)
+            else:
+                markers[name] = (
+                    f"{_STR_MARK}{name}" if isinstance(value, str) else _INT_MARK - count
+                )
+                by_marker[markers[name]] = (name, None)
+                count += 1
         queryset = self.build(**build_args, **markers)
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
-        by_marker = {value: name for name, value in markers.items()}
         slots = tuple(
             (True, by_marker[p]) if _marker(p) and p in by_marker else (False, p) for p in params
         )
-        missing = set(markers) - {name for is_value, name in slots if is_value}
+        missing = set(by_marker.values()) - {slot for is_value, slot in slots if is_value}
         if missing:
             raise ImproperlyConfigured(
-                f"Prepared query {key!r}: the values {sorted(missing)} are not parameters "
-                "of its SQL as given (rewritten by a lookup, or unused)."
+                f"Prepared query {key!r}: the values {sorted({n for n, _i in missing})} are not "
+                "parameters of its SQL as given (rewritten by a lookup, or unused)."
             )
         return _Compiled(queryset, compiler, sql, slots)
 
     def run(self, key: Hashable, build_args: dict[str, Any] | None = None, **values: Any) -> list:
         """The rows for ``values`` (model instances, or ``values_list``'s tuples)."""
-        # Keyed by the database's vendor: every alias (a read replica) has the primary's.
-        alias_key = (key, connections["default"].vendor)
+        # Keyed by the database's vendor (every alias, a read replica too, has the primary's)
+        # and by the length of each list of values.
+        lengths = tuple(len(v) for v in values.values() if isinstance(v, list | tuple))
+        if 0 in lengths:  # an empty list makes no SQL to keep (Django answers it itself)
+            return list(self.build(**(build_args or {}), **values))
+        alias_key = (key, connections["default"].vendor, lengths)
         compiled = self._compiled.get(alias_key)
         if compiled is None:
             with self._lock:
                 compiled = self._compiled.get(alias_key)
                 if compiled is None:
-                    compiled = self._compile(key, build_args or {}, list(values.items()))
+                    compiled = self._compile(key, build_args or {}, values)
                     self._compiled[alias_key] = compiled
-        params = tuple(values[slot] if is_value else slot for is_value, slot in compiled.slots)
+        params = tuple(
+            (values[slot[0]] if slot[1] is None else values[slot[0]][slot[1]]) if is_value else slot
+            for is_value, slot in compiled.slots
+        )
         queryset = compiled.queryset._chain()
         # A compiler on the connection the router picks now (this thread's), with the SQL
         # already made; the queryset's own iterable reads the rows through it as usual.

@@ -64,3 +64,21 @@ def test_prepared_refuses_a_value_a_lookup_rewrites():
 
     with pytest.raises(ImproperlyConfigured, match="name"):
         prepared.run("search", name="Đắk")
+
+
+@pytest.mark.django_db
+def test_prepared_lists_of_ids_by_their_length():
+    units = [UnitFactory(code=f"L{i}") for i in range(4)]
+    prepared = Prepared(
+        lambda *, ids, code: Unit.objects.filter(pk__in=ids, code__gte=code).order_by("code")
+    )
+
+    def codes(ids, code="L"):
+        return [u.code for u in prepared.run("in", ids=ids, code=code)]
+
+    assert codes([units[0].pk, units[2].pk]) == ["L0", "L2"]
+    assert codes([units[3].pk, units[1].pk]) == ["L1", "L3"]
+    assert codes([units[1].pk, units[2].pk, units[3].pk], code="L2") == ["L2", "L3"]
+    assert codes([units[1].pk, units[1].pk]) == ["L1"]
+    assert codes([]) == []
+    assert len(prepared._compiled) == 2  # two lengths

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from clusters.enums import ROLE_ORDER, MemberRole
 from clusters.models import Cluster, Period, Unit
+from emulation.prepared import Prepared
 from scoring import engine, permissions, services
 from scoring.engine.signed import SignedGroup, signed_groups
 from scoring.enums import CriterionKind, Stage
@@ -162,6 +163,62 @@ def group_subtotals(
     return subtotals
 
 
+# build_grid's reads. The page runs the same ones on every request but for their values: their
+# SQL is compiled once per process and shape (emulation.prepared; docs/performance.md).
+def _units(*, ids: list[int]):
+    return Unit.objects.filter(pk__in=ids).order_by()
+
+
+def _sheets(*, cluster_id: int, stage: str, period_id: int | None = None):
+    """The sheets at this stage and the self-assessments, in one query."""
+    return (
+        ScoreSheet.objects.filter(
+            of_period(period_id), cluster_id=cluster_id, stage__in=[stage, Stage.SELF]
+        )
+        .select_related("table", "period")
+        .order_by()
+    )
+
+
+def _entries(*, ids: list[int]):
+    return ScoreEntry.objects.filter(sheet_id__in=ids).order_by().values_list(*ENTRY_COLUMNS)
+
+
+SELF_COLUMNS = ["sheet__unit_id", "criterion__code", *services.INPUT_FIELDS.values(), "points"]
+
+
+def _self_entries(*, ids: list[int]):
+    return ScoreEntry.objects.filter(sheet_id__in=ids).order_by().values_list(*SELF_COLUMNS)
+
+
+def _explanations(*, cluster_id: int):
+    return (
+        Explanation.objects.filter(
+            entry__sheet__cluster_id=cluster_id, entry__sheet__stage=Stage.CLUSTER
+        )
+        .order_by()
+        .values_list("entry__sheet__unit_id", "entry__criterion__code", "text")
+    )
+
+
+def _targets(*, table_id: int, unit_ids: list[int]):
+    return (
+        UnitTarget.objects.filter(criterion__table_id=table_id, unit_id__in=unit_ids)
+        .order_by()
+        .values_list("criterion_id", "unit_id", "target")
+    )
+
+
+_UNITS = Prepared(_units)
+_SHEETS = Prepared(_sheets)
+_PAGE_READS = {
+    "entries": Prepared(_entries),
+    "self": Prepared(_self_entries),
+    "explanations": Prepared(_explanations),
+    "targets": Prepared(_targets),
+}
+
+
 def build_grid(
     cluster: Cluster,
     stage: str,
@@ -178,19 +235,17 @@ def build_grid(
     grid = Grid(cluster=cluster, stage=stage, by_units=by_units)
     roles = permissions.member_roles(cluster)
     units = sorted(
-        Unit.objects.filter(pk__in=list(roles)).order_by(),
+        _UNITS.run("units", ids=list(roles)),
         key=lambda u: (ROLE_ORDER.get(roles[u.pk], 9), u.code),
     )
     # The sheets at this stage and the self-assessments, in one query.
     sheets: dict[int, ScoreSheet] = {}
     self_sheets: dict[int, ScoreSheet] = {}
-    for s in (
-        ScoreSheet.objects.filter(
-            of_period(period_id_of(period)), cluster=cluster, stage__in=[stage, Stage.SELF]
-        )
-        .select_related("table", "period")
-        .order_by()
-    ):
+    period_id = period_id_of(period)
+    found = {"cluster_id": cluster.pk, "stage": stage}
+    if period_id is not None:
+        found["period_id"] = period_id
+    for s in _SHEETS.run(("sheets", period_id is None), **found):
         (sheets if s.stage == stage else self_sheets)[s.unit_id] = s
     table = None
     if sheets:
@@ -243,17 +298,15 @@ def build_grid(
     # campaigns and units only to sort, which took most of these queries' time.
     sheet_ids = [c["sheet"].pk for c in grid.columns]
     unit_of_sheet = {c["sheet"].pk: c["unit"].pk for c in grid.columns}
-    entries_qs = ScoreEntry.objects.filter(sheet_id__in=sheet_ids).order_by()
     # By the sheets' ids, read above: a filter on the sheets' cluster and stage through a
     # join let PostgreSQL scan every entry of the database (20-45 ms at 100,000 entries).
     self_ids = [s.pk for s in self_sheets.values()]
-    self_qs = ScoreEntry.objects.filter(sheet_id__in=self_ids).order_by()
-    explanations_qs = Explanation.objects.filter(
-        entry__sheet__cluster=cluster, entry__sheet__stage=Stage.CLUSTER
-    ).order_by()
-    targets_qs = UnitTarget.objects.filter(
-        criterion__table=table, unit_id__in=list(roles)
-    ).order_by()
+    reads = {
+        "entries": {"ids": sheet_ids},
+        "self": {"ids": self_ids},
+        "explanations": {"cluster_id": cluster.pk},
+        "targets": {"table_id": table.pk, "unit_ids": list(roles)},
+    }
     specs = loaded.spec_list
     if focus is not None:
         # Subtotals need the points of every leaf of the groups shown: the whole table on
@@ -264,22 +317,20 @@ def build_grid(
         for code in wanted:
             needed.update(leaves_of.get(code, ()))
         specs = [s for s in specs if s.kind == CriterionKind.GROUP or s.code in needed]
-        entries_qs = entries_qs.filter(criterion__code__in=sorted(needed))
-        self_qs = self_qs.filter(criterion__code=focus)
-        explanations_qs = explanations_qs.filter(entry__criterion__code=focus)
-        targets_qs = targets_qs.filter(criterion__code=focus)
-    entries = {
-        (unit_of_sheet[row[1]], row[2]): row for row in entries_qs.values_list(*ENTRY_COLUMNS)
-    }
-    self_columns = ["sheet__unit_id", "criterion__code", *services.INPUT_FIELDS.values(), "points"]
-    self_entries = {(row[0], row[1]): row for row in self_qs.values_list(*self_columns)}
-    explanations = {
-        (u, code): text_
-        for u, code, text_ in explanations_qs.values_list(
-            "entry__sheet__unit_id", "entry__criterion__code", "text"
-        )
-    }
-    targets = {(c, u): t for c, u, t in targets_qs.values_list("criterion_id", "unit_id", "target")}
+        rows = {
+            "entries": _entries(**reads["entries"]).filter(criterion__code__in=sorted(needed)),
+            "self": _self_entries(**reads["self"]).filter(criterion__code=focus),
+            "explanations": _explanations(**reads["explanations"]).filter(
+                entry__criterion__code=focus
+            ),
+            "targets": _targets(**reads["targets"]).filter(criterion__code=focus),
+        }
+    else:  # the page: the same four reads every time, compiled once (emulation.prepared)
+        rows = {name: _PAGE_READS[name].run(name, **values) for name, values in reads.items()}
+    entries = {(unit_of_sheet[row[1]], row[2]): row for row in rows["entries"]}
+    self_entries = {(row[0], row[1]): row for row in rows["self"]}
+    explanations = {(u, code): text_ for u, code, text_ in rows["explanations"]}
+    targets = {(c, u): t for c, u, t in rows["targets"]}
 
     # Every entry read (the whole table, or the saved criterion's groups) counts for the
     # subtotals.
