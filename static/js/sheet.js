@@ -99,7 +99,17 @@
 
   // What became of a save: no answer (lost), a gateway's 502/503/504 (lost), or an answer of
   // the application (landed, or refused with its message).
-  function outcome(elt, status) {
+  // The message of a refusal: the server's own when it says why in plain text (a phase
+  // closed by its deadline, docs/deadlines.md), else the page's general one.
+  function refusal(status, xhr) {
+    if (status < 400) return "";
+    var type = xhr && xhr.getResponseHeader ? xhr.getResponseHeader("Content-Type") || "" : "";
+    var text = type.indexOf("text/plain") === 0 ? (xhr.responseText || "").trim() : "";
+    if (text && text.length < 500) return text;
+    return sheetTable().dataset.msgRefused || "";
+  }
+
+  function outcome(elt, status, xhr) {
     var upload = uploadOf(elt);
     var entry = upload ? null : entryOf(elt);
     if (!upload && !entry) return;
@@ -108,7 +118,7 @@
       else lost(elt, entry);
       return;
     }
-    var refused = status >= 400 ? sheetTable().dataset.msgRefused || "" : "";
+    var refused = refusal(status, xhr);
     if (upload) {
       window.ThiduaPending.settle("upload-" + upload);
       if (refused) uploadNote(upload, false, refused);
@@ -125,7 +135,7 @@
     // detail.elt is the element the event is fired on (the target); the sender is the
     // request's.
     var config = event.detail.requestConfig;
-    outcome(config ? config.elt : event.detail.elt, event.detail.xhr.status);
+    outcome(config ? config.elt : event.detail.elt, event.detail.xhr.status, event.detail.xhr);
   });
 
   // No answer at all (no connection, the time limit).

@@ -81,3 +81,36 @@ def test_unit_officer_follows_the_todo_item_to_a_submitted_sheet(page, org, tabl
     page.goto("/")
     expect(page.locator("[data-todo-item]")).to_have_count(0)
     expect(page.locator("[data-todo-empty]")).to_be_visible()
+
+
+def test_a_closed_deadline_refuses_a_row_and_says_why(page, org, table):
+    from clusters.enums import DeadlineMode
+
+    org.campaign.phase = Phase.SELF_ASSESSMENT
+    org.campaign.save()
+    sheet = services.sheet_get_or_create(
+        cluster=org.cluster, unit=org.member_unit, stage=Stage.SELF
+    )
+    passed = timezone.localdate() - dt.timedelta(days=2)
+    deadlines.deadline_set(
+        campaign=org.campaign,
+        period=None,
+        phase=Phase.SELF_ASSESSMENT,
+        due_date=passed,
+        mode=DeadlineMode.CLOSE,
+    )
+    page.console_allowed = ["403"]  # the browser logs the refused save
+    login(page, "member")
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": page.url}])
+
+    page.goto(f"/sheets/{sheet.pk}/")
+    expect(page.locator(".deadline-banner")).to_have_attribute("data-deadline-mode", "close")
+    e = ScoreEntry.objects.get(sheet=sheet, criterion__code="I.1")
+    field = page.locator(f"#e{e.pk}-points")
+    field.fill("12")
+    field.press("Tab")
+
+    message = page.locator(f"#msg-{e.pk}")
+    expect(message).to_contain_text(passed.strftime("%d/%m/%Y"))
+    expect(message).to_contain_text("input is now closed")
+    assert ScoreEntry.objects.get(pk=e.pk).input_points is None
