@@ -107,7 +107,7 @@ def _foot(doc, certificate: Certificate) -> None:
     first.alignment = ALIGN["center"]
     _set_font(first.add_run(certificate.place_date), BODY_PT, italic=True)
     _paragraph(right, certificate.signer_title, size=BODY_PT, bold=True)
-    for _i in range(3):
+    for _i in range(4):
         _paragraph(right, "", size=BODY_PT)
     _paragraph(right, certificate.signer_name or " ", size=BODY_PT, bold=True)
     tr_pr = table.rows[0]._tr.get_or_add_trPr()
@@ -120,18 +120,18 @@ def _certificate(doc, certificate: Certificate, *, first: bool) -> None:
         top.paragraph_format.page_break_before = True
     _paragraph(doc, MOTTO, size=BODY_PT, bold=True)
     _rule(_paragraph(doc), 62, TEXT_WIDTH)
-    _spaced(_paragraph(doc, certificate.authority, size=16, bold=True), before=10)
-    heading = _spaced(_paragraph(doc), before=6, after=2)
+    _spaced(_paragraph(doc, certificate.authority, size=16, bold=True), before=24)
+    heading = _spaced(_paragraph(doc), before=12, after=4)
     run = heading.add_run(certificate.heading)
     _set_font(run, HEADING_PT, bold=True)
     run.font.color.rgb = RED
-    _spaced(_paragraph(doc, "Tặng", size=16, italic=True), after=2)
-    _spaced(_paragraph(doc, certificate.recipient.upper(), size=RECIPIENT_PT, bold=True), after=6)
+    _spaced(_paragraph(doc, "Tặng", size=16, italic=True), after=4)
+    _spaced(_paragraph(doc, certificate.recipient.upper(), size=RECIPIENT_PT, bold=True), after=12)
     for line in certificate.achievements:
-        p = _spaced(_paragraph(doc, line, size=16), after=3)
+        p = _spaced(_paragraph(doc, line, size=16), after=6)
         p.paragraph_format.left_indent = Mm(20)
         p.paragraph_format.right_indent = Mm(20)
-    _spaced(_paragraph(doc, "", size=8), after=4)
+    _spaced(_paragraph(doc, "", size=8), after=24)
     _foot(doc, certificate)
 
 
