@@ -1,8 +1,9 @@
 """Shared building blocks of the official documents (Nghị định 30/2020/NĐ-CP layout): the
-one module every document kind uses (pledge, score sheet, minutes, proposal list, submission,
-and the decisions and certificates to come) for the administrative header, the place-and-
-date line (``date_line``, ``place_name``), the recipients ("Nơi nhận", ``Recipients``) and
-the page numbers (``to_docx``). docs/documents.md lists the format rules applied.
+one module every document kind uses (pledge, score sheet, minutes, proposal list, submission;
+the certificates' landscape layout, clusters/documents/certificate.py, takes its fonts, rule,
+national title and date line from here) for the administrative header, the place-and-date
+line (``date_line``, ``place_name``), the recipients ("Nơi nhận", ``Recipients``) and the
+page numbers (``to_docx``). docs/documents.md lists the format rules applied.
 
 A document is built once from the data as a small tree of dataclasses (``Document`` with
 its ``Header``, a list of blocks and signature blocks) and written out twice: as a Word
