@@ -18,4 +18,11 @@ for a missing object (a redirect to the admin index) and a crafted POST changes 
 """
 
 # Importing the modules registers their ModelAdmins with the site.
-from clusters.admin import accounts, activities, deadlines, organisation, signing  # noqa: F401
+from clusters.admin import (  # noqa: F401
+    accounts,
+    activities,
+    deadlines,
+    notices,
+    organisation,
+    signing,
+)

@@ -13,10 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clusters.admin.base import ReadOnlyMixin
-from clusters.enums import MemberRole, Title
+from clusters.enums import MemberRole, NoticeKind, Title
 from clusters.models import (
     ActivityPhoto,
     ConferencePhoto,
+    Notification,
     Period,
     PledgeItem,
     Registration,
@@ -91,6 +92,9 @@ def records(org):
     )
     ActivityPhoto.objects.create(activity=r.activity, image="activities/photos/2023/a.png")
     r.model = activity_services.advanced_model_record(unit=org.member_unit, title="Mô hình")
+    r.notification = Notification.objects.create(
+        recipient=org.member, kind=NoticeKind.REMINDER, campaign=org.campaign, key="admin:1"
+    )
     # Every campaign has its year-end review (made when first asked for).
     r.period = Period.objects.year_end(org.campaign)
     r.deadline = deadline_services.deadline_set(
@@ -155,9 +159,9 @@ def test_admin_pages_listed_on_the_index_answer_200(client, org, records, userna
     statuses = {url: client.get(url).status_code for url in urls}
 
     assert set(statuses.values()) == {200}
-    # Everything but users, which are for administrators only.
+    # Everything but users and notifications, which are for administrators only.
     assert sorted(m["object_name"] for m in app["models"]) == sorted(
-        m.__name__ for m in APP_MODELS if m.__name__ != "User"
+        m.__name__ for m in APP_MODELS if m.__name__ not in ("User", "Notification")
     )
 
 
