@@ -155,6 +155,8 @@ def test_email_in_vietnamese_with_absolute_links(org, mail_on, django_capture_on
     with translation.override("vi"):
         sentence = notice_text(NoticeKind.REMINDER, created[0].params)
     assert sentence in message.body
+    # The sentence in the catalogue's Vietnamese, whatever the sender's language.
+    assert "Đồng chí Cán bộ nhắc việc (Tổng kết năm 2023)" in message.body
     assert "10/11/2023" in message.body
     assert "Kính gửi" in message.body
     assert "Xem chi tiết: https://thidua.example.vn/my-sheet/" in message.body
@@ -488,7 +490,8 @@ def _run(*args) -> str:
     from io import StringIO
 
     out = StringIO()
-    call_command("send_reminders", *args, stdout=out)
+    with translation.override("en"):
+        call_command("send_reminders", *args, stdout=out)
     return out.getvalue()
 
 
