@@ -1,7 +1,7 @@
 """The organisation: units, campaigns, clusters and their members, users, and the
 records of each cluster's signing conference (domain.md sections 2–4)."""
 
-from clusters.models.activities import Activity, ActivityPhoto, AdvancedModel
+from clusters.models.activities import Activity, ActivityPhoto, AdvancedModel, AdvancedModelPhoto
 from clusters.models.deadlines import Deadline, DeadlineExtension
 from clusters.models.notices import Notification
 from clusters.models.organisation import Campaign, Cluster, Membership, Unit, User
@@ -20,6 +20,7 @@ __all__ = [
     "Activity",
     "ActivityPhoto",
     "AdvancedModel",
+    "AdvancedModelPhoto",
     "Campaign",
     "Cluster",
     "ConferencePhoto",

@@ -1,12 +1,14 @@
 """During the year: exchange activities (giao lưu, trao đổi kinh nghiệm) within a cluster
 and between clusters, and the registry of models and advanced examples (mô hình, điển
-hình tiên tiến). Both can be cited as evidence for a criterion."""
+hình tiên tiến), each with its photos. Both can be cited as evidence for a criterion; both
+keep their change history (the recent activity tells an activity recorded)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from clusters.models.organisation import Campaign, Cluster, Unit
 from clusters.validators import validate_image
@@ -40,6 +42,8 @@ class Activity(models.Model):
     title = models.CharField(_("title"), max_length=255)
     content = models.TextField(_("content"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         verbose_name = _("exchange activity")
@@ -93,6 +97,8 @@ class AdvancedModel(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
     class Meta:
         verbose_name = _("model or advanced example")
         verbose_name_plural = _("models and advanced examples")
@@ -100,3 +106,27 @@ class AdvancedModel(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AdvancedModelPhoto(models.Model):
+    """A photo of a model or advanced example, stored as an activity's photo is (same
+    folder, cleaned by clusters.images) and served only to whoever may see the model."""
+
+    advanced_model = models.ForeignKey(
+        AdvancedModel,
+        verbose_name=_("model or advanced example"),
+        on_delete=models.CASCADE,
+        related_name="photos",
+    )
+    image = models.FileField(
+        _("photo"), upload_to="activities/photos/%Y/", validators=[validate_image]
+    )
+    caption = models.CharField(_("caption"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("model photo")
+        verbose_name_plural = _("model photos")
+        ordering = ["advanced_model", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption or self.image.name

@@ -1,5 +1,10 @@
 """The records of each cluster's signing conference: the conference and its photos, the
-pledge with its items and signatures, and units' registrations (domain.md section 4)."""
+pledge with its items and signatures, and units' registrations (domain.md section 4).
+
+The conference, the pledge and its items, the signatures and the registrations keep their
+change history (django-simple-history): who recorded or corrected what, read by the recent
+activity (clusters.recent) and shown in the admin. The services set the history's user.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from clusters.enums import Title
 from clusters.models.organisation import Campaign, Cluster, Membership, Unit
@@ -31,6 +37,8 @@ class SigningConference(models.Model):
     minutes = models.FileField(
         _("minutes"), upload_to="signing/minutes/%Y/", blank=True, validators=[validate_document]
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("signing conference")
@@ -78,6 +86,8 @@ class Pledge(models.Model):
         help_text=_("Set by the cluster leader: each member unit may then sign for itself."),
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
@@ -96,6 +106,8 @@ class PledgeItem(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     area = models.CharField(_("area of work"), max_length=255)
     content = models.TextField(_("content"))
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("pledge item")
@@ -124,6 +136,8 @@ class Signature(models.Model):
         blank=True,
         validators=[validate_document],
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("signature")
@@ -165,6 +179,8 @@ class Registration(models.Model):
     titles = models.JSONField(_("titles"), default=list, blank=True)
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
     note = models.TextField(pgettext_lazy("remark", "note"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("registration")
