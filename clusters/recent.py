@@ -4,10 +4,12 @@ from the change history (django-simple-history), newest first, only what the rea
 Each kind of record is read by a *source*: a function given the reader, the campaign, the
 ids of the clusters in question (those the reader may see) and how many events it needs at
 most; it returns its newest events, each already a sentence. clusters reads the campaign's
-phase changes; scoring registers its sources (scores entered, sheets submitted, returned and
-published, explanations) from ScoringConfig.ready, so clusters imports no upper floor. Each
-source reads with one query whatever the size of the history; a page merges the sources'
-events, so a page costs the same number of queries whichever page it is.
+phase changes, the clusters' signing records (conference, pledge, signatures, registrations)
+and their exchange activities, all seen by whoever sees the cluster (as its page); scoring
+registers its sources (scores entered, sheets submitted, returned and published,
+explanations) from ScoringConfig.ready, so clusters imports no upper floor. Each source
+reads with one query whatever the size of the history; a page merges the sources' events,
+so a page costs the same number of queries whichever page it is.
 """
 
 from __future__ import annotations
@@ -16,12 +18,21 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from django.db.models import F, Window
+from django.db.models import F, OuterRef, Subquery, Window
 from django.db.models.functions import Lag
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from clusters.enums import Phase
-from clusters.models import Campaign
+from clusters.enums import Phase, Title
+from clusters.models import (
+    Activity,
+    Campaign,
+    Membership,
+    Pledge,
+    Registration,
+    Signature,
+    SigningConference,
+)
 
 PER_PAGE = 25
 MAX_PAGES = 40  # a page reads PER_PAGE × page events of each source: older history is in the admin
@@ -123,3 +134,143 @@ def _phases(user, campaign: Campaign, cluster_ids: Sequence[int], limit: int) ->
             Event(record.history_date, who(record.history_user), text, None, ("phase", record.pk))
         )
     return events[:limit]
+
+
+# --- The clusters' signing records and exchange activities ------------------------------------
+#
+# Whoever may see a cluster sees its signing records and activities (the cluster's page shows
+# them all), so ``cluster_ids`` (the clusters the reader may see) is the whole scope. Records
+# are added ("+") or changed ("~"); a withdrawn signature ("-") is told too. Each source is one
+# query: the history rows with their user and the names the sentence needs.
+
+
+def _newest(records, limit: int, *related: str) -> list:
+    rows = records.select_related("history_user", *related)
+    return list(rows.order_by("-history_date", "-history_id")[:limit])
+
+
+def _event(record, kind: str, text: str, params: dict, url: str | None) -> Event:
+    return Event(record.history_date, params["who"], text % params, url, (kind, record.history_id))
+
+
+def _cluster_url(cluster_id: int, anchor: str) -> str:
+    return reverse("cluster_detail", args=[cluster_id]) + anchor
+
+
+@register_recent_source
+def _conferences(user, campaign: Campaign, cluster_ids: Sequence[int], limit: int) -> list[Event]:
+    """The signing conference recorded or its record (or minutes) corrected."""
+    records = SigningConference.history.filter(
+        history_type__in=["+", "~"], cluster_id__in=cluster_ids, cluster__campaign_id=campaign.pk
+    )
+    events = []
+    for record in _newest(records, limit, "cluster"):
+        params = {"who": who(record.history_user), "cluster": record.cluster.name}
+        if record.history_type == "+":
+            text = _("%(who)s recorded the signing conference of %(cluster)s.")
+        else:
+            text = _("%(who)s updated the record of the signing conference of %(cluster)s.")
+        url = _cluster_url(record.cluster_id, "#conference")
+        events.append(_event(record, "conference", text, params, url))
+    return events
+
+
+@register_recent_source
+def _pledges(user, campaign: Campaign, cluster_ids: Sequence[int], limit: int) -> list[Event]:
+    """The pledge recorded or changed (its slogan, preamble or who may sign). Its items'
+    changes are kept in their own history (the admin), not told one by one."""
+    records = Pledge.history.filter(
+        history_type__in=["+", "~"], cluster_id__in=cluster_ids, cluster__campaign_id=campaign.pk
+    )
+    events = []
+    for record in _newest(records, limit, "cluster"):
+        params = {"who": who(record.history_user), "cluster": record.cluster.name}
+        if record.history_type == "+":
+            text = _("%(who)s recorded the emulation pledge of %(cluster)s.")
+        else:
+            text = _("%(who)s changed the emulation pledge of %(cluster)s.")
+        events.append(
+            _event(record, "pledge", text, params, _cluster_url(record.cluster_id, "#pledge"))
+        )
+    return events
+
+
+SIGNATURE_TEXTS = {
+    "+": lambda: _("%(who)s recorded the signature of %(unit)s on the pledge of %(cluster)s."),
+    "~": lambda: _("%(who)s corrected the signature of %(unit)s on the pledge of %(cluster)s."),
+    "-": lambda: _("%(who)s withdrew the signature of %(unit)s from the pledge of %(cluster)s."),
+}
+
+
+@register_recent_source
+def _signatures(user, campaign: Campaign, cluster_ids: Sequence[int], limit: int) -> list[Event]:
+    """A unit's signature recorded, corrected (its scanned copy attached) or withdrawn."""
+    records = Signature.history.filter(
+        pledge__cluster_id__in=cluster_ids, pledge__cluster__campaign_id=campaign.pk
+    )
+    events = []
+    for record in _newest(records, limit, "unit", "pledge__cluster"):
+        cluster = record.pledge.cluster
+        params = {
+            "who": who(record.history_user),
+            "unit": record.unit.name,
+            "cluster": cluster.name,
+        }
+        text = SIGNATURE_TEXTS[record.history_type]()
+        url = _cluster_url(cluster.pk, "#signatures")
+        events.append(_event(record, "signature", text, params, url))
+    return events
+
+
+@register_recent_source
+def _registrations(user, campaign: Campaign, cluster_ids: Sequence[int], limit: int) -> list[Event]:
+    """A unit's registration of titles, told in the clusters it is a member of."""
+    cluster_of = Membership.objects.filter(
+        campaign_id=campaign.pk, unit_id=OuterRef("unit_id"), cluster_id__in=cluster_ids
+    ).values("cluster_id")[:1]
+    records = (
+        Registration.history.filter(history_type__in=["+", "~"], campaign_id=campaign.pk)
+        .annotate(cluster_id=Subquery(cluster_of))
+        .filter(cluster_id__isnull=False)
+    )
+    labels = dict(Title.choices)
+    events = []
+    for record in _newest(records, limit, "unit"):
+        params = {
+            "who": who(record.history_user),
+            "unit": record.unit.name,
+            "titles": ", ".join(str(labels.get(t, t)) for t in record.titles or []) or "—",
+        }
+        if record.history_type == "+":
+            text = _("%(who)s registered %(unit)s for the titles: %(titles)s.")
+        else:
+            text = _("%(who)s changed the titles %(unit)s registers for: %(titles)s.")
+        url = _cluster_url(record.cluster_id, "#registrations")
+        events.append(_event(record, "registration", text, params, url))
+    return events
+
+
+@register_recent_source
+def _activities(user, campaign: Campaign, cluster_ids: Sequence[int], limit: int) -> list[Event]:
+    """An exchange activity of one of the clusters added or changed."""
+    linked = Activity.clusters.through.objects.filter(cluster_id__in=cluster_ids)
+    records = Activity.history.filter(
+        history_type__in=["+", "~"], campaign_id=campaign.pk, id__in=linked.values("activity_id")
+    )
+    events = []
+    for record in _newest(records, limit, "host"):
+        params = {
+            "who": who(record.history_user),
+            "title": record.title,
+            "host": record.host.name,
+            "date": f"{record.held_on:%d/%m/%Y}",
+        }
+        if record.history_type == "+":
+            text = _(
+                "%(who)s added the exchange activity “%(title)s” hosted by %(host)s on %(date)s."
+            )
+        else:
+            text = _("%(who)s changed the exchange activity “%(title)s”.")
+        url = reverse("activity_detail", args=[record.id])
+        events.append(_event(record, "activity", text, params, url))
+    return events

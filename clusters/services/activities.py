@@ -13,7 +13,15 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from clusters.images import clean_field_upload
-from clusters.models import Activity, ActivityPhoto, AdvancedModel, Cluster, Membership, Unit
+from clusters.models import (
+    Activity,
+    ActivityPhoto,
+    AdvancedModel,
+    AdvancedModelPhoto,
+    Cluster,
+    Membership,
+    Unit,
+)
 
 
 @transaction.atomic
@@ -26,6 +34,7 @@ def activity_record(
     participants: Iterable[Unit] = (),
     content: str = "",
     activity: Activity | None = None,
+    user=None,
 ) -> Activity:
     """Record (or, given ``activity``, correct) an exchange activity of one or more clusters
     of one campaign. The host and the participants must be members of those clusters."""
@@ -56,6 +65,7 @@ def activity_record(
     activity.title = (title or "").strip()
     activity.content = content or ""
     activity.full_clean()
+    activity._history_user = user
     activity.save()
     activity.clusters.set(clusters)
     activity.participants.set(participants)
@@ -92,6 +102,7 @@ def advanced_model_record(
     since: dt.date | None = None,
     replicated_by: Iterable[Unit] = (),
     model: AdvancedModel | None = None,
+    user=None,
 ) -> AdvancedModel:
     """Record (or, given ``model``, correct) a model or advanced example of ``unit`` and the
     units that replicated it (never the unit itself)."""
@@ -105,6 +116,30 @@ def advanced_model_record(
     model.description = description or ""
     model.since = since
     model.full_clean()
+    model._history_user = user
     model.save()
     model.replicated_by.set(replicated_by)
     return model
+
+
+@transaction.atomic
+def model_photo_add(*, model: AdvancedModel, image, caption: str = "") -> AdvancedModelPhoto:
+    """Add a photo to a model or advanced example, checked and cleaned as an activity's
+    (validate_image reads the type from the content; clusters.images re-encodes it without
+    its metadata, at most 2,000 px)."""
+    if image is None:
+        raise ValidationError({"image": _("Choose a photo to upload.")})
+    photo = AdvancedModelPhoto(
+        advanced_model=model, image=image, caption=(caption or "").strip()[:255]
+    )
+    photo.full_clean()
+    clean_field_upload(photo, "image")
+    photo.save()
+    return photo
+
+
+@transaction.atomic
+def model_photo_remove(*, photo: AdvancedModelPhoto) -> None:
+    """Remove a model's photo, and its stored file once the deletion commits."""
+    photo.delete()
+    transaction.on_commit(lambda: photo.image.delete(save=False))

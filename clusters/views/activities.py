@@ -5,7 +5,8 @@ tiến).
 Who sees and records what is ``clusters.permissions`` (visible_activities,
 activity_clusters, can_record_activity, visible_models, model_units, can_record_model);
 writes go through ``clusters.services.activities``. Photos are served by ``activity_photo``
-to whoever may see the activity, never from MEDIA_URL."""
+and ``model_photo`` to whoever may see the activity or the model, never from MEDIA_URL; a
+model's photos are added and removed by whoever may edit the model."""
 
 from __future__ import annotations
 
@@ -16,13 +17,20 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clusters import permissions
 from clusters.forms.activities import ActivityForm, AdvancedModelForm, PhotoForm, add_errors
-from clusters.models import Activity, ActivityPhoto, AdvancedModel, Cluster, Unit
+from clusters.models import (
+    Activity,
+    ActivityPhoto,
+    AdvancedModel,
+    AdvancedModelPhoto,
+    Cluster,
+    Unit,
+)
 from clusters.permissions import require
 from clusters.services import activities as activity_services
 from emulation.files import protected_file_response
@@ -90,7 +98,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     form = ActivityForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            activity = activity_services.activity_record(**form.cleaned_data)
+            activity = activity_services.activity_record(user=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -129,7 +137,9 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActivityForm(request.POST or None, user=request.user, activity=activity)
     if request.method == "POST" and form.is_valid():
         try:
-            activity_services.activity_record(activity=activity, **form.cleaned_data)
+            activity_services.activity_record(
+                activity=activity, user=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -198,7 +208,7 @@ def model_create(request: HttpRequest) -> HttpResponse:
     form = AdvancedModelForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            model = activity_services.advanced_model_record(**form.cleaned_data)
+            model = activity_services.advanced_model_record(user=request.user, **form.cleaned_data)
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -215,10 +225,13 @@ def _model_for(request: HttpRequest, pk: int) -> AdvancedModel:
 @login_required
 def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
     model = _model_for(request, pk)
+    can_edit = permissions.can_record_model(request.user, model)
     context = {
         "model": model,
         "replicated_by": model.replicated_by.order_by("code"),
-        "can_edit": permissions.can_record_model(request.user, model),
+        "photos": model.photos.all(),
+        "can_edit": can_edit,
+        "photo_form": PhotoForm() if can_edit else None,
     }
     return render(request, "clusters/activities/model_detail.html", context)
 
@@ -231,13 +244,73 @@ def model_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = AdvancedModelForm(request.POST or None, user=request.user, model=model)
     if request.method == "POST" and form.is_valid():
         try:
-            activity_services.advanced_model_record(model=model, **form.cleaned_data)
+            activity_services.advanced_model_record(
+                model=model, user=request.user, **form.cleaned_data
+            )
         except ValidationError as error:
             add_errors(form, error)
         else:
             messages.success(request, _("The model was saved."))
             return redirect("model_detail", pk=model.pk)
     return render(request, "clusters/activities/model_form.html", {"form": form, "model": model})
+
+
+def _report(request: HttpRequest, form: PhotoForm, error: ValidationError | None) -> None:
+    """The form's or the service's errors as messages (the page shows them above)."""
+    if error is not None:
+        for message in error.messages:
+            messages.error(request, message)
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, message)
+
+
+@require_POST
+@login_required
+def model_photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a photo to a model (whoever may edit it); checked and cleaned by the service."""
+    model = _model_for(request, pk)
+    require(permissions.can_record_model(request.user, model))
+    form = PhotoForm(request.POST, request.FILES)
+    error = None
+    if form.is_valid():
+        try:
+            activity_services.model_photo_add(model=model, **form.cleaned_data)
+        except ValidationError as refused:
+            error = refused
+        else:
+            messages.success(request, _("The photo was added."))
+    _report(request, form, error)
+    return redirect(reverse("model_detail", args=[model.pk]) + "#photos")
+
+
+@require_POST
+@login_required
+def model_photo_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a model's photo and its file (whoever may edit the model)."""
+    photo = get_object_or_404(
+        AdvancedModelPhoto.objects.filter(
+            advanced_model__in=permissions.visible_models(request.user)
+        ).select_related("advanced_model"),
+        pk=pk,
+    )
+    require(permissions.can_record_model(request.user, photo.advanced_model))
+    activity_services.model_photo_remove(photo=photo)
+    messages.success(request, _("The photo was removed."))
+    return redirect(reverse("model_detail", args=[photo.advanced_model_id]) + "#photos")
+
+
+@require_GET
+@login_required
+def model_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """A model's photo, for whoever may see the model (never served from MEDIA_URL)."""
+    photo = get_object_or_404(
+        AdvancedModelPhoto.objects.filter(
+            advanced_model__in=permissions.visible_models(request.user)
+        ),
+        pk=pk,
+    )
+    return protected_file_response(request, photo.image, inline=True)
 
 
 urlpatterns = [
@@ -251,4 +324,7 @@ urlpatterns = [
     path("models/new/", model_create, name="model_create"),
     path("models/<int:pk>/", model_detail, name="model_detail"),
     path("models/<int:pk>/edit/", model_edit, name="model_edit"),
+    path("models/<int:pk>/photos/", model_photo_add, name="model_photo_add"),
+    path("models/photos/<int:pk>/", model_photo, name="model_photo"),
+    path("models/photos/<int:pk>/remove/", model_photo_remove, name="model_photo_remove"),
 ]

@@ -85,10 +85,11 @@ def conference_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         chair=data["chair"],
                         attendees=data["attendees"],
                         notes=data["notes"],
+                        user=request.user,
                     )
                     if data["minutes"]:
                         signing_services.conference_minutes_attach(
-                            conference=conference, upload=data["minutes"]
+                            conference=conference, upload=data["minutes"], user=request.user
                         )
             except ValidationError as error:
                 _add_errors(form, error, {"minutes": "minutes", "held_on": "held_on"})
@@ -178,9 +179,12 @@ def pledge_edit(request: HttpRequest, pk: int) -> HttpResponse:
                         slogan=data["slogan"],
                         preamble=data["preamble"],
                         items=[(r["area"], r["content"], r.get("item")) for r in rows],
+                        user=request.user,
                     )
                     signing_services.pledge_settings_record(
-                        cluster=cluster, members_may_sign=data["members_may_sign"]
+                        cluster=cluster,
+                        members_may_sign=data["members_may_sign"],
+                        user=request.user,
                     )
                     saved = list(pledge.items.order_by("order", "pk").values_list("pk", flat=True))
                     for choice in extra:
@@ -241,7 +245,7 @@ def signature_edit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
         if signature is None:
             return redirect(_detail(cluster, "#signatures"))
         try:
-            signing_services.signature_remove(signature=signature)
+            signing_services.signature_remove(signature=signature, user=request.user)
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -260,6 +264,7 @@ def signature_edit(request: HttpRequest, pk: int, unit_pk: int) -> HttpResponse:
                     position=data["position"],
                     signed_on=data["signed_on"],
                     scanned_copy=data["scanned_copy"] or None,
+                    user=request.user,
                 )
             except ValidationError as error:
                 _add_errors(form, error, {"scanned_copy": "scanned_copy", "unit": None})
@@ -302,6 +307,7 @@ def registration_edit(request: HttpRequest, pk: int, unit_pk: int) -> HttpRespon
                     unit=unit,
                     titles=form.cleaned_data["titles"],
                     registered_on=form.cleaned_data["registered_on"],
+                    user=request.user,
                 )
             except ValidationError as error:
                 _add_errors(form, error, {"titles": "titles", "unit": None})
