@@ -46,7 +46,12 @@ from clusters.enums import MemberRole, NoticeKind, Phase, UnitKind
 from clusters.models import Campaign, Notification
 from clusters.services import leadership as leadership_services
 from clusters.services import signing as signing_services
-from clusters.services.activities import activity_photo_add, activity_record, advanced_model_record
+from clusters.services.activities import (
+    activity_photo_add,
+    activity_record,
+    advanced_model_record,
+    model_photo_add,
+)
 from jobs.models import JobKind, JobProgress
 from scoring import services, workflow
 from scoring.enums import SheetStatus, Stage
@@ -219,6 +224,7 @@ def _build() -> World:
     )
     w.activity_photo = activity_photo_add(activity=w.activity, image=png("gl.png"))
     w.model = advanced_model_record(unit=w.m1, title="Mô hình tự quản")
+    w.model_photo = model_photo_add(model=w.model, image=png("mh.png"))
     w.award_type = award_services.award_type_upsert(
         campaign=w.campaign, code="tien-tien", name="Đơn vị Tiên tiến", pass_share=D("0.5")
     )
@@ -705,6 +711,11 @@ RULES: dict[str, list[Case]] = {
     "model_create": [Case(allow=LOGGED_IN)],
     "model_detail": [Case(lambda w: [w.model.pk], MANAGERS_A | OFFICERS)],
     "model_edit": [Case(lambda w: [w.model.pk], MANAGERS_A | {"member"})],
+    "model_photo_add": [
+        Case(lambda w: [w.model.pk], MANAGERS_A | {"member"}, "POST", lambda w: {"image": png()})
+    ],
+    "model_photo": [Case(lambda w: [w.model_photo.pk], MANAGERS_A | OFFICERS)],
+    "model_photo_remove": [Case(lambda w: [w.model_photo.pk], MANAGERS_A | {"member"}, "POST")],
     # Sheets.
     "sheet_detail": [
         Case(lambda w: [w.self_m1.pk], C1_READERS),
