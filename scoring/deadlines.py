@@ -142,13 +142,26 @@ def ensure_open(sheet, user, phase: str | None = None) -> None:
 
 
 def pending_sheets(period: Period, phase: str) -> list[PendingWork] | None:
-    """The units whose sheet of the phase's stage is not handed in (draft or returned), or
-    who have no sheet yet while the stage's sheets exist in their cluster. One query."""
+    """The units whose sheet of the phase's stage is not handed in: in self-assessment
+    every member of the campaign without a submitted (or locked) self-assessment, a sheet
+    not opened yet included; in cluster scoring the units whose cluster-stage sheet is a
+    draft or returned. Two queries at most."""
+    from clusters.models import Membership
     from scoring.models import ScoreSheet
 
     stage = PHASE_STAGE.get(phase)
     if stage is None or stage == Stage.FINAL:
         return None  # the final review is the standing agency's own work
+    if stage == Stage.SELF:
+        done = set(
+            ScoreSheet.objects.filter(period_id=period.pk, stage=Stage.SELF)
+            .exclude(status__in=[SheetStatus.DRAFT, SheetStatus.RETURNED])
+            .values_list("cluster_id", "unit_id")
+        )
+        members = Membership.objects.filter(campaign_id=period.campaign_id).values_list(
+            "cluster_id", "unit_id"
+        )
+        return [PendingWork(c, u) for c, u in members if (c, u) not in done]
     rows = ScoreSheet.objects.filter(
         period_id=period.pk, stage=stage, status__in=[SheetStatus.DRAFT, SheetStatus.RETURNED]
     ).values_list("cluster_id", "unit_id")

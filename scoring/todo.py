@@ -268,15 +268,28 @@ def staff_items(request: TodoRequest, periods: list[Period]) -> list[TodoItem]:
         stage = PHASE_STAGE.get(p.current_phase)
         if stage:
             stages |= Q(period_id=p.pk, stage=stage)
-    open_rows = defaultdict(int)
-    for period_id, n in (
+    open_rows: dict[int, int] = defaultdict(int)
+    handed_in: dict[int, int] = defaultdict(int)
+    for period_id, n_open, n_handed in (
         ScoreSheet.objects.filter(stages)
-        .filter(Q(status__in=OPEN) | Q(stage=Stage.FINAL, complete=False))
         .values_list("period_id")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n_open=Count("pk", filter=Q(status__in=OPEN) | Q(stage=Stage.FINAL, complete=False)),
+            n_handed=Count("pk", filter=~Q(status__in=OPEN)),
+        )
         .order_by()
     ):
-        open_rows[period_id] = n
+        open_rows[period_id], handed_in[period_id] = n_open, n_handed
+    # In self-assessment a unit may not have opened its sheet yet: every member counts.
+    members = dict(
+        Membership.objects.filter(campaign_id__in={p.campaign_id for p in managed})
+        .values_list("campaign_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for p in managed:
+        if p.current_phase == Phase.SELF_ASSESSMENT:
+            open_rows[p.pk] = max(members.get(p.campaign_id, 0) - handed_in[p.pk], 0)
     explanations = dict(
         Explanation.objects.filter(entry__sheet__period_id__in=ids)
         .values_list("entry__sheet__period_id")

@@ -305,8 +305,13 @@ def test_late_units_and_the_late_page(client, org):
         campaign=org.campaign, period=None, phase=Phase.SELF_ASSESSMENT, due_date=date(2023, 11, 10)
     )
 
+    # Late: the member (a draft), and the deputy and O1, which have not opened their sheet.
     late = svc.late_units(org.campaign, None, Phase.SELF_ASSESSMENT)
-    assert [(x.unit_id, x.days_late) for x in late] == [(org.member_unit.pk, 2)]
+    assert [(x.unit_id, x.days_late) for x in late] == [
+        (org.deputy_unit.pk, 2),
+        (org.member_unit.pk, 2),
+        (org.outsider_unit.pk, 2),
+    ]
     assert svc.late_units(org.campaign, None, Phase.CLUSTER_SCORING) == []  # not open
 
     english(client, org.staff)
@@ -319,7 +324,8 @@ def test_late_units_and_the_late_page(client, org):
     svc.deadline_extend(
         deadline=deadline, unit=org.member_unit, due_date=date(2023, 11, 13), reason="Bão"
     )
-    assert svc.late_units(org.campaign, None, Phase.SELF_ASSESSMENT) == []
+    late = svc.late_units(org.campaign, None, Phase.SELF_ASSESSMENT)
+    assert [x.unit_id for x in late] == [org.deputy_unit.pk, org.outsider_unit.pk]
 
 
 @time_machine.travel("2023-11-08T03:00:00Z", tick=False)
