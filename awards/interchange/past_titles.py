@@ -52,7 +52,7 @@ def template_xlsx(*, organiser: Unit) -> bytes:
         [
             (_("Past titles"), headings(), []),
             (_("Title codes"), [_("Title code"), title_heading], [list(t) for t in titles]),
-            (_("Units"), [_("Unit code"), _("Unit")], [list(u) for u in units]),
+            (pgettext("heading", "Units"), [_("Unit code"), _("Unit")], [list(u) for u in units]),
         ],
     )
 

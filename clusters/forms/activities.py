@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clusters import permissions
 from clusters.models import Activity, AdvancedModel, Cluster, Membership, Unit, User
@@ -47,7 +48,7 @@ class ActivityForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=255)
     held_on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
     clusters = ClusterChoices(
-        label=_("Clusters"),
+        label=pgettext_lazy("heading", "Clusters"),
         queryset=Cluster.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         help_text=_("One for an activity within a cluster, more for one between clusters."),

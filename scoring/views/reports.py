@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET
 
 from clusters import permissions as org
@@ -338,7 +339,11 @@ def report_gaps(request: HttpRequest, pk: int) -> HttpResponse:
             f"report-gaps-{cluster.code}",
             f"{cluster.code} gaps",
             [
-                (_("Units"), [_("Code"), _("Unit"), _("Self"), _("Cluster"), _("Gap")], unit_rows),
+                (
+                    pgettext("heading", "Units"),
+                    [_("Code"), _("Unit"), _("Self"), _("Cluster"), _("Gap")],
+                    unit_rows,
+                ),
                 (
                     _("Criteria"),
                     [_("Code"), _("Criterion"), _("Title"), _("Self"), _("Cluster"), _("Gap")],
