@@ -134,6 +134,7 @@ OWNERS: dict[str, Org | Tree | None] = {
     "clusters.activity": Org("campaign__organiser"),
     "clusters.activityphoto": Org("activity__campaign__organiser"),
     "clusters.advancedmodel": Tree("unit"),
+    "clusters.advancedmodelphoto": Tree("advanced_model__unit"),
     "clusters.signingconference": Org("cluster__campaign__organiser"),
     "clusters.conferencephoto": Org("conference__cluster__campaign__organiser"),
     "clusters.pledge": Org("cluster__campaign__organiser"),
@@ -192,6 +193,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "clusters.activity": ADMIN_USERS,
     "clusters.activityphoto": ADMIN_USERS,
     "clusters.advancedmodel": ADMIN_USERS,
+    "clusters.advancedmodelphoto": ADMIN_USERS,
     "clusters.signingconference": ADMIN_USERS,
     "clusters.conferencephoto": ADMIN_USERS,
     "clusters.pledge": ADMIN_USERS,
@@ -516,6 +518,9 @@ def _side(organiser: Unit, mark: str, units: dict[str, Unit], staff, admin_user,
         activity=s.activity, image=_png("gl.png"), caption=f"Ảnh giao lưu {mark}"
     )
     s.model = activity_services.advanced_model_record(unit=units["leader"], title=f"Mô hình {mark}")
+    s.model_photo = activity_services.model_photo_add(
+        model=s.model, image=_png("mh.png"), caption=f"Ảnh mô hình {mark}"
+    )
     s.job = JobProgress.objects.create(
         kind=JobKind.RESULTS_EXPORT, user=staff, campaign=s.campaign, message=f"Xuất {mark}"
     )

@@ -1,7 +1,8 @@
 """Admin for the exchange activities (with their photos) and the registry of models and
 advanced examples. Rights from ``clusters.permissions``: an activity is changed by whoever
 records the activities of one of its clusters (``activity_clusters``); a model by whoever
-records the models of its unit (``model_units``)."""
+records the models of its unit (``model_units``), and so are its photos. Activities and
+models show their change history (read-only)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,21 @@ from clusters import permissions
 from clusters.admin.base import (
     ChoiceScope,
     ScopedAdmin,
+    ScopedHistoryMixin,
     ScopedTabularInline,
     _memo,
     scoped_units,
 )
 from clusters.admin.uploads import UploadCleaningForm
-from clusters.models import Activity, ActivityPhoto, AdvancedModel, Campaign, Membership, Unit
+from clusters.models import (
+    Activity,
+    ActivityPhoto,
+    AdvancedModel,
+    AdvancedModelPhoto,
+    Campaign,
+    Membership,
+    Unit,
+)
 
 
 def _activity_campaigns(user) -> QuerySet[Campaign]:
@@ -79,7 +89,7 @@ def _activities(user) -> QuerySet[Activity]:
 
 
 @admin.register(Activity)
-class ActivityAdmin(ActivityRecordAdmin):
+class ActivityAdmin(ScopedHistoryMixin, ActivityRecordAdmin):
     list_display = ("title", "held_on", "host", "campaign__year", "photo_count")
     list_filter = ("campaign__year", ("clusters", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("host", "campaign")
@@ -125,8 +135,41 @@ class ActivityPhotoAdmin(ActivityRecordAdmin):
     fk_scopes: ClassVar[dict[str, ChoiceScope]] = {"activity": _activities}
 
 
+class AdvancedModelPhotoInline(ScopedTabularInline):
+    model = AdvancedModelPhoto
+    form = UploadCleaningForm
+    fields = ("image", "caption")
+    extra = 1
+
+
+class ModelRecordAdmin(ScopedAdmin):
+    """A model, or a photo of it: whoever records the models of its unit."""
+
+    unit_path = "unit"
+
+    def scope(self, request, queryset):
+        if permissions.is_administrator(request.user):
+            return queryset
+        if permissions.can_manage_units(request.user):
+            units = scoped_units(request.user)
+        else:
+            units = permissions.model_units(request.user)
+        return queryset.filter(**{f"{self.unit_path}__in": units.values("pk")})
+
+    def may_add(self, request):
+        return permissions.can_record_models(request.user)
+
+    def may_change(self, request, obj):
+        unit_id = obj.unit_id if isinstance(obj, AdvancedModel) else obj.advanced_model.unit_id
+        return _model_units(request.user).filter(pk=unit_id).exists()
+
+
+def _models(user) -> QuerySet[AdvancedModel]:
+    return AdvancedModel.objects.filter(unit__in=_model_units(user).values("pk"))
+
+
 @admin.register(AdvancedModel)
-class AdvancedModelAdmin(ScopedAdmin):
+class AdvancedModelAdmin(ScopedHistoryMixin, ModelRecordAdmin):
     list_display = ("title", "unit", "area", "since", "replicas")
     list_filter = ("area",)
     list_select_related = ("unit",)
@@ -136,20 +179,8 @@ class AdvancedModelAdmin(ScopedAdmin):
     ordering = ("unit__code", "title")
     fields = ("unit", "title", "area", "since", "description", "replicated_by")
     filter_horizontal = ("replicated_by",)
+    inlines = (AdvancedModelPhotoInline,)
     fk_scopes: ClassVar[dict[str, ChoiceScope]] = {"unit": _model_units}
-
-    def scope(self, request, queryset):
-        if permissions.is_administrator(request.user):
-            return queryset
-        if permissions.can_manage_units(request.user):
-            return queryset.filter(unit__in=scoped_units(request.user).values("pk"))
-        return queryset.filter(unit__in=permissions.model_units(request.user).values("pk"))
-
-    def may_add(self, request):
-        return permissions.can_record_models(request.user)
-
-    def may_change(self, request, obj):
-        return _model_units(request.user).filter(pk=obj.unit_id).exists()
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "replicated_by":
@@ -165,3 +196,15 @@ class AdvancedModelAdmin(ScopedAdmin):
     )
     def replicas(self, obj: AdvancedModel) -> int:
         return obj.replica_count
+
+
+@admin.register(AdvancedModelPhoto)
+class AdvancedModelPhotoAdmin(ModelRecordAdmin):
+    unit_path = "advanced_model__unit"
+    form = UploadCleaningForm
+    list_display = ("caption", "advanced_model", "image")
+    list_display_links = ("caption", "advanced_model")
+    list_select_related = ("advanced_model",)
+    search_fields = ("caption", "advanced_model__title")
+    ordering = ("advanced_model__title", "pk")
+    fk_scopes: ClassVar[dict[str, ChoiceScope]] = {"advanced_model": _models}

@@ -1,5 +1,5 @@
 """Admin for the signing records: conferences and photos, pledges, their items and
-signatures, registrations."""
+signatures, registrations; each record but a photo with its change history (read-only)."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ class ConferencePhotoInline(ScopedTabularInline):
 
 
 @admin.register(SigningConference)
-class SigningConferenceAdmin(SigningRecordAdmin):
+class SigningConferenceAdmin(ScopedHistoryMixin, SigningRecordAdmin):
     list_display = ("cluster", "cluster__campaign__year", "held_on", "place", "chair", "photos")
     list_filter = ("cluster__campaign__year", ("cluster", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("cluster__campaign",)
@@ -146,7 +146,7 @@ class SignatureInline(ScopedTabularInline):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(SigningRecordAdmin):
+class PledgeAdmin(ScopedHistoryMixin, SigningRecordAdmin):
     list_display = ("cluster", "cluster__campaign__year", "slogan_excerpt", "items", "signatures")
     list_filter = ("cluster__campaign__year", ("cluster", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("cluster__campaign",)
@@ -181,7 +181,7 @@ class PledgeAdmin(SigningRecordAdmin):
 
 
 @admin.register(PledgeItem)
-class PledgeItemAdmin(SigningRecordAdmin):
+class PledgeItemAdmin(ScopedHistoryMixin, SigningRecordAdmin):
     cluster_path = "pledge__cluster"
     list_display = ("area", "pledge", "order")
     list_filter = ("pledge__cluster__campaign__year",)
@@ -193,7 +193,7 @@ class PledgeItemAdmin(SigningRecordAdmin):
 
 
 @admin.register(Signature)
-class SignatureAdmin(SigningRecordAdmin):
+class SignatureAdmin(ScopedHistoryMixin, SigningRecordAdmin):
     cluster_path = "pledge__cluster"
     list_display = ("unit", "pledge", "signatory", "position", "signed_on")
     list_filter = (
@@ -243,7 +243,7 @@ class RegistrationClusterFilter(admin.SimpleListFilter):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(SigningRecordAdmin):
+class RegistrationAdmin(ScopedHistoryMixin, SigningRecordAdmin):
     form = RegistrationAdminForm
     list_display = ("unit", "campaign__year", "cluster_name", "titles_display", "registered_on")
     list_filter = ("campaign__year", RegistrationClusterFilter)

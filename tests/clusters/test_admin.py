@@ -16,6 +16,7 @@ from clusters.admin.base import ReadOnlyMixin
 from clusters.enums import MemberRole, NoticeKind, Title
 from clusters.models import (
     ActivityPhoto,
+    AdvancedModelPhoto,
     ConferencePhoto,
     Notification,
     Period,
@@ -92,6 +93,9 @@ def records(org):
     )
     ActivityPhoto.objects.create(activity=r.activity, image="activities/photos/2023/a.png")
     r.model = activity_services.advanced_model_record(unit=org.member_unit, title="Mô hình")
+    AdvancedModelPhoto.objects.create(
+        advanced_model=r.model, image="activities/photos/2023/m.png", caption="Mô hình"
+    )
     r.notification = Notification.objects.create(
         recipient=org.member, kind=NoticeKind.REMINDER, campaign=org.campaign, key="admin:1"
     )
