@@ -103,18 +103,18 @@ def exempt(user) -> bool:
     )
 
 
+def closed_message(state: DeadlineState) -> str:
+    return _(
+        "The deadline of this phase was %(date)s and input is now closed. Ask the standing "
+        "agency for an extension."
+    ) % {"date": formats.date_format(state.due, "d/m/Y")}
+
+
 def refuse_if_closed(state: DeadlineState | None, user, today: date | None = None) -> None:
     """Raise DeadlineClosed when ``state`` closes input for ``user``."""
     if state is None or not state.closes_input(today) or exempt(user):
         return
-    raise DeadlineClosed(
-        _(
-            "The deadline of this phase was %(date)s and input is now closed. Ask the standing "
-            "agency for an extension."
-        )
-        % {"date": formats.date_format(state.due, "d/m/Y")},
-        code="deadline_closed",
-    )
+    raise DeadlineClosed(closed_message(state), code="deadline_closed")
 
 
 def sheet_state(sheet, phase: str | None = None) -> DeadlineState | None:

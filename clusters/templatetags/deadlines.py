@@ -47,13 +47,17 @@ def days_left(value) -> str:
 
 
 @register.inclusion_tag("includes/deadline_banner.html", takes_context=True)
-def deadline_banner(context, campaign, period=None, cluster=None, unit=None) -> dict:
+def deadline_banner(
+    context, campaign, period=None, cluster=None, unit=None, state=None, known=False
+) -> dict:
+    """``known``: the page read ``state`` already (the sheet page: no query here)."""
     if campaign is None:
         return {"state": None}
     phase = campaign.phase if period is None or period.is_year_end else period.phase
     if phase in (Phase.SETUP, Phase.PUBLISHED):
         return {"state": None}
-    state = state_for(campaign=campaign, period=period, phase=phase, cluster=cluster, unit=unit)
+    if not known:
+        state = state_for(campaign=campaign, period=period, phase=phase, cluster=cluster, unit=unit)
     if state is None:
         return {"state": None}
     user = context.get("user")

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -29,9 +30,11 @@ from clusters import permissions as org
 from clusters.enums import PeriodKind, Phase
 from clusters.models import Cluster, Membership, Unit
 from clusters.models.periods import period_label
+from clusters.services.deadlines import deadline_state
 from clusters.views.deadlines import deadline_refused
 from scoring import engine, forms, lead, permissions, queries, services, workflow
-from scoring.deadlines import DeadlineClosed
+from scoring.deadlines import DeadlineClosed, closed_message
+from scoring.deadlines import exempt as deadline_exempt
 from scoring.engine.signed import signed_groups
 from scoring.enums import CriterionKind, Metric, SheetStatus, Stage
 from scoring.models import (
@@ -460,16 +463,36 @@ def my_sheet(request: HttpRequest) -> HttpResponse:
         context = {"reason": reason, "membership": membership, "period": period}
         return render(request, "scoring/sheet.html", context)
     sheet = sheet_for(user, sheet.values_list("pk", flat=True).get())
-    context = sheet_context(user, sheet)
+    context = with_deadline(user, sheet, sheet_context(user, sheet))
     context.update(is_my_sheet=True, page_path=page_path(request))
     return render(request, "scoring/sheet.html", context)
+
+
+def with_deadline(user, sheet: ScoreSheet, context: dict) -> dict:
+    """The deadline of the sheet's current phase, for its banner (one query); once it has
+    passed in close mode, the unit's officers see the sheet read-only, saying why
+    (docs/deadlines.md; the services refuse the writes anyway)."""
+    phase = sheet_phase(sheet)
+    state = None
+    if phase not in (Phase.SETUP, Phase.PUBLISHED):
+        state = deadline_state(
+            period_q=Q(period_id=sheet.period_id),
+            phase=phase,
+            cluster_id=sheet.cluster_id,
+            unit_id=sheet.unit_id,
+        )
+    context.update(deadline=state, deadline_known=True)
+    closed = state is not None and state.closes_input() and not deadline_exempt(user)
+    if context.get("can_edit") and closed:
+        context.update(can_edit=False, can_submit=False, read_only_reason=closed_message(state))
+    return context
 
 
 @require_GET
 @login_required
 def sheet_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = sheet_for(request.user, pk)
-    context = sheet_context(request.user, sheet)
+    context = with_deadline(request.user, sheet, sheet_context(request.user, sheet))
     context["page_path"] = page_path(request)
     return render(request, "scoring/sheet.html", context)
 

@@ -92,6 +92,15 @@ def test_a_closed_deadline_refuses_a_row_and_says_why(page, org, table):
         cluster=org.cluster, unit=org.member_unit, stage=Stage.SELF
     )
     passed = timezone.localdate() - dt.timedelta(days=2)
+    page.console_allowed = ["403"]  # the browser logs the refused save
+    login(page, "member")
+    page.context.add_cookies([{"name": "django_language", "value": "en", "url": page.url}])
+    page.goto(f"/sheets/{sheet.pk}/")
+    e = ScoreEntry.objects.get(sheet=sheet, criterion__code="I.1")
+    field = page.locator(f"#e{e.pk}-points")
+    expect(field).to_be_editable()
+
+    # The deadline closes while the page is open: the next save is refused, saying why.
     deadlines.deadline_set(
         campaign=org.campaign,
         period=None,
@@ -99,14 +108,6 @@ def test_a_closed_deadline_refuses_a_row_and_says_why(page, org, table):
         due_date=passed,
         mode=DeadlineMode.CLOSE,
     )
-    page.console_allowed = ["403"]  # the browser logs the refused save
-    login(page, "member")
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": page.url}])
-
-    page.goto(f"/sheets/{sheet.pk}/")
-    expect(page.locator(".deadline-banner")).to_have_attribute("data-deadline-mode", "close")
-    e = ScoreEntry.objects.get(sheet=sheet, criterion__code="I.1")
-    field = page.locator(f"#e{e.pk}-points")
     field.fill("12")
     field.press("Tab")
 
@@ -114,3 +115,9 @@ def test_a_closed_deadline_refuses_a_row_and_says_why(page, org, table):
     expect(message).to_contain_text(passed.strftime("%d/%m/%Y"))
     expect(message).to_contain_text("input is now closed")
     assert ScoreEntry.objects.get(pk=e.pk).input_points is None
+
+    # Opened again, the sheet is read-only and says why; the banner says input is closed.
+    page.goto(f"/sheets/{sheet.pk}/")
+    expect(page.locator(".deadline-banner")).to_have_attribute("data-deadline-mode", "close")
+    expect(page.locator(f"#e{e.pk}-points")).to_have_count(0)
+    expect(page.get_by_text("input is now closed")).to_be_visible()

@@ -267,3 +267,22 @@ def test_the_six_month_reviews_deadline_closes_its_own_sheets_only(org, table):
         services.entry_update(entry=entry(six_sheet, "I.1"), user=org.member, values={"points": 1})
     services.entry_update(entry=entry(year_sheet, "I.1"), user=org.member, values={"points": 2})
     assert entry(year_sheet, "I.1").input_points == D(2)
+
+
+@time_machine.travel(AFTER, tick=False)
+def test_the_sheet_page_is_read_only_once_closed_and_says_why(client, org, own):
+    e = entry(own, "I.1")
+    client.force_login(org.member)
+    client.cookies["django_language"] = "en"
+    url = reverse("sheet_detail", args=[own.pk])
+    assert f'id="e{e.pk}-points"' in client.get(url).content.decode()
+
+    close_on(org)
+    response = client.get(url)
+
+    page = response.content.decode()
+    assert response.context["can_edit"] is False
+    assert response.context["can_submit"] is False
+    assert f'id="e{e.pk}-points"' not in page
+    assert "input is now closed" in page
+    assert 'data-deadline-mode="close"' in page
