@@ -17,6 +17,8 @@ campaign by default).
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -233,7 +235,12 @@ def awards_holders(request: HttpRequest) -> HttpResponse:
         "mode": request.GET.get("mode", "any"),
     }
     form = HoldersForm(params if params["title"] else None, initial={"mode": "any"})
-    form.fields["title"].choices = [(c, f"{n} ({c})") for c, n in titles.items()]
+    # The name alone, as the page reads it; the code (an English identifier of the Excel files)
+    # only to tell apart two titles of the same name.
+    named = Counter(titles.values())
+    form.fields["title"].choices = [
+        (c, n if named[n] == 1 else f"{n} ({c})") for c, n in titles.items()
+    ]
     search = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
