@@ -1,7 +1,8 @@
 """The demo's year in the clusters beyond scores (issue 15 point 8): each cluster's operating
 regulation (a Word file written with the documents' helpers), exchange activities within
-and between clusters with photos, and models and advanced examples with the units that
-replicated them. Photos are small pictures drawn here with Pillow (no file is shipped).
+and between clusters with photos, and models and advanced examples with a photo each and
+the units that replicated them. Photos are small pictures drawn here with Pillow (no file
+is shipped).
 
 Everything goes through clusters.services; each part is created once (clusters.demo
 calls them on every run). Names, dates and contents are illustrative.
@@ -252,20 +253,26 @@ def seed_activities(campaign: Campaign) -> None:
 
 
 def seed_models() -> None:
-    """The models and advanced examples, each once (they outlive a campaign)."""
+    """The models and advanced examples, each once (they outlive a campaign), each with a
+    photo (added to a model of an earlier demo that has none)."""
     units = {u.code: u for u in Unit.objects.filter(code__in=[m[0] for m in MODELS])}
     others = {u.code: u for u in Unit.objects.filter(code__in=[c for m in MODELS for c in m[5]])}
-    for code, title, area, description, since, replicated in MODELS:
-        if (
-            code not in units
-            or AdvancedModel.objects.filter(unit=units[code], title=title).exists()
-        ):
+    for number, (code, title, area, description, since, replicated) in enumerate(MODELS, 1):
+        if code not in units:
             continue
-        activity_services.advanced_model_record(
-            unit=units[code],
-            title=title,
-            area=area,
-            description=description,
-            since=since,
-            replicated_by=[others[c] for c in replicated if c in others],
-        )
+        model = AdvancedModel.objects.filter(unit=units[code], title=title).first()
+        if model is None:
+            model = activity_services.advanced_model_record(
+                unit=units[code],
+                title=title,
+                area=area,
+                description=description,
+                since=since,
+                replicated_by=[others[c] for c in replicated if c in others],
+            )
+        if not model.photos.exists():
+            activity_services.model_photo_add(
+                model=model,
+                image=photo(title, f"mo-hinh-{number}.jpg"),
+                caption=f"{units[code].name}: {area or title}",
+            )

@@ -28,6 +28,7 @@ from clusters.models import (
     Activity,
     ActivityPhoto,
     AdvancedModel,
+    AdvancedModelPhoto,
     Campaign,
     Cluster,
     Membership,
@@ -204,6 +205,10 @@ def test_demo_regulations_activities_with_photos_and_models(seeded):
         "CADG",
         "CAKN",
     ]
+    # Each model or advanced example has a photo, stored cleaned (JPEG, no metadata).
+    assert [m.photos.count() for m in models] == [1, 1, 1]
+    with models[0].photos.get().image.open("rb") as image:
+        assert image.read(3) == b"\xff\xd8\xff"
 
 
 def test_demo_awards_part_runs_after_scoring(seeded):
@@ -226,6 +231,7 @@ def test_demo_twice_changes_nothing_in_awards(seeded):
             Activity.objects.count(),
             ActivityPhoto.objects.count(),
             AdvancedModel.objects.count(),
+            AdvancedModelPhoto.objects.count(),
             sorted(Cluster.objects.values_list("code", "regulation")),
         )
 
