@@ -63,7 +63,9 @@ def who(user) -> str:
     """The name an event shows for the user who did it."""
     if user is None:
         return _("The system")
-    return user.get_full_name() or user.get_username()
+    # The account's full name as the header shows it (User.__str__); Django's get_full_name
+    # reads first and last names, which accounts here leave blank, so it gave the login name.
+    return str(user)
 
 
 @dataclass

@@ -32,7 +32,7 @@ def test_a_vote_recorded_is_told_to_whoever_sees_the_cluster(published, award_ty
         user=published.leader,
     )
     sentence = (
-        f"leader recorded the vote on proposing {published.leader_unit.name} for "
+        f"{published.leader} recorded the vote on proposing {published.leader_unit.name} for "
         "Cờ thi đua của Bộ Công an: 2 votes for of 3 members present."
     )
     assert sentence in _texts(published.member, published)

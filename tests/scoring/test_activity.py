@@ -68,12 +68,12 @@ def test_sentences_newest_first_with_before_and_after(history, settings):
     settings.LANGUAGE_CODE = "en"
     events = texts(history.admin, history)
     name = history.member_unit.name
-    assert events[0] == f"leader scored criterion I.1 of {name} (Cluster scoring): — → 9"
-    assert f"member scored criterion I.1 of {name} (Self-assessment): 10 → 12" in events
-    assert f"member scored criterion I.1 of {name} (Self-assessment): — → 10" in events
-    assert events.index(f"member scored criterion I.1 of {name} (Self-assessment): 10 → 12") < (
-        events.index(f"member scored criterion I.1 of {name} (Self-assessment): — → 10")
-    )
+    assert events[0] == f"{history.leader} scored criterion I.1 of {name} (Cluster scoring): — → 9"
+    assert f"{history.member} scored criterion I.1 of {name} (Self-assessment): 10 → 12" in events
+    assert f"{history.member} scored criterion I.1 of {name} (Self-assessment): — → 10" in events
+    assert events.index(
+        f"{history.member} scored criterion I.1 of {name} (Self-assessment): 10 → 12"
+    ) < (events.index(f"{history.member} scored criterion I.1 of {name} (Self-assessment): — → 10"))
 
 
 def test_a_unit_officer_sees_only_their_units_sheets(history, settings):
@@ -117,8 +117,8 @@ def test_status_changes_and_phases(history, client):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(reverse("cluster_recent", args=[history.cluster.pk])).content.decode()
     name = history.member_unit.name
-    assert f"member submitted the self-assessment sheet of {name}." in page
-    assert f"leader returned the self-assessment sheet of {name} for correction." in page
+    assert f"{history.member} submitted the self-assessment sheet of {name}." in page
+    assert f"{history.leader} returned the self-assessment sheet of {name} for correction." in page
     assert "moved the campaign to the phase" in page
     # Inputs stored by an import (points computed afterwards) are told as inputs.
     assert f"The system entered 1 / 1 for criterion I.2 of {name} (Self-assessment)." in page
