@@ -144,11 +144,29 @@ def _phases(user, campaign: Campaign, cluster_ids: Sequence[int], limit: int) ->
 # them all), so ``cluster_ids`` (the clusters the reader may see) is the whole scope. Records
 # are added ("+") or changed ("~"); a withdrawn signature ("-") is told too. Each source is one
 # query: the history rows with their user and the names the sentence needs.
+#
+# One action on a page may save a record twice (the conference, then its minutes; a
+# signature, then its scanned copy; the pledge, then whether members sign): a change by the
+# same person within SAME_ACTION of the record's previous row is that action's, not told again.
+
+SAME_ACTION = dt.timedelta(minutes=1)
 
 
 def _newest(records, limit: int, *related: str) -> list:
-    rows = records.select_related("history_user", *related)
-    return list(rows.order_by("-history_date", "-history_id")[:limit])
+    rows = with_previous(records, ["history_date", "history_user_id"]).select_related(
+        "history_user", *related
+    )
+    kept = []
+    for record in rows.order_by("-history_date", "-history_id")[: limit * 2]:
+        follows = (
+            record.history_type == "~"
+            and record.before_history_date is not None
+            and record.before_history_user_id == record.history_user_id
+            and record.history_date - record.before_history_date < SAME_ACTION
+        )
+        if not follows:
+            kept.append(record)
+    return kept[:limit]
 
 
 def _event(record, kind: str, text: str, params: dict, url: str | None) -> Event:

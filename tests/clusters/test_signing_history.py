@@ -8,6 +8,8 @@ import datetime as dt
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import F
 from django.urls import reverse
 
 from clusters import permissions, recent
@@ -17,6 +19,11 @@ from clusters.services import activities as activity_services
 from clusters.services import signing as signing_services
 
 pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _who(user) -> str:
+    return recent.who(user)
 
 
 def _texts(user, org) -> list[str]:
@@ -102,17 +109,23 @@ def test_sentences_of_the_signing_and_the_activity_newest_first(signed, settings
     settings.LANGUAGE_CODE = "en"
     member, c1 = signed.member_unit.name, signed.cluster.name
     assert _texts(signed.member, signed) == [
-        f"leader added the exchange activity “Giao lưu nghiệp vụ” hosted by {member} "
-        "on 12/05/2023.",
-        f"member registered {member} for the titles: Advanced unit.",
-        f"leader recorded the signature of {member} on the pledge of {c1}.",
-        f"leader recorded the emulation pledge of {c1}.",
-        f"leader recorded the signing conference of {c1}.",
+        f"{_who(signed.leader)} added the exchange activity “Giao lưu nghiệp vụ” hosted by "
+        f"{member} on 12/05/2023.",
+        f"{_who(signed.member)} registered {member} for the titles: Advanced unit.",
+        f"{_who(signed.leader)} recorded the signature of {member} on the pledge of {c1}.",
+        f"{_who(signed.leader)} recorded the emulation pledge of {c1}.",
+        f"{_who(signed.leader)} recorded the signing conference of {c1}.",
     ]
+
+
+def _an_hour_ago(*models) -> None:
+    for model in models:
+        model.history.update(history_date=F("history_date") - dt.timedelta(hours=1))
 
 
 def test_corrections_and_a_withdrawn_signature(signed, settings):
     settings.LANGUAGE_CODE = "en"
+    _an_hour_ago(SigningConference, Registration, Signature)
     signing_services.signing_conference_record(
         cluster=signed.cluster,
         held_on=dt.date(2023, 2, 20),
@@ -133,9 +146,10 @@ def test_corrections_and_a_withdrawn_signature(signed, settings):
     texts = _texts(signed.leader, signed)
 
     assert texts[:3] == [
-        f"deputy withdrew the signature of {member} from the pledge of {c1}.",
-        f"member changed the titles {member} registers for: Advanced unit, Determined-to-win unit.",
-        f"staff updated the record of the signing conference of {c1}.",
+        f"{_who(signed.deputy)} withdrew the signature of {member} from the pledge of {c1}.",
+        f"{_who(signed.member)} changed the titles {member} registers for: Advanced unit, "
+        "Determined-to-win unit.",
+        f"{_who(signed.staff)} updated the record of the signing conference of {c1}.",
     ]
 
 
@@ -143,14 +157,16 @@ def test_whoever_sees_the_cluster_sees_its_signing_and_no_other(signed, settings
     settings.LANGUAGE_CODE = "en"
     c1, c2 = signed.cluster.name, signed.other_cluster.name
     for role in ("member", "leader", "deputy", "staff", "admin"):
-        assert f"leader recorded the signing conference of {c1}." in _texts(
+        assert f"{_who(signed.leader)} recorded the signing conference of {c1}." in _texts(
             getattr(signed, role), signed
         )
     outsider = _texts(signed.outsider, signed)
-    assert f"outsider recorded the signing conference of {c2}." in outsider
+    assert f"{_who(signed.outsider)} recorded the signing conference of {c2}." in outsider
     assert not any(c1 in t or signed.member_unit.name in t for t in outsider)
     assert not any("Giao lưu" in t for t in outsider)
-    assert f"outsider recorded the signing conference of {c2}." not in _texts(signed.member, signed)
+    assert f"{_who(signed.outsider)} recorded the signing conference of {c2}." not in _texts(
+        signed.member, signed
+    )
 
 
 def test_a_registration_is_told_in_the_units_cluster_with_its_link(signed):
@@ -171,5 +187,45 @@ def test_the_cluster_page_of_recent_activity_tells_the_signing(signed, client):
     page = client.get(reverse("cluster_recent", args=[signed.cluster.pk]))
     html = page.content.decode()
     assert page.status_code == 200
-    assert f"leader recorded the signing conference of {signed.cluster.name}." in html
+    assert (
+        f"{_who(signed.leader)} recorded the signing conference of {signed.cluster.name}." in html
+    )
     assert reverse("activity_detail", args=[signed.activity.pk]) in html
+
+
+def test_one_action_saving_twice_is_told_once(signed, settings, tmp_path):
+    """A signature recorded with its scanned copy is saved twice (the record, then the
+    file): one event. The same person changing it again later is told again."""
+    settings.LANGUAGE_CODE = "en"
+    settings.MEDIA_ROOT = tmp_path
+    signing_services.signature_sign(
+        pledge=signed.pledge,
+        unit=signed.deputy_unit,
+        signatory="Đ/c D",
+        position="Phó Trưởng phòng",
+        signed_on=dt.date(2023, 2, 20),
+        scanned_copy=SimpleUploadedFile("ky.pdf", PDF),
+        user=signed.deputy,
+    )
+    deputy, c1 = signed.deputy_unit.name, signed.cluster.name
+    told = [t for t in _texts(signed.admin, signed) if deputy in t]
+    assert Signature.history.filter(unit=signed.deputy_unit).count() == 2
+    assert told == [
+        f"{_who(signed.deputy)} recorded the signature of {deputy} on the pledge of {c1}."
+    ]
+
+    _an_hour_ago(Signature)
+    signing_services.signature_record(
+        pledge=signed.pledge,
+        unit=signed.member_unit,
+        signatory="Đ/c B",
+        position="Phó Trưởng Công an",
+        signed_on=dt.date(2023, 2, 20),
+        user=signed.leader,
+    )
+    member = signed.member_unit.name
+    told = [t for t in _texts(signed.admin, signed) if member in t and "signature" in t]
+    assert told == [
+        f"{_who(signed.leader)} corrected the signature of {member} on the pledge of {c1}.",
+        f"{_who(signed.leader)} recorded the signature of {member} on the pledge of {c1}.",
+    ]
