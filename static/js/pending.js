@@ -74,6 +74,8 @@
     lost: lost,
     settle: settle,
     count: count,
+    // Send every pending save now (the sheet's what-if mode held them back while it was on).
+    retryAll: function () { Object.keys(items).forEach(run); },
     has: function (key) { return Object.prototype.hasOwnProperty.call(items, key); },
     attempts: function (key) { return items[key] ? items[key].attempt : 0; },
     // A gateway's answer when it could not reach the application: the save never arrived.

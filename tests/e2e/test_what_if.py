@@ -1,5 +1,7 @@
-"""The sheet's what-if mode in Chromium (issue 16 point 5): switched on from the keyboard,
-trial inputs recomputed by the server and announced, nothing saved; on a phone's cards too.
+"""The sheet's what-if mode in Chromium (issue 16 point 5): switched on from the keyboard, the
+sheet's own inputs become the trial inputs, recomputed by the server and announced, nothing
+saved, queued or pending; switched off, the inputs show their values again; on a phone's cards
+too.
 Figures as in tests/scoring/test_what_if.py: M1 totals 19; with I.2 at 50/50 and I.3 at
 49/50 it would total 49 (band Khá), second behind D1's 55.50."""
 
@@ -37,11 +39,14 @@ def _try(page, m1):
     toggle.focus()
     page.keyboard.press("Enter")
     expect(toggle).to_have_attribute("aria-pressed", "true")
-    expect(page.locator(f"#w{i3.pk}-numerator")).to_be_visible()
-    page.fill(f"#w{i2.pk}-numerator", "50")
-    page.locator(f"#w{i2.pk}-numerator").press("Tab")
-    page.fill(f"#w{i3.pk}-numerator", "49")
-    page.locator(f"#w{i3.pk}-numerator").press("Tab")
+    expect(page.locator("[data-what-if-notice]")).to_be_visible()  # nothing is saved, said
+    expect(page.locator("[data-what-if-state]")).not_to_be_empty()  # and announced
+    assert page.locator("[id^=w][id*='-numerator']").count() == 0  # no second set of inputs
+    expect(page.locator(f"#e{i3.pk}-numerator")).to_be_visible()
+    page.fill(f"#e{i2.pk}-numerator", "50")
+    page.locator(f"#e{i2.pk}-numerator").press("Tab")
+    page.fill(f"#e{i3.pk}-numerator", "49")
+    page.locator(f"#e{i3.pk}-numerator").press("Tab")
     result = page.locator("#what-if-result")
     expect(result).to_have_attribute("aria-live", "polite")
     expect(result.locator('[data-what-if-figure="total"]')).to_have_text("49,00")
@@ -49,13 +54,23 @@ def _try(page, m1):
     expect(result.locator('[data-what-if-figure="rank"]')).to_contain_text("2")
     expect(page.locator(f"#wp-{i3.pk}")).to_have_text("20")
     expect(page.locator("#what-if-bar")).to_contain_text("49,00")  # the sticky bar, on a phone too
+    assert page.evaluate("window.ThiduaPending.count()") == 0  # no save kept pending
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    expect(page.locator(f"#e{i2.pk}-numerator")).to_have_value("40")  # the saved values again
+    expect(page.locator(f"#e{i3.pk}-numerator")).to_have_value("45")
+    expect(page.locator(f"#wp-{i3.pk}")).to_have_count(0)
+    expect(result).to_be_empty()
     return i2, i3
 
 
 def test_what_if_from_the_keyboard_saves_nothing(page, org, m1, live_server):
     login(page, "leader")
     versions = list(ScoreEntry.objects.order_by("pk").values_list("version", "points"))
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
     _try(page, m1)
+    assert not [url for url in requests if "/entries/" in url]  # no save was even sent
     assert list(ScoreEntry.objects.order_by("pk").values_list("version", "points")) == versions
     assert ScoreSheet.objects.get(pk=m1.pk).total == Decimal("19.00")
 

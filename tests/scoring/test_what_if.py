@@ -112,9 +112,32 @@ def test_gap_and_open_points_on_the_sheet_page(client, org, scored):
     assert 'data-gap="39.00"' in page
     assert 'data-open="I.2"' in page
     assert 'data-suffered="T"' in page
+    # The what-if mode costs the page nothing until used: the switch and an empty result
+    # region, no second set of (trial) inputs, no trial points (static/js/what_if.js).
+    assert response.context["can_edit"]
+    assert "data-what-if-toggle" in page
+    assert 'aria-pressed="false"' in page
+    assert 'name="w' not in page
+    assert 'id="wp-' not in page
+    assert "Trial mode: nothing is saved." in page
     leader_page = client.get(reverse("sheet_detail", args=[scored["D1"].pk]))
     assert leader_page.context["lead"].gap == D("0.00")
     assert 'data-gap="0"' in leader_page.content.decode()
+
+
+def test_a_read_only_sheet_has_no_what_if_switch(client, org, scored):
+    # The member sees its unit's self-assessment read-only once the cluster scores: nothing
+    # to try (the mode changes the sheet's own inputs), the open points still shown.
+    sheet = services.sheet_get_or_create(cluster=org.cluster, unit=org.member_unit, stage="self")
+    client.force_login(org.member)
+    response = client.get(reverse("sheet_detail", args=[sheet.pk]))
+    assert response.status_code == 200
+    assert not response.context["can_edit"]
+    assert response.context["lead"] is not None
+    assert 'data-open="I.1"' in response.content.decode()
+    page = response.content.decode()
+    assert "data-what-if-toggle" not in page
+    assert "js/what_if.js" not in page
 
 
 def test_no_gap_where_the_ranking_is_not_visible(client, org, table):
