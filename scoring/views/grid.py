@@ -16,6 +16,9 @@ live in scoring/views/review.py.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,9 +31,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from clusters.enums import PeriodKind, Phase
-from clusters.models import Cluster
+from clusters.models import Cluster, DeadlineExtension
 from clusters.models.periods import period_label
+from clusters.services.deadlines import state_for
 from scoring import forms, permissions, services, workflow
+from scoring.deadlines import STAGE_PHASE, closed_message
+from scoring.deadlines import exempt as deadline_exempt
 from scoring.enums import CriterionKind, SheetStatus, Stage
 from scoring.models import ScoreEntry
 from scoring.periods import of_period, period_for, period_id_of, period_query, phase_of
@@ -53,6 +59,9 @@ from scoring.views.grid_saved import saved_parts
 def _readonly_reason(grid: Grid, user, published: bool, period=None) -> str:
     if grid.editable or not grid.columns:
         return ""
+    closed = next((c["closed"] for c in grid.columns if c.get("closed")), "")
+    if closed:
+        return closed
     phase = phase_of(grid.cluster.campaign, period)
     if published or any(c["sheet"].status == SheetStatus.LOCKED for c in grid.columns):
         return _("These results are published and locked; nothing can change.")
@@ -67,12 +76,48 @@ def _readonly_reason(grid: Grid, user, published: bool, period=None) -> str:
     return _("The standing agency scores the final review; the grid is read-only.")
 
 
+def grid_deadline(user, cluster: Cluster, stage: str, period) -> tuple:
+    """The deadline of the current phase (the banner's, one query; none in setting up and
+    once published) and ``closed(unit_id)``: why a unit's column is closed to ``user`` by
+    it, "" when open. A column closes when the phase is the stage's, the deadline closes
+    input and the user is not exempt (staff, administrators), unless the scored unit has an
+    extension still running (docs/deadlines.md: the extension that counts for a
+    cluster-stage sheet is the scored unit's). The extensions are read in one query, only
+    when the deadline itself has closed input for this user."""
+    phase = phase_of(cluster.campaign, period)
+    if phase in (Phase.SETUP, Phase.PUBLISHED):
+        return None, None
+    state = state_for(campaign=cluster.campaign, period=period, phase=phase, cluster=cluster)
+    if (
+        state is None
+        or phase != STAGE_PHASE.get(stage)
+        or not state.closes_input()
+        or deadline_exempt(user)
+    ):
+        return state, None
+    extended: dict[int, date] = {}
+    for unit_id, due in (
+        DeadlineExtension.objects.filter(deadline_id=state.deadline_id)
+        .order_by("-created_at", "-pk")
+        .values_list("unit_id", "due_date")
+    ):
+        extended.setdefault(unit_id, due)  # newest first: the latest counts
+
+    def closed(unit_id: int) -> str:
+        due = extended.get(unit_id)
+        unit_state = replace(state, due=due, extended=True) if due else state
+        return closed_message(unit_state) if unit_state.closes_input() else ""
+
+    return state, closed
+
+
 def grid_context(request: HttpRequest, cluster: Cluster, stage: str) -> dict:
     user = request.user
     by_units = request.GET.get("by") == "units"
     period = period_for(request, cluster)
     query = period_query(period)
-    grid = build_grid(cluster, stage, user, by_units=by_units, period=period)
+    deadline, closed = grid_deadline(user, cluster, stage, period)
+    grid = build_grid(cluster, stage, user, by_units=by_units, period=period, closed=closed)
     # Publishing is the final stage's: the cluster stage's grid does not speak of it.
     published = stage == Stage.FINAL and workflow.is_published(cluster, period)
     publication = (
@@ -127,6 +172,7 @@ def grid_context(request: HttpRequest, cluster: Cluster, stage: str) -> dict:
         "readonly_reason": _readonly_reason(grid, user, published, period),
         "has_returns": any(c["return_url"] for c in grid.columns),
         "fig_labels": dict(FIGURES),
+        "deadline": deadline,
     }
 
 

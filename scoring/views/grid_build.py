@@ -3,7 +3,7 @@ number of queries); its cells as HTML are written by grid_html.py."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -227,10 +227,13 @@ def build_grid(
     by_units: bool = False,
     focus: str | None = None,
     period: Period | None = None,
+    closed: Callable[[int], str] | None = None,
 ) -> Grid:
     """The grid of ``cluster`` at ``stage`` of ``period`` (None: the year-end review) for
     ``user``. With ``focus`` (a criterion code) only that criterion's cells, the subtotals
-    of its groups and every unit's figures are built (what a cell save answers)."""
+    of its groups and every unit's figures are built (what a cell save answers).
+    ``closed(unit_id)``: why a unit's column is closed by a passed closing deadline ("" when
+    open; grid.grid_deadline), so its cells show no input."""
     text = Text()
     grid = Grid(cluster=cluster, stage=stage, by_units=by_units)
     roles = permissions.member_roles(cluster)
@@ -290,6 +293,12 @@ def build_grid(
     for column in grid.columns:
         if permissions.own_unit_notice(user, column["sheet"]):
             column["lock"] = OWN_UNIT_NOTICE
+    if closed is not None and grid.editable:
+        for column in grid.columns:
+            reason = column["editable"] and closed(column["unit"].pk)
+            if reason:
+                column.update(editable=False, lock=reason, closed=reason)
+        grid.editable = any(c["editable"] for c in grid.columns)
 
     signed = signed_groups(loaded.spec_list)
 

@@ -485,6 +485,13 @@ def with_deadline(user, sheet: ScoreSheet, context: dict) -> dict:
     closed = state is not None and state.closes_input() and not deadline_exempt(user)
     if context.get("can_edit") and closed:
         context.update(can_edit=False, can_submit=False, read_only_reason=closed_message(state))
+    explaining = [row for row in context.get("rows", ()) if row.can_explain]
+    if explaining and closed:
+        # In the explanations phase the state read is the explaining (scored) unit's, the
+        # one whose extension counts: no explanation form once it has closed.
+        for row in explaining:
+            row.can_explain = False
+        context.update(explaining=False, read_only_reason=closed_message(state))
     return context
 
 

@@ -286,3 +286,176 @@ def test_the_sheet_page_is_read_only_once_closed_and_says_why(client, org, own):
     assert f'id="e{e.pk}-points"' not in page
     assert "input is now closed" in page
     assert 'data-deadline-mode="close"' in page
+
+
+# --- The grid and the explanations once closed (read-only for those blocked) -----------------
+
+
+def close_phase(org, phase, day=date(2023, 11, 10)):
+    return deadlines.deadline_set(
+        campaign=org.campaign, period=None, phase=phase, due_date=day, mode=DeadlineMode.CLOSE
+    )
+
+
+@pytest.fixture
+def scoring_grid(org, table):
+    org.campaign.phase = Phase.CLUSTER_SCORING
+    org.campaign.save()
+    return {
+        u.code: services.sheet_get_or_create(cluster=org.cluster, unit=u, stage=Stage.CLUSTER)
+        for u in (org.leader_unit, org.deputy_unit, org.member_unit)
+    }
+
+
+def grid_page(client, user, org):
+    client.force_login(user)
+    client.cookies["django_language"] = "en"
+    return client.get(reverse("grid", args=[org.cluster.pk, Stage.CLUSTER]))
+
+
+def editable_units(response) -> list[str]:
+    return [c["unit"].code for c in response.context["grid"].columns if c["editable"]]
+
+
+def input_of(page: str, e) -> str:
+    start = page.index(f'id="i{e.pk}-points"')
+    return page[start : page.index(">", start)]
+
+
+@time_machine.travel(AFTER, tick=False)
+def test_the_grid_is_read_only_once_closed_and_says_why(client, org, scoring_grid):
+    member = entry(scoring_grid[org.member_unit.code], "I.1")
+    before = grid_page(client, org.leader, org)
+    assert org.member_unit.code in editable_units(before)
+    assert "readonly" not in input_of(before.content.decode(), member)
+
+    close_phase(org, Phase.CLUSTER_SCORING)
+    after = grid_page(client, org.leader, org)
+
+    page = after.content.decode()
+    assert editable_units(after) == []
+    assert after.context["grid"].editable is False
+    assert "readonly" in input_of(page, member)
+    assert "The deadline of this phase was 10/11/2023 and input is now closed." in page
+    assert after.context["readonly_reason"].startswith("The deadline of this phase was 10/11")
+    assert 'data-deadline-mode="close"' in page
+
+
+@time_machine.travel(LAST_DAY, tick=False)
+def test_the_grid_stays_open_on_the_last_day(client, org, scoring_grid):
+    close_phase(org, Phase.CLUSTER_SCORING)
+    assert org.member_unit.code in editable_units(grid_page(client, org.leader, org))
+
+
+@time_machine.travel(AFTER, tick=False)
+def test_the_grid_keeps_open_the_column_of_a_unit_with_an_extension(client, org, scoring_grid):
+    deadline = close_phase(org, Phase.CLUSTER_SCORING)
+    open_before = editable_units(grid_page(client, org.leader, org))
+    deadlines.deadline_extend(
+        deadline=deadline, unit=org.member_unit, due_date=date(2023, 11, 20), reason="Lũ"
+    )
+
+    response = grid_page(client, org.leader, org)
+
+    assert open_before == []
+    assert editable_units(response) == [org.member_unit.code]
+    closed = [c for c in response.context["grid"].columns if c.get("closed")]
+    assert closed
+    assert all("10/11/2023" in c["lock"] for c in closed)
+    assert response.context["readonly_reason"] == ""
+
+
+@time_machine.travel(AFTER, tick=False)
+def test_a_closed_grid_costs_at_most_one_more_query(
+    client, org, scoring_grid, django_assert_max_num_queries
+):
+    warn = deadlines.deadline_set(
+        campaign=org.campaign,
+        period=None,
+        phase=Phase.CLUSTER_SCORING,
+        due_date=date(2023, 11, 10),
+        mode=DeadlineMode.WARN,
+    )
+    grid_page(client, org.leader, org)  # warm the caches
+    with django_assert_max_num_queries(100) as open_page:
+        grid_page(client, org.leader, org)
+    warned = len(open_page.captured_queries)
+    deadlines.deadline_set(
+        campaign=org.campaign,
+        period=None,
+        phase=warn.phase,
+        due_date=warn.due_date,
+        mode=DeadlineMode.CLOSE,
+    )
+
+    with django_assert_max_num_queries(warned + 1):
+        response = grid_page(client, org.leader, org)
+
+    assert editable_units(response) == []
+
+
+@pytest.fixture
+def explaining(org, table):
+    """The member unit scored itself 10 on I.1, the cluster 4: it may explain (phase
+    explanations)."""
+    org.campaign.phase = Phase.SELF_ASSESSMENT
+    org.campaign.save()
+    own = services.sheet_get_or_create(cluster=org.cluster, unit=org.member_unit, stage=Stage.SELF)
+    services.entry_update(entry=entry(own, "I.1"), user=None, values={"points": D(10)})
+    cluster_sheet = services.sheet_get_or_create(
+        cluster=org.cluster, unit=org.member_unit, stage=Stage.CLUSTER
+    )
+    services.entry_update(entry=entry(cluster_sheet, "I.1"), user=None, values={"points": D(4)})
+    org.campaign.phase = Phase.EXPLANATION
+    org.campaign.save()
+    return cluster_sheet
+
+
+def sheet_page(client, org, sheet):
+    client.force_login(org.member)
+    client.cookies["django_language"] = "en"
+    return client.get(reverse("sheet_detail", args=[sheet.pk]))
+
+
+@time_machine.travel(AFTER, tick=False)
+def test_the_explanation_form_is_hidden_once_closed_and_says_why(client, org, explaining):
+    e = entry(explaining, "I.1")
+    form = f'action="{reverse("entry_explain", args=[e.pk])}"'
+    assert form in sheet_page(client, org, explaining).content.decode()
+
+    close_phase(org, Phase.EXPLANATION)
+    response = sheet_page(client, org, explaining)
+
+    page = response.content.decode()
+    assert form not in page
+    assert not any(row.can_explain for row in response.context["rows"])
+    assert "The deadline of this phase was 10/11/2023 and input is now closed." in page
+
+
+@time_machine.travel(AFTER, tick=False)
+def test_the_explanation_form_stays_for_a_unit_with_an_extension(client, org, explaining):
+    deadline = close_phase(org, Phase.EXPLANATION)
+    deadlines.deadline_extend(
+        deadline=deadline, unit=org.member_unit, due_date=date(2023, 11, 20), reason="Lũ"
+    )
+    e = entry(explaining, "I.1")
+
+    page = sheet_page(client, org, explaining).content.decode()
+
+    assert f'action="{reverse("entry_explain", args=[e.pk])}"' in page
+    assert "input is now closed" not in page
+
+
+@time_machine.travel(AFTER, tick=False)
+def test_a_closed_explanations_page_costs_no_more_queries(
+    client, org, explaining, django_assert_max_num_queries
+):
+    sheet_page(client, org, explaining)
+    with django_assert_max_num_queries(200) as before:
+        sheet_page(client, org, explaining)
+    close_phase(org, Phase.EXPLANATION)
+
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        response = sheet_page(client, org, explaining)
+
+    assert not any(row.can_explain for row in response.context["rows"])
