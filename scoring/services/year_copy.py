@@ -4,7 +4,9 @@ assigned to a unit, and every target criterion's last-year figures are carried o
 (scoring.services.baselines).
 
 Of each title, the newest published version is copied (the newest draft where none is
-published), as version 1 of the new year, ``previous`` pointing to the table it came from,
+published), as version 1 of the new year (the old year in its title becomes the new one:
+"Bảng điểm năm 2023" is copied as "Bảng điểm năm 2024", as the campaign's name is), ``previous``
+pointing to the table it came from,
 applied to the new clusters of the clusters it applied to. A target of a unit dissolved
 before the new year goes to the successor that took its place, unless the successor has
 its own. Everything is written in bulk: a province's year (15 tables of 150 criteria, 225
@@ -87,7 +89,7 @@ def copy_score_tables(context: CopyContext) -> None:
         new = ScoreTable(
             campaign=context.campaign,
             period=context.periods.get(old.period_id),
-            title=old.title,
+            title=old.title.replace(str(context.source.year), str(context.campaign.year)),
             version=1,
             previous=old,
             status=TableStatus.DRAFT,

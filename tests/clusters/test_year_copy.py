@@ -303,3 +303,17 @@ def test_the_targets_page_counts_the_copied_targets_until_they_change(client, ye
     assert "2 targets were copied from last year" in before.content.decode()
     target.refresh_from_db()
     assert (target.target, target.copied) == (D(12), False)
+
+
+def test_a_table_named_after_its_year_is_named_after_the_new_year(year):
+    org = year
+    ScoreTable.objects.create(
+        campaign=org.campaign, title=f"Bảng điểm năm {org.campaign.year}", bands=[]
+    )
+
+    result = setup_services.campaign_copy(source=org.campaign, year=org.campaign.year + 1)
+
+    titles = set(
+        ScoreTable.objects.filter(campaign=result.campaign).values_list("title", flat=True)
+    )
+    assert titles == {"Thang điểm", f"Bảng điểm năm {org.campaign.year + 1}"}
