@@ -90,8 +90,8 @@ def sheet_table(sheet: ScoreSheet) -> Table:
     codes = {c.pk: c.code for c in criteria}
     loaded = queries.loaded_table(sheet.table, criteria)
     subtotals = queries.subtotals(loaded, entries)
-    # Groups of bonuses only, or of deductions only, show the signed sum of their leaves.
-    signed = signed_groups(loaded.spec_list, mixed=False)
+    # Groups with no base leaf show their leaves' net effect, signed (docs/scoring.md).
+    signed = signed_groups(loaded.spec_list)
     points_by_code = {codes[pk]: e.points for pk, e in entries.items() if pk in codes}
     rows = []
     for c in criteria:
@@ -99,8 +99,10 @@ def sheet_table(sheet: ScoreSheet) -> Table:
         if c.kind == CriterionKind.GROUP:
             group = signed.get(c.code)
             if group is not None:
-                points = _signed(group.points(points_by_code), group.sign)
-                maximum = _signed(c.max_points, group.sign) if c.max_points else ""
+                points = _signed(group.points(points_by_code), group.sign(points_by_code))
+                # A mix has no one maximum (its bonuses add, its deductions take away).
+                sign = group.kinds_sign
+                maximum = _signed(c.max_points, sign) if c.max_points and sign else ""
             else:
                 points = number(subtotals.get(c.code))
                 maximum = number(c.max_points)

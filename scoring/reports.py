@@ -26,7 +26,7 @@ from clusters.enums import PeriodKind
 from clusters.models import Cluster, Period, Unit
 from clusters.models.periods import period_label
 from scoring import engine
-from scoring.engine.signed import SignedGroup, points_sign, signed_groups
+from scoring.engine.signed import SignedGroup, points_sign, signed_groups, signed_sign
 from scoring.enums import CriterionKind, SheetStatus, Stage
 from scoring.interchange.results import sheet_title, write_sheet
 from scoring.models import Criterion, ScoreEntry, ScoreSheet
@@ -46,13 +46,30 @@ class Area:
 
     code: str
     title: str
-    sign: str  # "" base points, "+" bonus, "−" taken away
+    sign: str  # "" base points or a mix, "+" bonus, "−" taken away
+    # Bonuses and deductions together: its values are the net effect, a signed number
+    # (negative when it takes away), written with "+" or "−" (``shown``).
+    mixed: bool = False
+
+
+def shown(areas: list[Area], values: list[Decimal | None]) -> list[tuple[str, Decimal | None]]:
+    """Each value as written: (sign, number). A mixed area's net is written with "+" or "−"
+    (nothing at 0) before its magnitude; every other area's value as it is (its heading
+    carries the sign)."""
+    result = []
+    for area, value in zip(areas, values, strict=True):
+        if area.mixed and value is not None:
+            result.append((signed_sign(value), abs(value)))
+        else:
+            result.append(("", value))
+    return result
 
 
 @dataclass
 class ClusterRow:
     sheet: ScoreSheet
     areas: list[Decimal]
+    shown: list[tuple[str, Decimal | None]] = field(default_factory=list)
 
     @property
     def unit(self) -> Unit:
@@ -69,6 +86,14 @@ class ClusterReport:
     best: list[Decimal] = field(default_factory=list)
     average_total: Decimal | None = None
     best_total: Decimal | None = None
+
+    @property
+    def average_shown(self) -> list[tuple[str, Decimal | None]]:
+        return shown(self.areas, self.average) if self.average else []
+
+    @property
+    def best_shown(self) -> list[tuple[str, Decimal | None]]:
+        return shown(self.areas, self.best) if self.best else []
 
 
 def _ordered(qs):
@@ -93,14 +118,16 @@ def _area_values(sheets: list[ScoreSheet]) -> tuple[list[Area], dict[int, list[D
     for table_id, rows in criteria.items():
         codes = {c.pk: c.code for c in rows}
         specs_of[table_id] = specs = [criterion_spec(c, codes.get(c.parent_id)) for c in rows]
-        # A top-level group of bonuses only, or of deductions only, shows the signed sum
-        # of its leaves; so does a top-level bonus or deduction leaf (its own points).
-        signed_of[table_id] = signed = signed_groups(specs, mixed=False)
+        # A top-level group with no base leaf shows its leaves' net effect: a magnitude
+        # under a signed heading for bonuses only or deductions only, a signed number for a
+        # mix; a top-level bonus or deduction leaf shows its own points.
+        signed_of[table_id] = signed = signed_groups(specs)
         for c in rows:
             if c.parent_id is None and c.code not in areas:
                 group = signed.get(c.code)
-                sign = group.sign if group is not None else points_sign([c.kind])
-                areas[c.code] = Area(code=c.code, title=c.title, sign=sign)
+                sign = group.kinds_sign if group is not None else points_sign([c.kind])
+                mixed = group is not None and group.mixed
+                areas[c.code] = Area(code=c.code, title=c.title, sign=sign, mixed=mixed)
     values: dict[int, list[Decimal]] = {}
     for sheet in sheets:
         rows = criteria.get(sheet.table_id, [])
@@ -124,7 +151,9 @@ def _area_values(sheets: list[ScoreSheet]) -> tuple[list[Area], dict[int, list[D
         for area in areas.values():
             group = signed.get(area.code)
             # area.sign: an area's sign is its first table's, when tables share a code.
-            if area.sign and group is not None:
+            if area.mixed and group is not None:
+                value = group.net(figures.points)
+            elif area.sign and group is not None:
                 value = group.points(figures.points)
             elif area.code in figures.subtotals:
                 value = figures.subtotals[area.code]
@@ -153,7 +182,9 @@ def cluster_report(cluster: Cluster, stage: str, period: Period | None = None) -
         )
     )
     areas, values = _area_values(sheets)
-    rows = [ClusterRow(sheet=s, areas=values[s.pk]) for s in sheets]
+    rows = [
+        ClusterRow(sheet=s, areas=values[s.pk], shown=shown(areas, values[s.pk])) for s in sheets
+    ]
     report = ClusterReport(cluster=cluster, stage=stage, areas=areas, rows=rows)
     if rows:
         report.average = [_average(r.areas[i] for r in rows) for i in range(len(areas))]

@@ -20,8 +20,8 @@ The modules, each importing only those above it:
 - leaves: leaf_points by kind, points_for_cluster;
 - sheets: sheet_figures (base, bonus, deduction, total, band, subtotals), the base of a unit
   some criteria are not assigned to (unassigned_leaves, normalised_base);
-- signed: groups with no base leaf, shown as the signed sum of their leaves (signed_groups,
-  SignedGroup, points_sign, MINUS_KINDS);
+- signed: groups with no base leaf, shown as the signed net effect of their leaves
+  (signed_groups, SignedGroup, signed_sign, points_sign, MINUS_KINDS);
 - ranking: rank_cluster;
 - lead: what it takes to lead the cluster (open_points, leader_total, gap_to_lead);
 - tables: table_problems and check_table, the checks that stop a table from being published.
@@ -53,7 +53,7 @@ from .lead import OpenPoints, gap_to_lead, leader_total, open_points
 from .leaves import leaf_points, points_for_cluster
 from .ranking import RankInput, RankResult, rank_cluster
 from .sheets import SheetFigures, normalised_base, sheet_figures, unassigned_leaves
-from .signed import MINUS_KINDS, SignedGroup, points_sign, signed_groups
+from .signed import MINUS_KINDS, SignedGroup, points_sign, signed_groups, signed_sign
 from .tables import PROBLEM_MESSAGES, TableProblem, check_table, table_problems
 from .targets import relative_points
 
@@ -98,6 +98,7 @@ __all__ = [
     "relative_points",
     "sheet_figures",
     "signed_groups",
+    "signed_sign",
     "table_problems",
     "unassigned_leaves",
     "validate_entry",

@@ -1,9 +1,11 @@
 """Points shown with a sign: a bonus adds ("+"), a deduction or a veto takes away ("−").
 
 A group with no base leaf below it has no subtotal of base points to show (its subtotal in
-sheet_figures is 0), so every page and document shows the sum of what its leaves count
-instead, with the sign of those leaves: "+" when they are all bonuses, "−" when they are all
-deductions or vetoes. A group mixing bonuses and deductions has no sign.
+sheet_figures is 0), so every page and document shows what its leaves do to the total
+instead: their NET effect, the bonuses minus the deductions and vetoes, written with "+"
+when it adds, "−" when it takes away and no sign at 0. One rule for every group: all
+bonuses (a positive net), all deductions (a negative net) or a mix of both (either).
+docs/scoring.md "Shown groups".
 """
 
 from __future__ import annotations
@@ -33,37 +35,64 @@ def points_sign(kinds: Iterable[str]) -> str:
     return ""
 
 
+def signed_sign(net: Decimal) -> str:
+    """The sign written before a net effect: "+" when it adds, "−" when it takes away, ""
+    at 0."""
+    if net > 0:
+        return PLUS
+    if net < 0:
+        return MINUS
+    return ""
+
+
 @dataclass(frozen=True)
 class SignedGroup:
-    """A group with no base leaf below it: the sign of its leaves ("" for a mix of bonuses and
-    deductions) and the codes of every leaf below it, at any depth, in table order."""
+    """A group with no base leaf below it: the codes of every leaf below it, at any depth, in
+    table order, and those of them that take away (deductions and vetoes)."""
 
-    sign: str
     leaves: tuple[str, ...]
+    minus: frozenset[str] = frozenset()
+
+    @property
+    def mixed(self) -> bool:
+        """Bonuses and deductions (or vetoes) together below the group."""
+        return bool(self.minus) and len(self.minus) < len(set(self.leaves))
+
+    @property
+    def kinds_sign(self) -> str:
+        """The sign of its leaves' kinds, whatever their points: "+" all bonuses, "−" all
+        deductions or vetoes, "" a mix (a column heading's sign)."""
+        if not self.minus:
+            return PLUS
+        return "" if self.mixed else MINUS
+
+    def net(self, points: Mapping[str, Decimal | None]) -> Decimal:
+        """What the group does to the total: its bonuses' points minus its deductions' and
+        vetoes' (each leaf's points a magnitude; absent or None counts 0), exactly."""
+        with decimal_context():
+            total = ZERO_POINTS
+            for code in self.leaves:
+                value = points.get(code) or ZERO_POINTS
+                total = total - value if code in self.minus else total + value
+            return total
 
     def points(self, points: Mapping[str, Decimal | None]) -> Decimal:
-        """What the group shows: the sum of its leaves' points (absent or None counts 0),
-        exactly, as a positive number (the sign says whether it adds or takes away)."""
+        """The net effect's magnitude, what is written after ``sign``."""
+        net = self.net(points)
         with decimal_context():
-            return sum((points.get(code) or ZERO_POINTS for code in self.leaves), ZERO_POINTS)
+            return abs(net)
+
+    def sign(self, points: Mapping[str, Decimal | None]) -> str:
+        """The sign written before ``points``: "+", "−", or "" when the net is 0."""
+        return signed_sign(self.net(points))
 
 
-def signed_groups(
-    criteria: Sequence[CriterionSpec], *, mixed: bool = True
-) -> dict[str, SignedGroup]:
+def signed_groups(criteria: Sequence[CriterionSpec]) -> dict[str, SignedGroup]:
     """{group code: SignedGroup} for every group that has leaves below it, none of them a base
-    leaf; without ``mixed``, only those with a sign (the groups mixing bonuses and deductions
-    left out). Groups holding a base leaf anywhere below them, and groups with no leaf at all,
-    are left out: they show their subtotal. No group is read twice up a broken parent
-    chain.
-
-    One rule, two ways of writing numbers, hence ``mixed``: the grid writes every figure
-    without a sign (bonus, deduction and the groups' sums are magnitudes in columns named by
-    their kind), so a mixed group is one more sum of magnitudes there (``mixed=True``, the
-    grid and its cell saves). The sheet page, its preview and documents write "+" or "−"
-    before a group's sum; a mixed group has no one sign, and an unsigned sum would read as
-    a bonus, so they show its subtotal (0) instead (``mixed=False``, also the cluster
-    report's areas). docs/scoring.md "Shown groups"."""
+    leaf: bonuses only, deductions and vetoes only, or a mix (shown by its net effect, see
+    the module). Groups holding a base leaf anywhere below them, and groups with no leaf at
+    all, are left out: they show their subtotal. No group is read twice up a broken parent
+    chain."""
     by_code = {criterion.code: criterion for criterion in criteria}
     kinds: dict[str, set[str]] = {}
     leaves: dict[str, list[str]] = {}
@@ -77,9 +106,12 @@ def signed_groups(
             kinds.setdefault(parent, set()).add(leaf.kind)
             leaves.setdefault(parent, []).append(leaf.code)
             parent = by_code[parent].parent
-    groups = {
-        code: SignedGroup(sign=points_sign(found), leaves=tuple(leaves[code]))
+    kind_of = {c.code: c.kind for c in criteria}
+    return {
+        code: SignedGroup(
+            leaves=tuple(leaves[code]),
+            minus=frozenset(c for c in leaves[code] if kind_of[c] in MINUS_KINDS),
+        )
         for code, found in kinds.items()
         if not found & BASE_KINDS
     }
-    return groups if mixed else {code: g for code, g in groups.items() if g.sign}

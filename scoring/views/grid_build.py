@@ -153,14 +153,21 @@ def group_subtotals(
     figures: engine.SheetFigures, signed: Mapping[str, SignedGroup]
 ) -> dict[str, Decimal]:
     """The subtotal the grid shows on each group: its base leaves (domain rule); a group
-    holding only bonus, deduction or veto leaves (``signed``: engine.signed.signed_groups)
-    shows the sum of what those leaves count instead, a mix of bonuses and deductions
-    included: the grid writes no sign on any figure (signed_groups says why the sheet,
-    which signs, leaves the mix out)."""
+    with no base leaf (``signed``: engine.signed.signed_groups) shows its leaves' net effect
+    instead (docs/scoring.md "Shown groups"). The grid writes figures as magnitudes in rows
+    named by their kind, without a sign: bonuses only or deductions only show the
+    magnitude; a mix shows the net as a signed number (negative when it takes away),
+    written with "+" or "−" (``subtotal_text``), since nothing else there says which way
+    it goes."""
     subtotals = dict(figures.subtotals)
     for code, group in signed.items():
-        subtotals[code] = group.points(figures.points)
+        subtotals[code] = group.net(figures.points) if group.mixed else group.points(figures.points)
     return subtotals
+
+
+def subtotal_text(text: Text, value: Decimal | None, mixed: bool) -> str:
+    """A group's subtotal as the grid writes it: a mix's net signed, others plain."""
+    return text.signed(value) if mixed else text.points(value)
 
 
 # build_grid's reads. The page runs the same ones on every request but for their values: their
@@ -301,6 +308,7 @@ def build_grid(
         grid.editable = any(c["editable"] for c in grid.columns)
 
     signed = signed_groups(loaded.spec_list)
+    mixed = {code for code, group in signed.items() if group.mixed}
 
     # The entries (and what the unit said it scored itself, and its explanations). Read
     # into dicts, so unordered: the models' default orderings join sheets, clusters,
@@ -423,7 +431,7 @@ def build_grid(
                 cell = {
                     "k": "g",
                     "id": f"s{sheet_id}-{cpk}",
-                    "text": text.points(subtotals[unit_id].get(code)),
+                    "text": subtotal_text(text, subtotals[unit_id].get(code), code in mixed),
                 }
                 row_cells.append(cell)
                 grid.subtotals.append(cell)

@@ -14,6 +14,7 @@ from django.utils.translation import pgettext
 
 from emulation.icons import icon_svg
 from scoring import services
+from scoring.engine.signed import signed_sign
 from scoring.enums import CriterionKind
 
 # The entry's columns read for the grid, in this order (one row per entry).
@@ -77,6 +78,13 @@ class Text:
         if text is None:
             text = self._points[value] = format(value, ".2f").replace(".", self.sep)
         return text
+
+    def signed(self, value: Decimal | None) -> str:
+        """A net effect (a mixed group's): "+" when it adds, "−" when it takes away,
+        no sign at 0 (engine.signed)."""
+        if value is None:
+            return "—"
+        return f"{signed_sign(value)}{self.points(abs(value))}"
 
 
 # --- Cells as HTML -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from scoring import engine, permissions, services
 from scoring.engine.signed import signed_groups
 from scoring.enums import Stage
 from scoring.services.change import EntryChange
-from scoring.views.grid_build import FIGURES, _figures, group_subtotals
+from scoring.views.grid_build import FIGURES, _figures, group_subtotals, subtotal_text
 from scoring.views.grid_html import (
     Marks,
     Text,
@@ -160,6 +160,7 @@ def saved_parts(change: EntryChange, user, main_field: str, *, by_units: bool) -
         groups.append(by_code[parent])
         parent = change.loaded.specs[by_code[parent].pk].parent
     signed = signed_groups(change.loaded.spec_list)
+    mixed = {code for code, group in signed.items() if group.mixed}
     subtotals = []
     for sheet_id, figures in change.figures.items():
         if sheet_id not in columns:
@@ -167,7 +168,10 @@ def saved_parts(change: EntryChange, user, main_field: str, *, by_units: bool) -
         values_ = group_subtotals(figures, signed)
         for group in groups:
             subtotals.append(
-                {"id": f"s{sheet_id}-{group.pk}", "text": text.points(values_.get(group.code))}
+                {
+                    "id": f"s{sheet_id}-{group.pk}",
+                    "text": subtotal_text(text, values_.get(group.code), group.code in mixed),
+                }
             )
 
     heads = [columns[s.pk] for s in members]

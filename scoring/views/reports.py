@@ -132,7 +132,8 @@ def report_cluster(request: HttpRequest, pk: int) -> HttpResponse:
                 ],
             )
             for i, area in enumerate(report.areas)
-            if area.sign != "−"
+            # Bars grow from 0: no deductions, and no mix whose net may take away.
+            if area.sign != "−" and not area.mixed
         ]
         chart = charts.bar_chart(groups)
     url = reverse("report_cluster", args=[cluster.pk])

@@ -104,6 +104,7 @@ class Cell:
     current: bool = False
     diff: str = ""
     subtotal: Decimal | None = None
+    sign: str = ""  # before a signed group's subtotal: "+" it adds, "−" it takes away
 
     @property
     def points(self) -> Decimal | None:
@@ -133,7 +134,8 @@ class Row:
     can_explain: bool = False
     messages: list[str] = field(default_factory=list)
     level: str = ""
-    sign: str = ""  # a group of bonus ("+") or deduction ("−") criteria shows their sum
+    # A group with no base leaf shows its leaves' net effect, signed per cell (engine.signed).
+    signed: bool = False
 
     @property
     def is_group(self) -> bool:
@@ -265,8 +267,9 @@ def sheet_context(user, sheet: ScoreSheet) -> dict:
     subtotals = {
         stage: queries.subtotals(loaded, entries.get(by_stage[stage].pk, {})) for stage in stages
     }
-    # Groups of bonuses only, or of deductions only, show the signed sum of their leaves.
-    signed = signed_groups(loaded.spec_list, mixed=False)
+    # Groups with no base leaf show their leaves' net effect, signed (bonuses, deductions or
+    # a mix: docs/scoring.md "Shown groups").
+    signed = signed_groups(loaded.spec_list)
     points_by_stage = {
         stage: {
             codes[pk]: e.points
@@ -287,7 +290,8 @@ def sheet_context(user, sheet: ScoreSheet) -> dict:
             cell = Cell(stage=stage, entry=entry, current=stage == sheet.stage)
             group = signed.get(criterion.code)
             if group is not None:
-                row.sign = group.sign
+                row.signed = True
+                cell.sign = group.sign(points_by_stage[stage])
                 cell.subtotal = group.points(points_by_stage[stage])
             elif row.is_group:
                 cell.subtotal = subtotals[stage].get(criterion.code)
@@ -349,13 +353,13 @@ def preview_context(table: ScoreTable, unit: Unit, cluster: Cluster | None) -> d
                 "criterion_id", "target"
             )
         )
-    signed = signed_groups(queries.loaded_table(table, criteria).spec_list, mixed=False)
+    signed = signed_groups(queries.loaded_table(table, criteria).spec_list)
     rows = []
     for criterion in criteria:
         row = Row(criterion=criterion)
         cell = Cell(stage=Stage.SELF, entry=None, current=True)
         if row.is_group:
-            row.sign = signed[criterion.code].sign if criterion.code in signed else ""
+            row.signed = criterion.code in signed
             cell.subtotal = D0
         row.cells.append(cell)
         if not row.is_group:

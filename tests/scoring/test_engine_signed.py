@@ -1,10 +1,16 @@
-"""Hand-computed cases for scoring/engine/signed.py: which groups show a signed sum of their
-leaves instead of a subtotal, with which sign, and the sum they show."""
+"""Hand-computed cases for scoring/engine/signed.py: which groups show the signed net effect
+of their leaves instead of a subtotal, with which sign, and the magnitude they show."""
 
 from decimal import Decimal
 
 from scoring.engine import CriterionSpec
-from scoring.engine.signed import MINUS_KINDS, SignedGroup, points_sign, signed_groups
+from scoring.engine.signed import (
+    MINUS_KINDS,
+    SignedGroup,
+    points_sign,
+    signed_groups,
+    signed_sign,
+)
 
 D = Decimal
 
@@ -51,21 +57,67 @@ def test_points_sign_by_kinds():
 
 def test_signed_groups_of_a_table():
     # I holds base leaves (I.1, and I.2.a through I.2), so neither I nor I.2 is signed; V has
-    # no leaf. III.2's leaves are also III's, after III.1 in table order.
+    # no leaf. III.2's leaves are also III's, after III.1 in table order. IV, a mix, is one
+    # of them too (no ``mixed`` switch any more: a mix shows its net effect).
     assert signed_groups(TABLE) == {
-        "II": SignedGroup(sign="+", leaves=("II.1", "II.2")),
-        "III": SignedGroup(sign="−", leaves=("III.1", "III.2.a", "III.2.b")),
-        "III.2": SignedGroup(sign="−", leaves=("III.2.a", "III.2.b")),
-        "IV": SignedGroup(sign="", leaves=("IV.1", "IV.2")),
+        "II": SignedGroup(leaves=("II.1", "II.2")),
+        "III": SignedGroup(
+            leaves=("III.1", "III.2.a", "III.2.b"),
+            minus=frozenset({"III.1", "III.2.a", "III.2.b"}),
+        ),
+        "III.2": SignedGroup(
+            leaves=("III.2.a", "III.2.b"), minus=frozenset({"III.2.a", "III.2.b"})
+        ),
+        "IV": SignedGroup(leaves=("IV.1", "IV.2"), minus=frozenset({"IV.2"})),
     }
 
 
-def test_signed_groups_without_the_mixed_ones():
-    assert signed_groups(TABLE, mixed=False) == {
-        "II": SignedGroup(sign="+", leaves=("II.1", "II.2")),
-        "III": SignedGroup(sign="−", leaves=("III.1", "III.2.a", "III.2.b")),
-        "III.2": SignedGroup(sign="−", leaves=("III.2.a", "III.2.b")),
-    }
+def test_signed_groups_kinds_sign_and_mixed():
+    groups = signed_groups(TABLE)
+    assert [(code, g.kinds_sign, g.mixed) for code, g in groups.items()] == [
+        ("II", "+", False),
+        ("III", "−", False),
+        ("III.2", "−", False),
+        ("IV", "", True),
+    ]
+
+
+def test_signed_sign():
+    assert (signed_sign(D("0.25")), signed_sign(D("-0.25")), signed_sign(D("0.00"))) == (
+        "+",
+        "−",
+        "",
+    )
+
+
+def test_a_mixed_group_shows_its_net_effect():
+    mixed = signed_groups(TABLE)["IV"]
+    # 0.5 bonus, 0.25 deduction: 0.5 - 0.25 = +0.25 (not the sum of magnitudes 0.75).
+    more = {"IV.1": D("0.5"), "IV.2": D("0.25")}
+    assert (mixed.net(more), mixed.sign(more), mixed.points(more)) == (
+        D("0.25"),
+        "+",
+        D("0.25"),
+    )
+    # 0.25 bonus, 0.5 deduction: 0.25 - 0.5 = -0.25, written −0.25.
+    less = {"IV.1": D("0.25"), "IV.2": D("0.5")}
+    assert (mixed.net(less), mixed.sign(less), mixed.points(less)) == (
+        D("-0.25"),
+        "−",
+        D("0.25"),
+    )
+    # Equal: 0.5 - 0.5 = 0, no sign.
+    equal = {"IV.1": D("0.5"), "IV.2": D("0.5")}
+    assert (mixed.net(equal), mixed.sign(equal), mixed.points(equal)) == (D(0), "", D(0))
+
+
+def test_pure_groups_sign_by_their_net_too():
+    groups = signed_groups(TABLE)
+    # II: +1.25; III: -(2 + 1) = −3; a group with nothing entered: 0, no sign.
+    assert groups["II"].sign({"II.1": D("1.25")}) == "+"
+    assert groups["III"].net({"III.1": D("2"), "III.2.b": D("1")}) == D("-3")
+    assert groups["III"].sign({"III.1": D("2"), "III.2.b": D("1")}) == "−"
+    assert (groups["II"].sign({}), groups["III"].sign({})) == ("", "")
 
 
 def test_signed_groups_of_a_table_without_groups():
@@ -76,8 +128,8 @@ def test_signed_groups_stop_at_a_parent_cycle():
     # A broken draft: A and B are each other's parent; the walk up from the leaf ends.
     criteria = [spec("A", "group", "B"), spec("B", "group", "A"), spec("x", "bonus", "A")]
     assert signed_groups(criteria) == {
-        "A": SignedGroup(sign="+", leaves=("x",)),
-        "B": SignedGroup(sign="+", leaves=("x",)),
+        "A": SignedGroup(leaves=("x",)),
+        "B": SignedGroup(leaves=("x",)),
     }
 
 
@@ -97,6 +149,6 @@ def test_signed_group_points():
 
 def test_signed_group_points_are_exact():
     # 28 significant digits would round this sum; the engine's 50-digit context does not.
-    group = SignedGroup(sign="+", leaves=("a", "b"))
+    group = SignedGroup(leaves=("a", "b"))
     big = D("123456789012345678901234567.89")
     assert group.points({"a": big, "b": D("0.01")}) == D("123456789012345678901234567.90")

@@ -1,6 +1,7 @@
-"""Groups of bonuses only, or of deductions and vetoes only, show the sum of their leaves with
-a sign (scoring/engine/signed.py) on every page and document that shows groups: the grid, the
-sheet page and its preview, the sheet's .docx and the cluster report. Figures worked by hand."""
+"""Groups with no base leaf (bonuses only, deductions and vetoes only, or a mix) show their
+leaves' net effect with a sign (scoring/engine/signed.py) on every page and document that
+shows groups: the grid, the sheet page and its preview, the sheet's .docx and the cluster
+report. A mix is never the sum of its magnitudes. Figures worked by hand."""
 
 from __future__ import annotations
 
@@ -85,12 +86,14 @@ def test_grid_shows_the_sum_of_a_group_without_base_leaves(client, org, grouped)
         cell = rf'<td id="s{grouped.pk}-{group_pk(grouped, code)}" class="gsub">([^<]*)<'
         return re.search(cell, html).group(1)
 
-    # I: 15; II: 2 + 1.25; III: 1.5 + 2; IV (a mix, unsigned on the grid): 0.5 + 0.25.
+    # I: 15; II: 2 + 1.25; III: 1.5 + 2 (magnitudes, as the grid writes every figure);
+    # IV (a mix): its net 0.5 - 0.25, signed there (the grid's only sign: nothing else
+    # says which way a mix goes), not the magnitudes' sum 0.75.
     assert [subtotal(code) for code in ("I", "II", "III", "IV")] == [
         "15,00",
         "3,25",
         "3,50",
-        "0,75",
+        "+0,25",
     ]
 
 
@@ -115,23 +118,28 @@ def test_sheet_page_shows_signed_sums(client, org, grouped):
     rows = client.get(reverse("sheet_detail", args=[grouped.pk])).context["rows"]
 
     groups = {r.criterion.code: r for r in rows if r.is_group}
-    # A mix of bonuses and deductions has no sign and shows its (empty) base subtotal.
-    assert [(code, r.sign, r.current_cell.subtotal) for code, r in groups.items()] == [
-        ("I", "", D("15.00")),
-        ("II", "+", D("3.25")),
-        ("III", "−", D("3.50")),
-        ("IV", "", D("0.00")),
+    # A mix of bonuses and deductions shows its net: 0.5 - 0.25 = +0.25.
+    assert [
+        (code, r.signed, r.current_cell.sign, r.current_cell.subtotal) for code, r in groups.items()
+    ] == [
+        ("I", False, "", D("15.00")),
+        ("II", True, "+", D("3.25")),
+        ("III", True, "−", D("3.50")),
+        ("IV", True, "+", D("0.25")),
     ]
 
 
 def test_sheet_preview_signs_the_groups(org, grouped):
     context = preview_context(grouped.table, org.member_unit, org.cluster)
 
-    assert [(r.criterion.code, r.sign) for r in context["rows"] if r.is_group] == [
-        ("I", ""),
-        ("II", "+"),
-        ("III", "−"),
-        ("IV", ""),
+    # Nothing entered: every net is 0, written without a sign.
+    assert [
+        (r.criterion.code, r.signed, r.cells[0].sign) for r in context["rows"] if r.is_group
+    ] == [
+        ("I", False, ""),
+        ("II", True, ""),
+        ("III", True, ""),
+        ("IV", True, ""),
     ]
 
 
@@ -148,7 +156,7 @@ def test_sheet_document_shows_signed_sums(grouped):
         ["III", "Tiêu chí III", "", "−3,5"],
         ["III.1", "Tiêu chí III.1", "−5", "−1,5"],
         ["III.2", "Tiêu chí III.2", "−2", "−2"],
-        ["IV", "Tiêu chí IV", "0", "0"],
+        ["IV", "Tiêu chí IV", "", "+0,25"],
         ["IV.1", "Tiêu chí IV.1", "+1", "0,5"],
         ["IV.2", "Tiêu chí IV.2", "−1", "−0,25"],
     ]
@@ -157,11 +165,65 @@ def test_sheet_document_shows_signed_sums(grouped):
 def test_cluster_report_areas_of_signed_groups(org, grouped):
     report = reports.cluster_report(org.cluster, Stage.CLUSTER)
 
-    assert [(a.code, a.sign) for a in report.areas] == [
-        ("I", ""),
-        ("II", "+"),
-        ("III", "−"),
-        ("IV", ""),
+    assert [(a.code, a.sign, a.mixed) for a in report.areas] == [
+        ("I", "", False),
+        ("II", "+", False),
+        ("III", "−", False),
+        ("IV", "", True),
     ]
     member = next(r for r in report.rows if r.sheet.pk == grouped.pk)
-    assert member.areas == [D("15.00"), D("3.25"), D("3.50"), D("0.00")]
+    # IV's net, a signed number (the Excel export's too): 0.5 - 0.25.
+    assert member.areas == [D("15.00"), D("3.25"), D("3.50"), D("0.25")]
+    assert member.shown[3] == ("+", D("0.25"))
+
+
+def set_points(sheet, code, value):
+    entry = sheet.entries.get(criterion__code=code)
+    services.entry_update(entry=entry, values={"points": D(value)})
+    sheet.refresh_from_db()
+
+
+def test_a_mix_that_takes_away_shows_minus_everywhere(client, org, grouped):
+    # IV: bonus 0.25, deduction 0.5: net 0.25 - 0.5 = -0.25, written −0,25.
+    set_points(grouped, "IV.1", "0.25")
+    set_points(grouped, "IV.2", "0.5")
+    client.force_login(org.leader)
+
+    rows = client.get(reverse("sheet_detail", args=[grouped.pk])).context["rows"]
+    html = client.get(reverse("grid", args=[org.cluster.pk, "cluster"])).content.decode()
+    document = [[c.text for c in row.cells] for row in documents.sheet_table(grouped).rows]
+    report = reports.cluster_report(org.cluster, Stage.CLUSTER)
+
+    iv = next(r for r in rows if r.criterion.code == "IV")
+    assert (iv.current_cell.sign, iv.current_cell.subtotal) == ("−", D("0.25"))
+    cell = rf'<td id="s{grouped.pk}-{group_pk(grouped, "IV")}" class="gsub">([^<]*)<'
+    assert re.search(cell, html).group(1) == "−0,25"
+    assert document[8] == ["IV", "Tiêu chí IV", "", "−0,25"]
+    member = next(r for r in report.rows if r.sheet.pk == grouped.pk)
+    assert (member.areas[3], member.shown[3]) == (D("-0.25"), ("−", D("0.25")))
+
+
+def test_a_mix_that_nets_to_zero_shows_zero_without_sign(client, org, grouped):
+    # IV: bonus 0.5, deduction 0.5: net 0.
+    set_points(grouped, "IV.2", "0.5")
+    client.force_login(org.leader)
+
+    rows = client.get(reverse("sheet_detail", args=[grouped.pk])).context["rows"]
+    html = client.get(reverse("grid", args=[org.cluster.pk, "cluster"])).content.decode()
+
+    iv = next(r for r in rows if r.criterion.code == "IV")
+    assert (iv.current_cell.sign, iv.current_cell.subtotal) == ("", D("0.00"))
+    cell = rf'<td id="s{grouped.pk}-{group_pk(grouped, "IV")}" class="gsub">([^<]*)<'
+    assert re.search(cell, html).group(1) == "0,00"
+    assert documents.sheet_table(grouped).rows[8].cells[3].text == "0"
+
+
+def test_the_cluster_report_page_signs_a_mixed_areas_values(client, org, grouped):
+    set_points(grouped, "IV.1", "0.25")
+    set_points(grouped, "IV.2", "0.5")
+    client.force_login(org.staff)
+
+    page = client.get(reverse("report_cluster", args=[org.cluster.pk]), {"stage": "cluster"})
+
+    assert page.status_code == 200
+    assert "−0,25" in page.content.decode()
