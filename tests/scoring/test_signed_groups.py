@@ -227,3 +227,18 @@ def test_the_cluster_report_page_signs_a_mixed_areas_values(client, org, grouped
 
     assert page.status_code == 200
     assert "−0,25" in page.content.decode()
+
+
+def test_grid_save_answers_a_mixs_new_net_signed(client, org, grouped):
+    client.force_login(org.leader)
+    entry = grouped.entries.get(criterion__code="IV.2")
+
+    response = client.post(
+        reverse("grid_cell_save", args=[org.cluster.pk, "cluster", entry.pk]),
+        {"field": "points", "value": "1", "version": entry.version},
+        HTTP_HX_REQUEST="true",
+    )
+
+    # IV: bonus 0.5 - deduction 1 = −0,50, swapped out of band.
+    cell = rf'<td id="s{grouped.pk}-{group_pk(grouped, "IV")}" class="gsub" hx-swap-oob="true">'
+    assert re.search(cell + "−0,50<", response.content.decode())
