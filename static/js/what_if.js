@@ -95,12 +95,19 @@
       if (found[2] === "comment") return;
       values["w" + found[1] + "-" + found[2]] = field.value;
     });
-    window.htmx.ajax("POST", holder.getAttribute("action"), {
+    var sent = window.htmx.ajax("POST", holder.getAttribute("action"), {
       source: holder,
       target: "#what-if-result",
       swap: "innerHTML",
       values: values,
     });
+    // No answer (no connection): say so in the result region instead of an unhandled error.
+    if (sent && sent.catch) {
+      sent.catch(function () {
+        var result = document.getElementById("what-if-result");
+        if (result && on()) result.textContent = holder.dataset.msgFailed || "";
+      });
+    }
   }
 
   // In the mode a change of a sheet input is a trial: caught before htmx (listening on the

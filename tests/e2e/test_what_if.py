@@ -7,6 +7,7 @@ Figures as in tests/scoring/test_what_if.py: M1 totals 19; with I.2 at 50/50 and
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -16,6 +17,7 @@ from clusters.enums import Phase
 from scoring import services
 from scoring.models import ScoreEntry, ScoreSheet
 from tests.e2e.conftest import login
+from tests.e2e.test_phone import NETWORK_ERRORS, phone, set_phase  # noqa: F401
 from tests.scoring.test_what_if import VALUES
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -91,3 +93,42 @@ def test_what_if_on_the_phone_cards(browser, org, m1, live_server):
     context.close()
     assert width <= 360
     assert errors == []
+
+
+def test_a_save_pending_before_the_mode_is_held_then_sent_with_its_value(phone, org, table):  # noqa: F811
+    """A save the network lost before the mode was switched on is not sent with a trial value
+    when the network comes back during the mode; switched off, the input shows what was typed
+    and that save lands. A trial edit adds nothing pending."""
+    set_phase(org, Phase.SELF_ASSESSMENT)
+    login(phone, "member")
+    phone.goto("/my-sheet/")
+    phone.console_allowed = NETWORK_ERRORS
+    sheet = ScoreSheet.objects.get(unit=org.member_unit, stage="self")
+    i1 = ScoreEntry.objects.get(sheet=sheet, criterion__code="I.1")
+    field = phone.locator(f"#e{i1.pk}-points")
+    status = phone.locator(".sheet-bar [data-save-status]")
+
+    phone.context.set_offline(True)
+    field.tap()
+    field.fill("12")
+    field.press("Tab")
+    expect(status).to_have_text(re.compile(r"^1 "))
+    toggle = phone.locator("[data-what-if-toggle]")
+    toggle.tap()
+    expect(toggle).to_have_attribute("aria-pressed", "true")
+    expect(phone.locator("#what-if-bar")).to_be_visible()  # "nothing is saved", on the phone
+    field.tap()
+    field.fill("19")
+    field.press("Tab")
+    expect(status).to_have_text(re.compile(r"^1 "))  # the trial is not one more pending save
+    expect(phone.locator("#what-if-result")).not_to_be_empty()  # no connection: said there
+    phone.context.set_offline(False)  # the pending save comes due: held back in the mode
+    phone.wait_for_timeout(1500)
+    assert ScoreEntry.objects.get(pk=i1.pk).points is None
+
+    toggle.tap()
+    expect(toggle).to_have_attribute("aria-pressed", "false")
+    expect(field).to_have_value("12")
+    expect(status).to_have_text("")
+    expect(phone.locator(f"#row-{i1.pk}")).not_to_have_class(re.compile(r"\bis-unsaved\b"))
+    assert ScoreEntry.objects.get(pk=i1.pk).points == Decimal(12)
