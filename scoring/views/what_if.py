@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from scoring import forms, lead
 from scoring.views.common import sheet_for
 
-# A what-if input: w<entry id>-<input name> (the sheet's what-if fields).
+# A what-if input: w<entry id>-<input name>, named so by static/js/what_if.js from the sheet's own
+# inputs (ids e<entry id>-<input name>) when the mode is on.
 FIELD = re.compile(r"^w(\d+)-([a-z_]+)$")
 
 
