@@ -409,31 +409,7 @@ def awards_past_title_add(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         form = PastTitleForm(organiser=organiser, titles=titles)
         return _render_form(request, organiser, form)
-    form = PastTitleForm(request.POST, organiser=organiser, titles=titles)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            past = past_titles.past_title_add(
-                organiser=organiser,
-                unit=data["unit"],
-                year=data["year"],
-                code=data["code"],
-                name=titles[data["code"]],
-                reference=data["reference"],
-                note=data["note"],
-                reason=data["reason"],
-                user=request.user,
-            )
-        except ValidationError as error:
-            show_refusal(form, error)
-        else:
-            messages.success(
-                request,
-                _("Past title recorded: %(unit)s, %(title)s, %(year)s.")
-                % {"unit": past.unit.name, "title": past.name, "year": past.year},
-            )
-            return redirect(_list_url(organiser))
-    return _render_form(request, organiser, form, status=400)
+    return _past_title_save(request, organiser, titles)
 
 
 def _past(request: HttpRequest, pk: int) -> PastTitle:
@@ -464,29 +440,40 @@ def awards_past_title_edit(request: HttpRequest, pk: int) -> HttpResponse:
         }
         form = PastTitleForm(initial=initial, organiser=organiser, titles=titles)
         return _render_form(request, organiser, form, past)
+    return _past_title_save(request, organiser, titles, past)
+
+
+def _past_title_save(
+    request: HttpRequest, organiser, titles: dict[str, str], past: PastTitle | None = None
+) -> HttpResponse:
+    """The posted form of a new past title (``past`` None) or of a correction, through
+    past_title_add or past_title_change: back to the list with a message, or the form again
+    (400) with what was refused."""
     form = PastTitleForm(request.POST, organiser=organiser, titles=titles)
     if form.is_valid():
         data = form.cleaned_data
+        fields = {
+            "unit": data["unit"],
+            "year": data["year"],
+            "code": data["code"],
+            "name": titles[data["code"]],
+            "reference": data["reference"],
+            "note": data["note"],
+            "reason": data["reason"],
+            "user": request.user,
+        }
         try:
-            past = past_titles.past_title_change(
-                past=past,
-                unit=data["unit"],
-                year=data["year"],
-                code=data["code"],
-                name=titles[data["code"]],
-                reference=data["reference"],
-                note=data["note"],
-                reason=data["reason"],
-                user=request.user,
-            )
+            if past is None:
+                saved = past_titles.past_title_add(organiser=organiser, **fields)
+                done = _("Past title recorded: %(unit)s, %(title)s, %(year)s.")
+            else:
+                saved = past_titles.past_title_change(past=past, **fields)
+                done = _("Past title corrected: %(unit)s, %(title)s, %(year)s.")
         except ValidationError as error:
             show_refusal(form, error)
         else:
-            messages.success(
-                request,
-                _("Past title corrected: %(unit)s, %(title)s, %(year)s.")
-                % {"unit": past.unit.name, "title": past.name, "year": past.year},
-            )
+            names = {"unit": saved.unit.name, "title": saved.name, "year": saved.year}
+            messages.success(request, done % names)
             return redirect(_list_url(organiser))
     return _render_form(request, organiser, form, past, status=400)
 
