@@ -262,7 +262,6 @@ def test_staff_record_a_decision_and_its_outcomes_on_the_pages(client, voted):
     scan = client.get(reverse("awards_decision_scan", args=[decision.pk]))
     assert (scan.status_code, scan["Content-Type"]) == (200, "application/pdf")
     assert b"".join(scan.streaming_content) == PDF
-    scan.close()
     # The cluster's awards page shows each proposal's status.
     cluster_page = client.get(reverse("awards_cluster", args=[org.cluster.pk])).content.decode()
     assert cluster_page.count('data-status="granted"') == 1
