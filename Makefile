@@ -8,7 +8,7 @@ MANAGE := $(PY) manage.py
 DEV_ENV := DEBUG=1
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-not-secret ALLOWED_HOSTS=testserver,localhost,127.0.0.1
 
-.PHONY: run test install icons lint format check messages bench load e2e clean bundle bundle-check
+.PHONY: run test install icons lint format check messages bench load lighthouse e2e clean bundle bundle-check
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (Python 3.11)"; exit 1; }
@@ -88,6 +88,13 @@ bench: install
 # LOAD_DATABASE_URL, LOAD_REDIS_URL (sessions in Redis). Not part of `make test`.
 load: install
 	$(PY) -m bench.load.run
+
+# Lighthouse on the five main pages against gunicorn with DEBUG off (bench/lighthouse.py,
+# docs/performance.md "Light pages"): its own PostgreSQL database (thidua_lighthouse, seeded
+# with the demo once), Lighthouse from the npm devDependencies, Chromium from the system.
+# LIGHTHOUSE_ARGS to bench.lighthouse (--reseed starts over). Not part of `make test`.
+lighthouse: install
+	$(PY) -m bench.lighthouse $(LIGHTHOUSE_ARGS)
 
 # The offline install bundle (docs/deploy.md): dist/thidua-<version>-offline.tar.gz, built
 # from HEAD with a wheelhouse for CPython 3.11 on Linux x86_64 and the collected static files.
