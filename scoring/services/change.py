@@ -32,6 +32,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import get_history_manager_for_model
@@ -120,7 +121,8 @@ def _read_query(
     model_fields = {f.attname: f for f in ScoreEntry._meta.concrete_fields}
     text = TextField()
     whole = whole.order_by().values_list(
-        Value(True, output_field=BooleanField()),
+        # Cast: a server-side prepared statement then knows the parameter is a boolean.
+        Cast(Value(True), output_field=BooleanField()),
         "sheet__unit_id",
         "sheet__stage",
         "explanation__text",
@@ -130,7 +132,7 @@ def _read_query(
         ScoreEntry.objects.filter(sheet_id__in=figure_sheets)
         .order_by()
         .values_list(
-            Value(False, output_field=BooleanField()),
+            Cast(Value(False), output_field=BooleanField()),
             Value(None, output_field=IntegerField()),
             Value(None, output_field=text),
             Value(None, output_field=text),

@@ -39,9 +39,12 @@ ENTRY_RELATED = (
 
 
 def _officer_entry(*, unit_id: int, pk: int, related: tuple[str, ...]):
-    return ScoreEntry.objects.filter(
-        sheet__in=permissions.officer_sheets(unit_id), pk=pk
-    ).select_related(*related)
+    # No ordering: one row, and the default one joins the organiser and the unit (planning).
+    return (
+        ScoreEntry.objects.filter(sheet__in=permissions.officer_sheets(unit_id), pk=pk)
+        .select_related(*related)
+        .order_by()
+    )
 
 
 # A unit officer's entry: the read of every cell save by a cluster's leader or deputy, its
