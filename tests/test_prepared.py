@@ -82,3 +82,72 @@ def test_prepared_lists_of_ids_by_their_length():
     assert codes([units[1].pk, units[1].pk]) == ["L1"]
     assert codes([]) == []
     assert len(prepared._compiled) == 2  # two lengths
+
+
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="server-side prepared statements are PostgreSQL's"
+)
+
+
+@needs_postgresql
+@pytest.mark.django_db
+def test_prepared_on_postgresql_is_executed_as_a_server_side_statement():
+    units = [UnitFactory(code=f"S{i}") for i in range(3)]
+    prepared = Prepared(lambda *, pk: Unit.objects.filter(pk=pk))
+
+    first = prepared.run("one", pk=units[0].pk)
+    with CaptureQueriesContext(connection) as queries:
+        second = prepared.run("one", pk=units[2].pk)
+
+    assert [u.code for u in first] == ["S0"]
+    assert [u.code for u in second] == ["S2"]
+    assert len(queries) == 1
+    assert queries[0]["sql"].startswith("EXECUTE thidua_")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'thidua_%%'")
+        assert cursor.fetchone()[0] >= 1
+
+
+@needs_postgresql
+@pytest.mark.django_db
+def test_prepared_value_postgresql_would_read_as_text_runs_as_plain_sql():
+    from django.db.models import BooleanField, Value
+
+    unit = UnitFactory(code="T0")
+    prepared = Prepared(
+        lambda *, pk: Unit.objects.filter(pk=pk).values_list(
+            Value(True, output_field=BooleanField()), "code"
+        )
+    )
+
+    prepared.run("flag", pk=unit.pk)
+    with CaptureQueriesContext(connection) as queries:
+        rows = prepared.run("flag", pk=unit.pk)
+
+    assert rows == [(True, "T0")]  # a boolean, not the text 't'
+    assert not queries[0]["sql"].startswith("EXECUTE")
+
+
+@needs_postgresql
+@pytest.mark.django_db
+def test_prepared_statements_can_be_turned_off(settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    unit = UnitFactory(code="O0")
+    prepared = Prepared(lambda *, pk: Unit.objects.filter(pk=pk))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert [u.code for u in prepared.run("off", pk=unit.pk)] == ["O0"]
+
+    assert queries[0]["sql"].startswith("SELECT")
+
+
+@needs_postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_new_connection_prepares_again():
+    unit = UnitFactory(code="N0")
+    prepared = Prepared(lambda *, pk: Unit.objects.filter(pk=pk))
+    prepared.run("again", pk=unit.pk)
+
+    connection.close()  # a new session: the statement is gone with the old one
+
+    assert [u.code for u in prepared.run("again", pk=unit.pk)] == ["N0"]
