@@ -190,7 +190,9 @@ def lighthouse(url: str, cookie: str, report: Path, profile: Path, *, repeat: bo
     if repeat:
         args.append("--disable-storage-reset")
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
-    subprocess.run(args, cwd=ROOT, env=env, check=True)
+    # Lighthouse sometimes loses a trace ("NO_NAVSTART", a Chromium timing race): one retry.
+    if subprocess.run(args, cwd=ROOT, env=env, check=False).returncode != 0:
+        subprocess.run(args, cwd=ROOT, env=env, check=True)
     data = json.loads(report.read_text(encoding="utf-8"))
     requests = data["audits"]["network-requests"]["details"]["items"]
     return {
