@@ -19,9 +19,17 @@ from emulation.prepared import Prepared
 from scoring import engine, permissions, services
 from scoring.engine.signed import SignedGroup, signed_groups
 from scoring.enums import CriterionKind, Stage
-from scoring.models import Explanation, ScoreEntry, ScoreSheet, UnitTarget
+from scoring.models import (
+    Criterion,
+    Explanation,
+    ScoreEntry,
+    ScoreSheet,
+    ScoreTable,
+    UnitTarget,
+)
 from scoring.periods import of_period, period_id_of
 from scoring.services.specs import table_spec
+from scoring.views import grid_bodies
 from scoring.views.common import OWN_UNIT_NOTICE
 from scoring.views.grid_html import (
     E_NOT_ASSIGNED,
@@ -187,32 +195,40 @@ def _sheets(*, cluster_id: int, stage: str, period_id: int | None = None):
     )
 
 
+def _entry_rows(*, ids: list[int]):
+    return ScoreEntry.objects.filter(sheet_id__in=ids).order_by()
+
+
 def _entries(*, ids: list[int]):
-    return ScoreEntry.objects.filter(sheet_id__in=ids).order_by().values_list(*ENTRY_COLUMNS)
+    return _entry_rows(ids=ids).values_list(*ENTRY_COLUMNS)
 
 
 SELF_COLUMNS = ["sheet__unit_id", "criterion__code", *services.INPUT_FIELDS.values(), "points"]
 
 
 def _self_entries(*, ids: list[int]):
-    return ScoreEntry.objects.filter(sheet_id__in=ids).order_by().values_list(*SELF_COLUMNS)
+    return _entry_rows(ids=ids).values_list(*SELF_COLUMNS)
+
+
+def _explanation_rows(*, cluster_id: int):
+    return Explanation.objects.filter(
+        entry__sheet__cluster_id=cluster_id, entry__sheet__stage=Stage.CLUSTER
+    ).order_by()
 
 
 def _explanations(*, cluster_id: int):
-    return (
-        Explanation.objects.filter(
-            entry__sheet__cluster_id=cluster_id, entry__sheet__stage=Stage.CLUSTER
-        )
-        .order_by()
-        .values_list("entry__sheet__unit_id", "entry__criterion__code", "text")
+    return _explanation_rows(cluster_id=cluster_id).values_list(
+        "entry__sheet__unit_id", "entry__criterion__code", "text"
     )
 
 
+def _target_rows(*, table_id: int, unit_ids: list[int]):
+    return UnitTarget.objects.filter(criterion__table_id=table_id, unit_id__in=unit_ids).order_by()
+
+
 def _targets(*, table_id: int, unit_ids: list[int]):
-    return (
-        UnitTarget.objects.filter(criterion__table_id=table_id, unit_id__in=unit_ids)
-        .order_by()
-        .values_list("criterion_id", "unit_id", "target")
+    return _target_rows(table_id=table_id, unit_ids=unit_ids).values_list(
+        "criterion_id", "unit_id", "target"
     )
 
 
@@ -224,6 +240,38 @@ _PAGE_READS = {
     "explanations": Prepared(_explanations),
     "targets": Prepared(_targets),
 }
+
+
+def _body_key(grid: Grid, table, entry_sheet_ids: list[int], roles: dict, by_units: bool):
+    """grid_bodies' key of this page's body: the versions of the rows the four reads below
+    return (the entries of ``entry_sheet_ids``, the cluster's explanations, the units' own
+    targets) and of the table's criteria and row, and what of the columns the body shows."""
+    versions = grid_bodies.row_versions(
+        [
+            _entry_rows(ids=entry_sheet_ids),
+            _explanation_rows(cluster_id=grid.cluster.pk),
+            _target_rows(table_id=table.pk, unit_ids=list(roles)),
+            Criterion.objects.filter(table_id=table.pk),
+            ScoreTable.objects.filter(pk=table.pk),
+        ]
+    )
+    shown = tuple(
+        (c["sheet"].pk, c["unit"].pk, c["i"], c["editable"], tuple(c["figs"].items()))
+        for c in grid.columns
+    )
+    return grid_bodies.key(ScoreSheet.objects.db, by_units, versions, shown)
+
+
+def _put_body(grid: Grid, body: str, line_heads: str, rows: list[str]) -> None:
+    """The kept body (grid_bodies) on the page's grid."""
+    if not grid.by_units:
+        grid.body = mark_safe(body)
+        return
+    grid.line_heads = mark_safe(line_heads)
+    grid.rows = [
+        {"unit": column, "html": mark_safe(html)}
+        for column, html in zip(grid.columns, rows, strict=True)
+    ]
 
 
 def build_grid(
@@ -307,17 +355,70 @@ def build_grid(
                 column.update(editable=False, lock=reason, closed=reason)
         grid.editable = any(c["editable"] for c in grid.columns)
 
+    # Lines: a group's header, one line per input of each leaf, the figures at the foot.
+    labels = {name: str(label) for name, label in services.FIELD_LABELS.items()}
+    r = 0  # the input lines' index, counted over the whole table whatever the focus
+    for criterion in loaded.criteria:
+        spec = loaded.specs[criterion.pk]
+        if wanted is not None and criterion.code not in wanted:
+            r += len(engine.input_fields(spec))
+            continue
+        common = {
+            "crit": criterion,
+            "cpk": criterion.pk,
+            "code": criterion.code,
+            "title": criterion.title,
+            "max": text.value(criterion.max_points),
+            "depth": min(criterion.depth, 3),
+        }
+        if criterion.kind == CriterionKind.GROUP:
+            grid.lines.append({"k": "g", **common})
+            continue
+        names = engine.input_fields(spec)
+        target = text.value(criterion.target) if criterion.target is not None else ""
+        for index, name in enumerate(names):
+            grid.lines.append(
+                {
+                    "k": "i",
+                    **common,
+                    "field": name,
+                    "at": INPUT_INDEX[name],
+                    "veto": criterion.kind == CriterionKind.VETO,
+                    "flabel": labels[name],
+                    "bool": name in BOOLEAN_FIELDS,
+                    "first": index == 0,
+                    "last": index == len(names) - 1,
+                    "target": target,
+                    "r": r,
+                }
+            )
+            r += 1
+    if focus is None:
+        for name, label in FIGURES:
+            grid.lines.append({"k": "f", "name": name, "label": label})
+
+    sheet_ids = [c["sheet"].pk for c in grid.columns]
+    unit_of_sheet = {c["sheet"].pk: c["unit"].pk for c in grid.columns}
+    # By the sheets' ids, read above: a filter on the sheets' cluster and stage through a
+    # join let PostgreSQL scan every entry of the database (20-45 ms at 100,000 entries).
+    self_ids = [s.pk for s in self_sheets.values()]
+
+    # The page's body as written for the same rows, if nothing it shows changed since
+    # (grid_bodies: PostgreSQL's row versions, one query instead of the four reads below).
+    body_key = None
+    if focus is None and grid_bodies.enabled(ScoreSheet.objects.db):
+        body_key = _body_key(grid, table, [*sheet_ids, *self_ids], roles, by_units)
+        kept = grid_bodies.get(body_key)
+        if kept is not None:
+            _put_body(grid, *kept)
+            return grid
+
     signed = signed_groups(loaded.spec_list)
     mixed = {code for code, group in signed.items() if group.mixed}
 
     # The entries (and what the unit said it scored itself, and its explanations). Read
     # into dicts, so unordered: the models' default orderings join sheets, clusters,
     # campaigns and units only to sort, which took most of these queries' time.
-    sheet_ids = [c["sheet"].pk for c in grid.columns]
-    unit_of_sheet = {c["sheet"].pk: c["unit"].pk for c in grid.columns}
-    # By the sheets' ids, read above: a filter on the sheets' cluster and stage through a
-    # join let PostgreSQL scan every entry of the database (20-45 ms at 100,000 entries).
-    self_ids = [s.pk for s in self_sheets.values()]
     reads = {
         "entries": {"ids": sheet_ids},
         "self": {"ids": self_ids},
@@ -371,48 +472,6 @@ def build_grid(
             table.bonus_cap,
         )
         subtotals[unit_id] = group_subtotals(figures, signed)
-
-    # Lines: a group's header, one line per input of each leaf, the figures at the foot.
-    labels = {name: str(label) for name, label in services.FIELD_LABELS.items()}
-    r = 0  # the input lines' index, counted over the whole table whatever the focus
-    for criterion in loaded.criteria:
-        spec = loaded.specs[criterion.pk]
-        if wanted is not None and criterion.code not in wanted:
-            r += len(engine.input_fields(spec))
-            continue
-        common = {
-            "crit": criterion,
-            "cpk": criterion.pk,
-            "code": criterion.code,
-            "title": criterion.title,
-            "max": text.value(criterion.max_points),
-            "depth": min(criterion.depth, 3),
-        }
-        if criterion.kind == CriterionKind.GROUP:
-            grid.lines.append({"k": "g", **common})
-            continue
-        names = engine.input_fields(spec)
-        target = text.value(criterion.target) if criterion.target is not None else ""
-        for index, name in enumerate(names):
-            grid.lines.append(
-                {
-                    "k": "i",
-                    **common,
-                    "field": name,
-                    "at": INPUT_INDEX[name],
-                    "veto": criterion.kind == CriterionKind.VETO,
-                    "flabel": labels[name],
-                    "bool": name in BOOLEAN_FIELDS,
-                    "first": index == 0,
-                    "last": index == len(names) - 1,
-                    "target": target,
-                    "r": r,
-                }
-            )
-            r += 1
-    if focus is None:
-        for name, label in FIGURES:
-            grid.lines.append({"k": "f", "name": name, "label": label})
 
     # Cells, line by line (ids read once: a model's .pk is a property lookup, and this
     # loop runs some 3,000 times on a 15 × 150 grid).
@@ -514,4 +573,6 @@ def build_grid(
                 for line, cells in zip(grid.lines, matrix, strict=True)
             )
         )
+    if body_key is not None:
+        grid_bodies.keep(body_key, (grid.body, grid.line_heads, [r["html"] for r in grid.rows]))
     return grid
