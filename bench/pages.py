@@ -10,6 +10,9 @@ in with ``force_login`` as the user who would ask for the page, N runs after 5 u
 warm-up runs. Queries are counted with CaptureQueriesContext (every query of the request:
 session, user, view, template). Django runs as in production (DEBUG off, cached templates)
 but over plain HTTP to "testserver" and with the plain static storage, as the tests do.
+The cluster grid is measured twice: as served while nothing changed since the run before
+(its body kept, scoring/views/grid_bodies.py) and written afresh (the kept bodies dropped
+before each run, as the first request after a change).
 
 Data sets (recreated on every run; random but seeded inputs, random.Random(42)):
 
@@ -328,13 +331,19 @@ def check(response, expected: int, what: str) -> None:
         raise AssertionError(f"{what}: status {response.status_code}, not {expected}: {body}")
 
 
-def page(name: str, data_set: str, client, url: str, runs: int, *, htmx: bool = False):
-    """GET ``url`` ``runs`` times after WARM_UP untimed ones."""
+def page(
+    name: str, data_set: str, client, url: str, runs: int, *, htmx: bool = False, afresh=False
+):
+    """GET ``url`` ``runs`` times after WARM_UP untimed ones. ``afresh``: no grid body kept
+    from the run before (scoring/views/grid_bodies.py), as after a change."""
     from bench.scoring_measure import Figure
+    from scoring.views import grid_bodies
 
     figure, cpu = Figure(name, data_set), []
     headers = {"HX-Request": "true"} if htmx else {}
     for run in range(WARM_UP + runs):
+        if afresh:
+            grid_bodies.clear()
         response, *result, seconds = timed_with_cpu(lambda: client.get(url, headers=headers))
         check(response, 200, f"{name} ({data_set})")
         if run >= WARM_UP:
@@ -416,6 +425,9 @@ def measure(scene_: Scene, runs: int) -> list:
 
     set_phase(campaign, Phase.CLUSTER_SCORING)
     figures.append(page("grid, cluster stage (leader)", key, leader, grid, runs))
+    figures.append(
+        page("grid, cluster stage, written afresh (leader)", key, leader, grid, runs, afresh=True)
+    )
     figures.append(
         page("grid by units, cluster stage (leader)", key, leader, f"{grid}?by=units", runs)
     )

@@ -159,10 +159,20 @@ class Prepared:
         try:
             _prepare(connection, compiled)
         except connection.Database.Error as error:
-            logger.warning(
-                "Not prepared on the server, run as plain SQL: %s (%s)", compiled.name, error
+            # Refused for what it is (its SQL, its parameters' types): plain SQL from now
+            # on. Anything else passes (a dropped connection, an aborted transaction): plain
+            # SQL this time, prepared on a later run.
+            lasting = isinstance(
+                error, connection.Database.ProgrammingError | connection.Database.DataError
             )
-            self._not_prepared.add(compiled.name)
+            logger.warning(
+                "Not prepared on the server, run as plain SQL%s: %s (%s)",
+                "" if lasting else " this time",
+                compiled.name,
+                error,
+            )
+            if lasting:
+                self._not_prepared.add(compiled.name)
             return False
         known[1].add(compiled.name)
         return True
@@ -195,7 +205,8 @@ def _prepare(connection, compiled: _Compiled) -> None:
             cursor.execute("RELEASE SAVEPOINT thidua_prepare")
 
 
-_PLACEHOLDER = re.compile(r"%%|%s")
+# Django's parameter markers in SQL (%s), and the percent sign it escapes (%%).
+_PARAMETER = re.compile(r"%%|%s")
 
 
 def _same_types(texts: tuple[bool, ...], types: list[str]) -> bool:
@@ -221,7 +232,7 @@ def _numbered(sql: str) -> str:
         count += 1
         return f"${count}"
 
-    return _PLACEHOLDER.sub(number, sql)
+    return _PARAMETER.sub(number, sql)
 
 
 def _marker(value: Any) -> bool:

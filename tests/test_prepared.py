@@ -151,3 +151,53 @@ def test_a_new_connection_prepares_again():
     connection.close()  # a new session: the statement is gone with the old one
 
     assert [u.code for u in prepared.run("again", pk=unit.pk)] == ["N0"]
+
+
+@needs_postgresql
+@pytest.mark.django_db
+def test_a_passing_failure_to_prepare_runs_plain_sql_once_then_prepares(monkeypatch):
+    """A dropped connection or an aborted transaction is no reason to give the statement
+    up for the life of the process: plain SQL this time, prepared on the next run."""
+    from emulation import prepared as module
+
+    unit = UnitFactory(code="F0")
+    # SQL of its own: the connection outlives the test, with the statements it prepared.
+    prepared = Prepared(lambda *, pk: Unit.objects.filter(pk=pk).order_by("name", "code"))
+    real = module._prepare
+    calls = []
+
+    def fails_once(conn, compiled):
+        calls.append(compiled.name)
+        if len(calls) == 1:
+            raise conn.Database.OperationalError("server closed the connection unexpectedly")
+        return real(conn, compiled)
+
+    monkeypatch.setattr(module, "_prepare", fails_once)
+    with CaptureQueriesContext(connection) as first:
+        assert [u.code for u in prepared.run("passing", pk=unit.pk)] == ["F0"]
+    with CaptureQueriesContext(connection) as second:
+        assert [u.code for u in prepared.run("passing", pk=unit.pk)] == ["F0"]
+
+    assert first[0]["sql"].startswith("SELECT")
+    assert second[0]["sql"].startswith("EXECUTE thidua_")
+    assert not prepared._not_prepared
+
+
+@needs_postgresql
+@pytest.mark.django_db
+def test_a_statement_postgresql_refuses_is_not_prepared_again(monkeypatch):
+    from emulation import prepared as module
+
+    unit = UnitFactory(code="R0")
+    prepared = Prepared(lambda *, pk: Unit.objects.filter(pk=pk).order_by("kind", "code"))
+    calls = []
+
+    def refuses(conn, compiled):
+        calls.append(compiled.name)
+        raise conn.Database.ProgrammingError("syntax error")
+
+    monkeypatch.setattr(module, "_prepare", refuses)
+    for _ in range(3):
+        assert [u.code for u in prepared.run("refused", pk=unit.pk)] == ["R0"]
+
+    assert len(calls) == 1
