@@ -143,9 +143,9 @@ DATABASE_ROUTERS = ["emulation.routers.ReplicaRouter"]
 # The fixed-shape reads of a save and of the grid as server-side prepared statements, planned
 # once per connection (emulation/prepared.py); 0 behind a pooler in transaction mode.
 DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
-# How many written grid bodies each process keeps, reused while the rows they show are
-# unchanged (scoring/views/grid_bodies.py; PostgreSQL only); 0 turns it off.
-GRID_BODY_CACHE_SIZE = env_int("GRID_BODY_CACHE_SIZE", 16)
+# How many written units' columns of the scoring grid each process keeps, reused while the
+# rows they show are unchanged (scoring/views/grid_bodies.py; PostgreSQL only); 0: none.
+GRID_CACHE_COLUMNS = env_int("GRID_CACHE_COLUMNS", 256)
 # How long a user's reads stay on the primary after they wrote (more than the replica's lag).
 DATABASE_REPLICA_STICKY_SECONDS = env_int("DATABASE_REPLICA_STICKY_SECONDS", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,29 +1,31 @@
-"""The grid page's body kept between requests while nothing it shows has changed (issue 13
-point 8: the 15 × 150 grid under 50 ms).
+"""The grid page's cells kept between requests, one unit's column at a time, while none of
+the rows they show has changed (issue 13 point 8: the 15 × 150 grid under 50 ms).
 
 Writing the 3,000 cells of a big grid is most of the page's time (grid_html.py), and most
-requests of a deadline day ask again for a grid nobody changed since: the leader reloading,
-the deputy and the standing agency looking at the same cluster. So the written body (criteria
-as rows) or its rows and line headings (units as rows) are kept in this process, under a key
-that names everything they were written from:
+requests of a deadline day ask again for cells nobody changed since: the leader reloading
+after saving a few cells of one unit, the deputy and the standing agency looking at the same
+cluster. So each unit's column of cells is kept in this process (grid_build._page_body),
+under a key that names everything it was written from:
 
-- the *row versions* of every row read for it, in one query: how many rows and a hash of
-  each row's id and ``xmin`` (the transaction that wrote this version of the row), of the
-  entries of the grid's sheets and of the units' self-assessments, the cluster's
-  explanations, the units' own targets, the table's criteria and the table itself.
+- the *row versions* of the rows read for it, for every column in one query: how many rows
+  and the sum of a hash of each row's id and ``xmin`` (the transaction that wrote this
+  version of the row), of the entries of the unit's sheet and of its self-assessment, its
+  explanations, its own targets, and of the table's criteria and the table itself.
   PostgreSQL writes a new row version on every UPDATE, whoever makes it and however (the
   application, the admin, an import, SQL by hand), so any change of any of these rows, an
-  added or a deleted row, gives another key;
-- what is read anyway and shown: every column's sheet, unit, place, whether the user may
+  added or a deleted row, gives the column another key;
+- what is read anyway and shown: the column's sheet, unit and place, whether the user may
   edit it (their rights, a closed deadline) and the sheet's figures at the foot;
 - the layout (``?by=units``), the language (words and decimal separator) and the database.
 
-Nothing is ever invalidated by hand, so no write path can forget to. A key not asked for
-again simply ages out: at most ``GRID_BODY_CACHE_SIZE`` bodies (default 16, about 1 MB each
-for 15 × 150) per process, the least recently used dropped first; 0 turns it off. Only on
+A save changes one unit's column (and every column's figures when ranks move, or a relative
+criterion's whole row): only those columns are read and written again. Nothing is ever
+invalidated by hand, so no write path can forget to. A key not asked for again simply ages
+out: at most ``GRID_CACHE_COLUMNS`` columns (default 256, about 60 KB each for 150
+criteria) per process, the least recently used dropped first; 0 turns it off. Only on
 PostgreSQL (SQLite has no row versions to read) and outside a transaction (enabled()):
-elsewhere every page writes its body.
-docs/performance.md ("The grid's body, kept") has the figures.
+elsewhere every page writes all its cells. docs/performance.md ("The grid's cells, kept")
+has the figures.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ from collections.abc import Hashable, Sequence
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.translation import get_language
 
@@ -49,39 +51,58 @@ def enabled(using: str) -> bool:
     connection = connections[using]
     return (
         connection.vendor == "postgresql"
-        and settings.GRID_BODY_CACHE_SIZE > 0
+        and settings.GRID_CACHE_COLUMNS > 0
         and not connection.in_atomic_block
     )
 
 
-def _versions_sql(queryset: QuerySet) -> tuple[str, tuple]:
-    """The SQL of ``queryset``'s rows as one number each: a 64-bit hash of the row's id
-    seeded with its ``xmin`` (PostgreSQL's hashint8extended)."""
+def _versions_sql(queryset: QuerySet, group: str | None) -> tuple[str, tuple]:
+    """The SQL of ``queryset``'s rows as (_g: the value of the field ``group``, or 0;
+    _v: a 64-bit hash of the row's id seeded with its ``xmin``, PostgreSQL's
+    hashint8extended)."""
     connection = connections[queryset.db]
     meta = queryset.model._meta
     table = connection.ops.quote_name(meta.db_table)
     column = f"{table}.{connection.ops.quote_name(meta.pk.column)}"
-    version = RawSQL(f"hashint8extended({column}, {table}.xmin::text::bigint)", ())
-    return queryset.order_by().annotate(_v=version).values_list("_v").query.sql_with_params()
+    rows = queryset.order_by().annotate(
+        _g=F(group) if group else Value(0),
+        _v=RawSQL(f"hashint8extended({column}, {table}.xmin::text::bigint)", ()),
+    )
+    return rows.values_list("_g", "_v").query.sql_with_params()
 
 
-def row_versions(querysets: Sequence[QuerySet]) -> tuple:
-    """For each queryset, in one query: how many rows it has and the sum of their
-    versions' hashes, as "count:sum". Any row written again, added or deleted changes it
-    (two changes cancelling out in a sum of 64-bit hashes: about one chance in 2**64)."""
+def row_versions(parts: Sequence[tuple[QuerySet, str | None]]) -> list:
+    """For each (queryset, group) in ``parts``, in one query: how many rows it has and the
+    sum of their versions' hashes, as "count:sum", for each value of the field ``group``
+    ({value: "count:sum"}), or for all its rows when ``group`` is None ("count:sum", None
+    for no row). Any row written again, added or deleted changes its group's (two changes
+    cancelling out in a sum of 64-bit hashes: about one chance in 2**64)."""
     selects: list[str] = []
     params: list = []
-    for queryset in querysets:
-        sql, values = _versions_sql(queryset)
-        selects.append(f"(SELECT count(*) || ':' || coalesce(sum(r._v), 0) FROM ({sql}) r)")
+    for queryset, group in parts:
+        sql, values = _versions_sql(queryset, group)
+        selects.append(
+            "(SELECT json_object_agg(g._g, g._v) FROM (SELECT r._g, count(*) || ':' || "
+            f"sum(r._v) AS _v FROM ({sql}) r GROUP BY r._g) g)"
+        )
         params.extend(values)
-    with connections[querysets[0].db].cursor() as cursor:
+    with connections[parts[0][0].db].cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(selects)}", params)
-        return tuple(cursor.fetchone())
+        found = cursor.fetchone()
+    versions = []
+    for (_queryset, group), by_group in zip(parts, found, strict=True):
+        by_group = by_group or {}  # JSON: the groups' values come back as text
+        if group is None:
+            versions.append(by_group.get("0"))
+        else:
+            versions.append({int(value): digest for value, digest in by_group.items()})
+    return versions
 
 
-def key(using: str, by_units: bool, versions: tuple, shown: Hashable) -> Hashable:
-    return (connections[using].settings_dict["NAME"], by_units, get_language(), versions, shown)
+def key(using: str, by_units: bool, versions: Hashable) -> Hashable:
+    """What every column's key of one page shares: the database, the layout, the
+    language, and ``versions`` (those of the table and its criteria)."""
+    return (connections[using].settings_dict["NAME"], by_units, get_language(), versions)
 
 
 def get(body_key: Hashable) -> tuple | None:
@@ -93,7 +114,7 @@ def get(body_key: Hashable) -> tuple | None:
 
 
 def keep(body_key: Hashable, value: tuple) -> None:
-    size = settings.GRID_BODY_CACHE_SIZE
+    size = settings.GRID_CACHE_COLUMNS
     with _LOCK:
         _KEPT[body_key] = value
         _KEPT.move_to_end(body_key)

@@ -3,7 +3,7 @@ number of queries); its cells as HTML are written by grid_html.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -35,16 +35,19 @@ from scoring.views.grid_html import (
     E_NOT_ASSIGNED,
     E_POINTS,
     E_VERSION,
+    E_VIOLATED,
     ENTRY_COLUMNS,
     INPUT_INDEX,
+    NO_ENTRY_HTML,
     Marks,
     Text,
     _badge,
-    any_html,
     cell_html,  # noqa: F401 - re-exported: scoring.views.targets writes its cells with it
+    figure_html,
     line_column_html,
     line_head_html,
     page_cell_html,
+    subtotal_html,
 )
 
 GRID_STAGES = (Stage.CLUSTER, Stage.FINAL)
@@ -242,36 +245,45 @@ _PAGE_READS = {
 }
 
 
-def _body_key(grid: Grid, table, entry_sheet_ids: list[int], roles: dict, by_units: bool):
-    """grid_bodies' key of this page's body: the versions of the rows the four reads below
-    return (the entries of ``entry_sheet_ids``, the cluster's explanations, the units' own
-    targets) and of the table's criteria and row, and what of the columns the body shows."""
-    versions = grid_bodies.row_versions(
+def _column_keys(grid: Grid, table, self_sheets: dict[int, ScoreSheet]) -> dict[int, Hashable]:
+    """grid_bodies' key of each unit's column of cells on the page: the versions of the
+    rows the page's reads return for it (the entries of its sheet and of its
+    self-assessment, its explanations, its own targets), of the table's criteria and row,
+    and what of the column the cells show (its sheet and unit, place, whether the user may
+    edit it, its figures). One query for every column."""
+    unit_ids = [c["unit"].pk for c in grid.columns]
+    entries, explanations, targets, criteria, table_row = grid_bodies.row_versions(
         [
-            _entry_rows(ids=entry_sheet_ids),
-            _explanation_rows(cluster_id=grid.cluster.pk),
-            _target_rows(table_id=table.pk, unit_ids=list(roles)),
-            Criterion.objects.filter(table_id=table.pk),
-            ScoreTable.objects.filter(pk=table.pk),
+            (
+                _entry_rows(
+                    ids=[c["sheet"].pk for c in grid.columns] + [s.pk for s in self_sheets.values()]
+                ),
+                "sheet_id",
+            ),
+            (_explanation_rows(cluster_id=grid.cluster.pk), "entry__sheet__unit_id"),
+            (_target_rows(table_id=table.pk, unit_ids=unit_ids), "unit_id"),
+            (Criterion.objects.filter(table_id=table.pk), None),
+            (ScoreTable.objects.filter(pk=table.pk), None),
         ]
     )
-    shown = tuple(
-        (c["sheet"].pk, c["unit"].pk, c["i"], c["editable"], tuple(c["figs"].items()))
-        for c in grid.columns
-    )
-    return grid_bodies.key(ScoreSheet.objects.db, by_units, versions, shown)
-
-
-def _put_body(grid: Grid, body: str, line_heads: str, rows: list[str]) -> None:
-    """The kept body (grid_bodies) on the page's grid."""
-    if not grid.by_units:
-        grid.body = mark_safe(body)
-        return
-    grid.line_heads = mark_safe(line_heads)
-    grid.rows = [
-        {"unit": column, "html": mark_safe(html)}
-        for column, html in zip(grid.columns, rows, strict=True)
-    ]
+    common = grid_bodies.key(ScoreSheet.objects.db, grid.by_units, (criteria, table_row))
+    keys = {}
+    for c in grid.columns:
+        unit_id, sheet_id = c["unit"].pk, c["sheet"].pk
+        self_sheet = self_sheets.get(unit_id)
+        keys[unit_id] = (
+            common,
+            sheet_id,
+            unit_id,
+            c["i"],
+            c["editable"],
+            tuple(c["figs"].items()),
+            entries.get(sheet_id),
+            entries.get(self_sheet.pk) if self_sheet else None,
+            explanations.get(unit_id),
+            targets.get(unit_id),
+        )
+    return keys
 
 
 def build_grid(
@@ -397,182 +409,251 @@ def build_grid(
         for name, label in FIGURES:
             grid.lines.append({"k": "f", "name": name, "label": label})
 
-    sheet_ids = [c["sheet"].pk for c in grid.columns]
-    unit_of_sheet = {c["sheet"].pk: c["unit"].pk for c in grid.columns}
-    # By the sheets' ids, read above: a filter on the sheets' cluster and stage through a
-    # join let PostgreSQL scan every entry of the database (20-45 ms at 100,000 entries).
-    self_ids = [s.pk for s in self_sheets.values()]
-
-    # The page's body as written for the same rows, if nothing it shows changed since
-    # (grid_bodies: PostgreSQL's row versions, one query instead of the four reads below).
-    body_key = None
-    if focus is None and grid_bodies.enabled(ScoreSheet.objects.db):
-        body_key = _body_key(grid, table, [*sheet_ids, *self_ids], roles, by_units)
-        kept = grid_bodies.get(body_key)
-        if kept is not None:
-            _put_body(grid, *kept)
-            return grid
-
     signed = signed_groups(loaded.spec_list)
     mixed = {code for code, group in signed.items() if group.mixed}
+    if focus is None:
+        _page_body(grid, table, loaded, signed, mixed, self_sheets, text)
+        return grid
 
-    # The entries (and what the unit said it scored itself, and its explanations). Read
-    # into dicts, so unordered: the models' default orderings join sheets, clusters,
-    # campaigns and units only to sort, which took most of these queries' time.
-    reads = {
-        "entries": {"ids": sheet_ids},
-        "self": {"ids": self_ids},
-        "explanations": {"cluster_id": cluster.pk},
-        "targets": {"table_id": table.pk, "unit_ids": list(roles)},
+    # A cell save: the saved criterion's cells, the subtotals of its groups (which need the
+    # points of every leaf under them; the sheets' figures are stored) and every figure.
+    sheet_ids = [c["sheet"].pk for c in grid.columns]
+    unit_of_sheet = {c["sheet"].pk: c["unit"].pk for c in grid.columns}
+    self_ids = [s.pk for s in self_sheets.values()]
+    needed = {focus}
+    leaves_of = group_leaves(loaded)
+    for code in wanted:
+        needed.update(leaves_of.get(code, ()))
+    specs = [s for s in loaded.spec_list if s.kind == CriterionKind.GROUP or s.code in needed]
+    entries = {
+        (unit_of_sheet[row[1]], row[2]): row
+        for row in _entries(ids=sheet_ids).filter(criterion__code__in=sorted(needed))
     }
-    specs = loaded.spec_list
-    if focus is not None:
-        # Subtotals need the points of every leaf of the groups shown: the whole table on
-        # the page; for a cell save, the leaves of the saved criterion's groups only (the
-        # sheets' figures are stored; only the subtotals are computed here).
-        needed = {focus}
-        leaves_of = group_leaves(loaded)
-        for code in wanted:
-            needed.update(leaves_of.get(code, ()))
-        specs = [s for s in specs if s.kind == CriterionKind.GROUP or s.code in needed]
-        rows = {
-            "entries": _entries(**reads["entries"]).filter(criterion__code__in=sorted(needed)),
-            "self": _self_entries(**reads["self"]).filter(criterion__code=focus),
-            "explanations": _explanations(**reads["explanations"]).filter(
-                entry__criterion__code=focus
-            ),
-            "targets": _targets(**reads["targets"]).filter(criterion__code=focus),
-        }
-    else:  # the page: the same four reads every time, compiled once (emulation.prepared)
-        rows = {name: _PAGE_READS[name].run(name, **values) for name, values in reads.items()}
-    entries = {(unit_of_sheet[row[1]], row[2]): row for row in rows["entries"]}
-    self_entries = {(row[0], row[1]): row for row in rows["self"]}
-    explanations = {(u, code): text_ for u, code, text_ in rows["explanations"]}
-    targets = {(c, u): t for c, u, t in rows["targets"]}
-
-    # Every entry read (the whole table, or the saved criterion's groups) counts for the
-    # subtotals.
-    points_rows = [(unit, code, row[E_POINTS], row[10]) for (unit, code), row in entries.items()]
-    sheet_points: dict[int, dict[str, Decimal | None]] = {c["unit"].pk: {} for c in grid.columns}
-    sheet_violated: dict[int, dict[str, bool]] = {c["unit"].pk: {} for c in grid.columns}
-    for unit_id, code, points, violated in points_rows:
-        spec = spec_by_code.get(code)
-        if spec is None:
-            continue
-        sheet_points[unit_id][code] = points
-        if spec.kind == CriterionKind.VETO:
-            sheet_violated[unit_id][code] = bool(violated)
-    subtotals: dict[int, dict[str, Decimal]] = {}
-    for unit_id in sheet_points:
-        figures = engine.sheet_figures(
-            specs,
-            sheet_points[unit_id],
-            sheet_violated[unit_id],
-            loaded.bands,
-            table.bonus_cap,
+    self_entries = {
+        (row[0], row[1]): row for row in _self_entries(ids=self_ids).filter(criterion__code=focus)
+    }
+    explanations = {
+        (u, code): text_
+        for u, code, text_ in _explanations(cluster_id=cluster.pk).filter(
+            entry__criterion__code=focus
         )
-        subtotals[unit_id] = group_subtotals(figures, signed)
+    }
+    targets = {
+        (c, u): t
+        for c, u, t in _targets(table_id=table.pk, unit_ids=list(roles)).filter(
+            criterion__code=focus
+        )
+    }
+    subtotals = _subtotals(
+        grid.columns, entries, specs, spec_by_code, loaded, table.bonus_cap, signed
+    )
 
-    # Cells, line by line (ids read once: a model's .pk is a property lookup, and this
-    # loop runs some 3,000 times on a 15 × 150 grid).
+    # Cells, line by line (ids read once: a model's .pk is a property lookup).
     heads = [
         (c, c["sheet"].pk, c["unit"].pk, c["i"], c["editable"], not c["editable"])
         for c in grid.columns
     ]
-    matrix: list[list[dict | str]] = []
-    page_marks = Marks()
     for line in grid.lines:
         kind = line["k"]
-        row_cells = []
         if kind == "g":
             code, cpk = line["code"], line["cpk"]
             for _column, sheet_id, unit_id, _i, _editable, _ro in heads:
-                cell = {
-                    "k": "g",
-                    "id": f"s{sheet_id}-{cpk}",
-                    "text": subtotal_text(text, subtotals[unit_id].get(code), code in mixed),
-                }
-                row_cells.append(cell)
-                grid.subtotals.append(cell)
-        elif kind == "f":
-            for column, *_rest in heads:
-                row_cells.append({"k": "f", "name": line["name"], "figs": column["figs"]})
-        else:
-            criterion, code, cpk = line["crit"], line["code"], line["cpk"]
-            name, last, at = line["field"], line["last"], INPUT_INDEX[line["field"]]
-            for head in heads:
-                column, _sheet_id, unit_id, i, editable, ro = head
-                row = entries.get((unit_id, code))
-                if row is None:
-                    row_cells.append({"k": "n"})
-                    continue
-                mine = self_entries.get((unit_id, code))
-                if row[E_NOT_ASSIGNED]:  # no input: read-only, marked not assigned
-                    head = (column, _sheet_id, unit_id, i, False, True)
-                    editable, ro = False, True
-                if focus is None:  # the page: straight to HTML
-                    row_cells.append(
-                        page_cell_html(
-                            row,
-                            mine,
-                            line,
-                            head,
-                            by_units,
-                            targets.get((cpk, unit_id)) if last else None,
-                            explanations.get((unit_id, code), "") if last else "",
-                            text,
-                            page_marks,
-                        )
-                    )
-                    continue
-                cell = {
-                    "k": "i",
-                    "id": f"{row[0]}-{name}",
-                    "entry": row[0],
-                    "field": name,
-                    "version": row[E_VERSION],
-                    "value": text.value(row[at]),
-                    "self": text.value(mine[at - 1]) if mine else "",
-                    "ro": ro,
-                    "r": i if by_units else line["r"],
-                    "c": line["r"] if by_units else i,
-                    "cls": " is-edit" if editable else "",
-                    "err": "",
-                    "p": None,
-                    "x": "",
-                }
-                if last:
-                    cell["p"] = _badge(
-                        row, mine, column, criterion, targets.get((cpk, unit_id)), text
-                    )
-                    cell["x"] = explanations.get((unit_id, code), "")
-                    if cell["x"]:
-                        cell["cls"] = " has-x" + cell["cls"]
-                    grid.badges.append(cell["p"])
-                row_cells.append(cell)
-                grid.cells[cell["id"]] = cell
-        matrix.append(row_cells)
+                grid.subtotals.append(
+                    {
+                        "k": "g",
+                        "id": f"s{sheet_id}-{cpk}",
+                        "text": subtotal_text(text, subtotals[unit_id].get(code), code in mixed),
+                    }
+                )
+            continue
+        criterion, code, cpk = line["crit"], line["code"], line["cpk"]
+        name, last, at = line["field"], line["last"], INPUT_INDEX[line["field"]]
+        for column, _sheet_id, unit_id, i, editable, ro in heads:
+            row = entries.get((unit_id, code))
+            if row is None:
+                continue
+            mine = self_entries.get((unit_id, code))
+            if row[E_NOT_ASSIGNED]:  # no input: read-only, marked not assigned
+                editable, ro = False, True
+            cell = {
+                "k": "i",
+                "id": f"{row[0]}-{name}",
+                "entry": row[0],
+                "field": name,
+                "version": row[E_VERSION],
+                "value": text.value(row[at]),
+                "self": text.value(mine[at - 1]) if mine else "",
+                "ro": ro,
+                "r": i if by_units else line["r"],
+                "c": line["r"] if by_units else i,
+                "cls": " is-edit" if editable else "",
+                "err": "",
+                "p": None,
+                "x": "",
+            }
+            if last:
+                cell["p"] = _badge(row, mine, column, criterion, targets.get((cpk, unit_id)), text)
+                cell["x"] = explanations.get((unit_id, code), "")
+                if cell["x"]:
+                    cell["cls"] = " has-x" + cell["cls"]
+                grid.badges.append(cell["p"])
+            grid.cells[cell["id"]] = cell
     for column in grid.columns:
         for name, _label in FIGURES:
             grid.figures.append({"name": name, "figs": column["figs"]})
+    return grid
 
-    if focus is not None:
-        return grid  # a cell save answers single cells, not rows
-    marks = page_marks
-    if by_units:
+
+def _subtotals(
+    columns: list[dict],
+    entries: dict[tuple[int, str], tuple],
+    specs: list,
+    spec_by_code: dict,
+    loaded: services.TableSpec,
+    bonus_cap,
+    signed: Mapping[str, SignedGroup],
+) -> dict[int, dict[str, Decimal]]:
+    """{unit id: the subtotal of each group} of ``columns``, from the entries read (every
+    leaf of the table on the page, the saved criterion's groups' for a cell save)."""
+    sheet_points: dict[int, dict[str, Decimal | None]] = {c["unit"].pk: {} for c in columns}
+    sheet_violated: dict[int, dict[str, bool]] = {c["unit"].pk: {} for c in columns}
+    for (unit_id, code), row in entries.items():
+        spec = spec_by_code.get(code)
+        if spec is None:
+            continue
+        sheet_points[unit_id][code] = row[E_POINTS]
+        if spec.kind == CriterionKind.VETO:
+            sheet_violated[unit_id][code] = bool(row[E_VIOLATED])
+    return {
+        unit_id: group_subtotals(
+            engine.sheet_figures(specs, points, sheet_violated[unit_id], loaded.bands, bonus_cap),
+            signed,
+        )
+        for unit_id, points in sheet_points.items()
+    }
+
+
+def _page_body(
+    grid: Grid,
+    table,
+    loaded: services.TableSpec,
+    signed: Mapping[str, SignedGroup],
+    mixed: set[str],
+    self_sheets: dict[int, ScoreSheet],
+    text: Text,
+) -> None:
+    """The page's cells, one unit's column at a time: a column kept since a request before
+    (grid_bodies) while none of its rows changed, the others written from their rows;
+    then the body (criteria as rows) or the rows (units as rows) made from the columns."""
+    marks = Marks()
+    keys: dict[int, Hashable] = {}
+    cells_of: dict[int, tuple[str, ...]] = {}
+    if grid_bodies.enabled(ScoreSheet.objects.db):
+        keys = _column_keys(grid, table, self_sheets)
+        for column in grid.columns:
+            kept = grid_bodies.get(keys[column["unit"].pk])
+            if kept is not None:
+                cells_of[column["unit"].pk] = kept
+    todo = [c for c in grid.columns if c["unit"].pk not in cells_of]
+    if todo:
+        written = _write_columns(grid, todo, table, loaded, signed, mixed, self_sheets, text, marks)
+        for unit_id, cells in written.items():
+            if keys:
+                grid_bodies.keep(keys[unit_id], cells)
+        cells_of.update(written)
+    columns = [cells_of[c["unit"].pk] for c in grid.columns]
+    if grid.by_units:
         grid.line_heads = mark_safe("".join(line_column_html(line) for line in grid.lines))
         grid.rows = [
-            {"unit": column, "html": mark_safe("".join(any_html(r[i], marks) for r in matrix))}
-            for i, column in enumerate(grid.columns)
+            {"unit": column, "html": mark_safe("".join(cells))}
+            for column, cells in zip(grid.columns, columns, strict=True)
         ]
-    else:
-        # Every row at once: a template loop over 2,000 rows cost more than the rows.
-        grid.body = mark_safe(
-            "\n".join(
-                f"{line_head_html(line, marks)}{''.join(any_html(c, marks) for c in cells)}</tr>"
-                for line, cells in zip(grid.lines, matrix, strict=True)
-            )
+        return
+    # Every row at once: a template loop over 2,000 rows cost more than the rows.
+    grid.body = mark_safe(
+        "\n".join(
+            f"{line_head_html(line, marks)}{''.join(row)}</tr>"
+            for line, row in zip(grid.lines, zip(*columns, strict=True), strict=True)
         )
-    if body_key is not None:
-        grid_bodies.keep(body_key, (grid.body, grid.line_heads, [r["html"] for r in grid.rows]))
-    return grid
+    )
+
+
+def _write_columns(
+    grid: Grid,
+    todo: list[dict],
+    table,
+    loaded: services.TableSpec,
+    signed: Mapping[str, SignedGroup],
+    mixed: set[str],
+    self_sheets: dict[int, ScoreSheet],
+    text: Text,
+    marks: Marks,
+) -> dict[int, tuple[str, ...]]:
+    """{unit id: its column's cells, one per line of the grid} of the columns ``todo``,
+    written from their rows: the entries, the self-assessment's entries, the explanations
+    and the own targets, read for these columns only (compiled once: emulation.prepared;
+    unordered, into dicts: the models' default orderings join sheets, clusters, campaigns
+    and units only to sort). By the sheets' ids, read already: a filter on the sheets'
+    cluster and stage through a join let PostgreSQL scan every entry of the database."""
+    unit_of_sheet = {c["sheet"].pk: c["unit"].pk for c in todo}
+    self_ids = [self_sheets[c["unit"].pk].pk for c in todo if c["unit"].pk in self_sheets]
+    reads = {
+        "entries": {"ids": list(unit_of_sheet)},
+        "self": {"ids": self_ids},
+        "explanations": {"cluster_id": grid.cluster.pk},
+        "targets": {"table_id": table.pk, "unit_ids": [c["unit"].pk for c in todo]},
+    }
+    rows = {name: _PAGE_READS[name].run(name, **values) for name, values in reads.items()}
+    entries = {(unit_of_sheet[row[1]], row[2]): row for row in rows["entries"]}
+    self_entries = {(row[0], row[1]): row for row in rows["self"]}
+    explanations = {(u, code): text_ for u, code, text_ in rows["explanations"]}
+    targets = {(c, u): t for c, u, t in rows["targets"]}
+    spec_by_code = {c.code: loaded.specs[c.pk] for c in loaded.criteria}
+    subtotals = _subtotals(
+        todo, entries, loaded.spec_list, spec_by_code, loaded, table.bonus_cap, signed
+    )
+
+    written: dict[int, tuple[str, ...]] = {}
+    lines = grid.lines
+    by_units = grid.by_units
+    for column in todo:
+        unit_id, sheet_id, i = column["unit"].pk, column["sheet"].pk, column["i"]
+        editable = column["editable"]
+        # page_cell_html's head: (column, sheet id, unit id, index, editable, read-only).
+        head = (column, sheet_id, unit_id, i, editable, not editable)
+        not_assigned = (column, sheet_id, unit_id, i, False, True)
+        sums = subtotals[unit_id]
+        cells = []
+        for line in lines:
+            kind = line["k"]
+            if kind == "i":
+                code = line["code"]
+                row = entries.get((unit_id, code))
+                if row is None:
+                    cells.append(NO_ENTRY_HTML)
+                    continue
+                last = line["last"]
+                cells.append(
+                    page_cell_html(
+                        row,
+                        self_entries.get((unit_id, code)),
+                        line,
+                        not_assigned if row[E_NOT_ASSIGNED] else head,
+                        by_units,
+                        targets.get((line["cpk"], unit_id)) if last else None,
+                        explanations.get((unit_id, code), "") if last else "",
+                        text,
+                        marks,
+                    )
+                )
+            elif kind == "g":
+                code = line["code"]
+                cell = {
+                    "id": f"s{sheet_id}-{line['cpk']}",
+                    "text": subtotal_text(text, sums.get(code), code in mixed),
+                }
+                cells.append(subtotal_html(cell))
+            else:
+                cells.append(figure_html({"name": line["name"], "figs": column["figs"]}, marks))
+        written[unit_id] = tuple(cells)
+    return written

@@ -30,6 +30,7 @@ ENTRY_COLUMNS = [
     "not_assigned",
 ]
 INPUT_INDEX = {name: 3 + i for i, name in enumerate(services.INPUT_FIELDS)}
+E_VIOLATED = INPUT_INDEX["violated"]
 E_OVERRIDE, E_REASON, E_POINTS, E_VERSION, E_NOT_ASSIGNED = 11, 12, 13, 14, 15
 
 
@@ -37,6 +38,10 @@ def escape(value: object) -> str:
     """django.utils.html.escape without its lazy-string wrapper (which costs more than the
     escaping, 40,000 times a grid): the same text, & < > " ' escaped."""
     return _html_escape(str(value))
+
+
+# A line's cell for a unit whose sheet has no entry for the criterion.
+NO_ENTRY_HTML = '<td class="gna">—</td>'
 
 
 class Text:
@@ -315,7 +320,7 @@ def any_html(c: dict | str, marks: Marks) -> str:
         return subtotal_html(c)
     if kind == "f":
         return figure_html(c, marks)
-    return '<td class="gna">—</td>'
+    return NO_ENTRY_HTML
 
 
 def _badge(row, mine, column, criterion, own_target, text) -> dict:

@@ -1,5 +1,6 @@
-"""The grid page's body kept between requests (scoring/views/grid_bodies.py): reused while
-nothing it shows changed, written again as soon as anything did, however it changed.
+"""The grid page's cells kept between requests, a unit's column at a time
+(scoring/views/grid_bodies.py): reused while nothing they show changed, written again as
+soon as anything did, however it changed.
 
 The key reads PostgreSQL's row versions, committed ones: these tests commit (the
 ``transactional_db`` fixture) and run on PostgreSQL only (CI runs the suite there; locally
@@ -19,7 +20,6 @@ from django.utils import translation
 
 from clusters.enums import Phase
 from scoring import services
-from scoring.enums import Stage
 from scoring.models import Criterion, Explanation, ScoreEntry, ScoreSheet, UnitTarget
 from scoring.views import grid_bodies
 from tests.scoring.test_views_grid import FULL, as_user, fill_all, grid_url, save, set_phase
@@ -34,7 +34,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def grid(transactional_db, org, table, sheets):
-    """Cluster scoring open, every cluster-stage sheet filled, no body kept yet."""
+    """Cluster scoring open, every cluster-stage sheet filled (three units), no column kept
+    yet."""
     fill_all(sheets.values(), FULL)
     set_phase(org, Phase.CLUSTER_SCORING)
     grid_bodies.clear()
@@ -59,14 +60,14 @@ def served_and_fresh(client, url: str) -> tuple[str, str]:
     return written(served), written(fresh)
 
 
-def test_a_second_request_reuses_the_body_with_fewer_queries(client, org, grid):
+def test_a_second_request_reuses_the_columns_with_fewer_queries(client, org, grid):
     as_user(client, org.leader)
     with CaptureQueriesContext(connection) as first_queries:
         first = client.get(grid_url(org.cluster))
     with CaptureQueriesContext(connection) as second_queries:
         second = client.get(grid_url(org.cluster))
 
-    assert grid_bodies.kept_count() == 1
+    assert grid_bodies.kept_count() == 3  # one column per unit
     assert written(second) == written(first)
     assert 'id="score-grid"' in second.content.decode()
     # The entries, the self-assessments' entries, the explanations and the own targets are
@@ -152,7 +153,7 @@ def test_any_change_is_shown_at_once(client, org, grid, change, by):
         BEFORE[change](client, org, grid)
     as_user(client, org.leader)
     before = written(client.get(url))
-    assert grid_bodies.kept_count() == 1
+    assert grid_bodies.kept_count() == 3
 
     change(client, org, grid)
     as_user(client, org.leader)
@@ -162,7 +163,7 @@ def test_any_change_is_shown_at_once(client, org, grid, change, by):
     assert served != before
 
 
-def test_each_user_layout_and_language_has_its_own_body(client, org, grid):
+def test_each_user_layout_and_language_has_its_own_columns(client, org, grid):
     """The leader may edit, the standing agency only reads; by criteria or by units; in
     Vietnamese or English: each body is kept apart and each is what a fresh page writes."""
     pages = []
@@ -174,7 +175,9 @@ def test_each_user_layout_and_language_has_its_own_body(client, org, grid):
                     client.cookies["django_language"] = language
                     pages.append(((user.username, by, language), grid_url(org.cluster, by=by)))
                     client.get(pages[-1][1])
-    assert grid_bodies.kept_count() == 8
+    # Three columns each, but the leader's own unit is read-only to the leader as to the
+    # standing agency: that column is the same for both.
+    assert grid_bodies.kept_count() == 4 * (3 + 2)
     for (username, _by, language), url in pages:
         as_user(client, org.leader if username == "leader" else org.staff)
         client.cookies["django_language"] = language
@@ -182,7 +185,7 @@ def test_each_user_layout_and_language_has_its_own_body(client, org, grid):
         assert served == fresh
 
 
-def test_a_closed_column_is_not_served_from_the_open_body(client, org, grid):
+def test_a_closed_column_is_not_served_from_the_open_one(client, org, grid):
     as_user(client, org.leader)
     open_body = written(client.get(grid_url(org.cluster)))
     assert 'class="gc is-edit"' in open_body
@@ -194,20 +197,39 @@ def test_a_closed_column_is_not_served_from_the_open_body(client, org, grid):
     assert "is-edit" not in served
 
 
-def test_the_size_bounds_the_bodies_kept_and_zero_keeps_none(client, org, grid, settings):
-    settings.GRID_BODY_CACHE_SIZE = 2
+def test_the_size_bounds_the_columns_kept_and_zero_keeps_none(client, org, grid, settings):
+    settings.GRID_CACHE_COLUMNS = 4
     as_user(client, org.leader)
-    for by in ("criteria", "units"):
-        client.get(grid_url(org.cluster, by=by))
-    client.get(grid_url(org.cluster, stage=Stage.CLUSTER) + "?x=1")  # same key as the first
-    as_user(client, org.staff)
     client.get(grid_url(org.cluster))
-    assert grid_bodies.kept_count() == 2
+    assert grid_bodies.kept_count() == 3
+    client.get(grid_url(org.cluster, by="units"))  # three other columns
+    assert grid_bodies.kept_count() == 4
 
-    settings.GRID_BODY_CACHE_SIZE = 0
+    settings.GRID_CACHE_COLUMNS = 0
     grid_bodies.clear()
     client.get(grid_url(org.cluster))
     assert grid_bodies.kept_count() == 0
+
+
+def test_a_change_to_one_unit_writes_only_its_column_again(client, org, grid, monkeypatch):
+    from scoring.views import grid_build
+
+    as_user(client, org.leader)
+    client.get(grid_url(org.cluster))
+    ScoreEntry.objects.filter(pk=_entry(grid, "M1", "I.1").pk).update(points=D("3"))
+    real, written_units = grid_build._write_columns, []
+
+    def write_columns(page, todo, *args):
+        written_units.extend(c["unit"].code for c in todo)
+        return real(page, todo, *args)
+
+    monkeypatch.setattr(grid_build, "_write_columns", write_columns)
+    served = client.get(grid_url(org.cluster))
+
+    assert written_units == ["M1"]
+    assert grid_bodies.kept_count() == 4  # the member's new column kept too
+    grid_bodies.clear()
+    assert written(served) == written(client.get(grid_url(org.cluster)))
 
 
 def test_nothing_is_kept_inside_a_transaction(client, org, grid):
@@ -219,7 +241,7 @@ def test_nothing_is_kept_inside_a_transaction(client, org, grid):
     assert grid_bodies.kept_count() == 0
 
 
-def test_a_cell_save_answer_is_never_served_from_a_kept_body(client, org, grid):
+def test_a_cell_save_answer_is_never_served_from_kept_columns(client, org, grid):
     as_user(client, org.leader)
     client.get(grid_url(org.cluster))
     e = _entry(grid, "M1", "I.1")
@@ -229,7 +251,6 @@ def test_a_cell_save_answer_is_never_served_from_a_kept_body(client, org, grid):
     assert response.status_code == 200
     assert 'value="6"' in response.content.decode()
     assert ScoreEntry.objects.get(pk=e.pk).points == D("6")
-    client_b = Client()
-    served, fresh = served_and_fresh(as_user(client_b, org.leader), grid_url(org.cluster))
+    served, fresh = served_and_fresh(as_user(Client(), org.leader), grid_url(org.cluster))
     assert served == fresh
     assert 'value="6"' in served
