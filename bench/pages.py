@@ -10,9 +10,10 @@ in with ``force_login`` as the user who would ask for the page, N runs after 5 u
 warm-up runs. Queries are counted with CaptureQueriesContext (every query of the request:
 session, user, view, template). Django runs as in production (DEBUG off, cached templates)
 but over plain HTTP to "testserver" and with the plain static storage, as the tests do.
-The cluster grid is measured twice: as served while nothing changed since the run before
-(its body kept, scoring/views/grid_bodies.py) and written afresh (the kept bodies dropped
-before each run, as the first request after a change).
+The cluster grid is measured three times: as served while nothing changed since the run
+before (its units' columns of cells kept, scoring/views/grid_bodies.py), written afresh
+(every kept column dropped before each run) and after a save (one entry of one unit changed
+before each run, untimed: that unit's column is read and written again).
 
 Data sets (recreated on every run; random but seeded inputs, random.Random(42)):
 
@@ -332,18 +333,24 @@ def check(response, expected: int, what: str) -> None:
 
 
 def page(
-    name: str, data_set: str, client, url: str, runs: int, *, htmx: bool = False, afresh=False
+    name: str,
+    data_set: str,
+    client,
+    url: str,
+    runs: int,
+    *,
+    htmx: bool = False,
+    before: Callable[[int], object] | None = None,
 ):
-    """GET ``url`` ``runs`` times after WARM_UP untimed ones. ``afresh``: no grid body kept
-    from the run before (scoring/views/grid_bodies.py), as after a change."""
+    """GET ``url`` ``runs`` times after WARM_UP untimed ones; ``before(run)``, untimed,
+    before each."""
     from bench.scoring_measure import Figure
-    from scoring.views import grid_bodies
 
     figure, cpu = Figure(name, data_set), []
     headers = {"HX-Request": "true"} if htmx else {}
     for run in range(WARM_UP + runs):
-        if afresh:
-            grid_bodies.clear()
+        if before is not None:
+            before(run)
         response, *result, seconds = timed_with_cpu(lambda: client.get(url, headers=headers))
         check(response, 200, f"{name} ({data_set})")
         if run >= WARM_UP:
@@ -410,7 +417,13 @@ def measure(scene_: Scene, runs: int) -> list:
 
     from clusters.enums import Phase
     from scoring.enums import SheetStatus, Stage
-    from scoring.models import ScoreSheet
+    from scoring.models import ScoreEntry, ScoreSheet
+    from scoring.views import grid_bodies
+
+    def one_change(entry_pk: int, run: int) -> None:
+        """One plain entry's points changed (the sheet's figures and ranks left as they
+        are): the next page writes that unit's column of cells again, and no other."""
+        ScoreEntry.objects.filter(pk=entry_pk).update(points=Decimal(run % 3))
 
     key, users = scene_.key, scene_.users
     clients = {}
@@ -426,7 +439,24 @@ def measure(scene_: Scene, runs: int) -> list:
     set_phase(campaign, Phase.CLUSTER_SCORING)
     figures.append(page("grid, cluster stage (leader)", key, leader, grid, runs))
     figures.append(
-        page("grid, cluster stage, written afresh (leader)", key, leader, grid, runs, afresh=True)
+        page(
+            "grid, cluster stage, written afresh (leader)",
+            key,
+            leader,
+            grid,
+            runs,
+            before=lambda _run: grid_bodies.clear(),
+        )
+    )
+    figures.append(
+        page(
+            "grid, cluster stage, after a save (leader)",
+            key,
+            leader,
+            grid,
+            runs,
+            before=lambda run: one_change(scene_.plain[run % len(scene_.plain)], run),
+        )
     )
     figures.append(
         page("grid by units, cluster stage (leader)", key, leader, f"{grid}?by=units", runs)
