@@ -32,6 +32,7 @@ them, the machine and the goals (section "Pages").
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import statistics
@@ -581,6 +582,10 @@ def main(argv: list[str] | None = None) -> int:
         seed(data_set, random.Random(42))
     vacuum_analyze()
     checkpoint()
+    # What is loaded by now out of the garbage collector's sight, as gunicorn's pre_fork
+    # does for its workers (deploy/gunicorn.conf.py).
+    gc.collect()
+    gc.freeze()
     load_before = [round(x, 2) for x in os.getloadavg()]
 
     rows = []

@@ -18,6 +18,7 @@ Every value may be changed through the environment file (/etc/thidua/thidua.env)
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 
@@ -46,6 +47,17 @@ max_requests_jitter = max_requests // 10
 # Loaded once before forking: faster start, less memory; the database connections are
 # opened by each worker after the fork (Django opens them on first use).
 preload_app = True
+
+
+def pre_fork(server, worker) -> None:
+    """Before each worker is forked: the application loaded by the master (its modules,
+    URL patterns, templates) moved out of the garbage collector's sight (gc.freeze). The
+    collector then walks only what a worker makes after the fork, about 2 ms less per big
+    page (docs/performance.md), and the pages of memory those objects live on stay shared
+    between the workers instead of being copied when the collector touches them."""
+    gc.freeze()
+
+
 # Heartbeat files of the workers in memory rather than on a possibly slow disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # nginx on the same machine or the load balancer's addresses may set X-Forwarded-*.

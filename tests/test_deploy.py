@@ -34,3 +34,16 @@ def test_readme_configuration_names_every_setting():
     readme = (ROOT / "README.md").read_text()
 
     assert sorted(v for v in _settings_variables() if f"`{v}`" not in readme) == []
+
+
+def test_gunicorn_freezes_the_loaded_application_before_each_fork():
+    import gc
+    import runpy
+
+    config = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    assert config["preload_app"] is True
+    try:
+        config["pre_fork"](None, None)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
