@@ -412,7 +412,7 @@ def build_grid(
     signed = signed_groups(loaded.spec_list)
     mixed = {code for code, group in signed.items() if group.mixed}
     if focus is None:
-        _page_body(grid, table, loaded, signed, mixed, self_sheets, text)
+        _page_body(grid, _Page(table, loaded, signed, mixed, self_sheets, text))
         return grid
 
     # A cell save: the saved criterion's cells, the subtotals of its groups (which need the
@@ -533,30 +533,34 @@ def _subtotals(
     }
 
 
-def _page_body(
-    grid: Grid,
-    table,
-    loaded: services.TableSpec,
-    signed: Mapping[str, SignedGroup],
-    mixed: set[str],
-    self_sheets: dict[int, ScoreSheet],
-    text: Text,
-) -> None:
+@dataclass
+class _Page:
+    """What writing the page's cells needs beside the grid."""
+
+    table: ScoreTable
+    loaded: services.TableSpec
+    signed: Mapping[str, SignedGroup]
+    mixed: set[str]
+    self_sheets: dict[int, ScoreSheet]
+    text: Text
+    marks: Marks = field(default_factory=Marks)
+
+
+def _page_body(grid: Grid, page: _Page) -> None:
     """The page's cells, one unit's column at a time: a column kept since a request before
     (grid_bodies) while none of its rows changed, the others written from their rows;
     then the body (criteria as rows) or the rows (units as rows) made from the columns."""
-    marks = Marks()
     keys: dict[int, Hashable] = {}
     cells_of: dict[int, tuple[str, ...]] = {}
     if grid_bodies.enabled(ScoreSheet.objects.db):
-        keys = _column_keys(grid, table, self_sheets)
+        keys = _column_keys(grid, page.table, page.self_sheets)
         for column in grid.columns:
             kept = grid_bodies.get(keys[column["unit"].pk])
             if kept is not None:
                 cells_of[column["unit"].pk] = kept
     todo = [c for c in grid.columns if c["unit"].pk not in cells_of]
     if todo:
-        written = _write_columns(grid, todo, table, loaded, signed, mixed, self_sheets, text, marks)
+        written = _write_columns(grid, todo, page)
         for unit_id, cells in written.items():
             if keys:
                 grid_bodies.keep(keys[unit_id], cells)
@@ -572,29 +576,26 @@ def _page_body(
     # Every row at once: a template loop over 2,000 rows cost more than the rows.
     grid.body = mark_safe(
         "\n".join(
-            f"{line_head_html(line, marks)}{''.join(row)}</tr>"
+            f"{line_head_html(line, page.marks)}{''.join(row)}</tr>"
             for line, row in zip(grid.lines, zip(*columns, strict=True), strict=True)
         )
     )
 
 
-def _write_columns(
-    grid: Grid,
-    todo: list[dict],
-    table,
-    loaded: services.TableSpec,
-    signed: Mapping[str, SignedGroup],
-    mixed: set[str],
-    self_sheets: dict[int, ScoreSheet],
-    text: Text,
-    marks: Marks,
-) -> dict[int, tuple[str, ...]]:
+def _write_columns(grid: Grid, todo: list[dict], page: _Page) -> dict[int, tuple[str, ...]]:
     """{unit id: its column's cells, one per line of the grid} of the columns ``todo``,
     written from their rows: the entries, the self-assessment's entries, the explanations
     and the own targets, read for these columns only (compiled once: emulation.prepared;
     unordered, into dicts: the models' default orderings join sheets, clusters, campaigns
     and units only to sort). By the sheets' ids, read already: a filter on the sheets'
     cluster and stage through a join let PostgreSQL scan every entry of the database."""
+    table, loaded, self_sheets, text, marks = (
+        page.table,
+        page.loaded,
+        page.self_sheets,
+        page.text,
+        page.marks,
+    )
     unit_of_sheet = {c["sheet"].pk: c["unit"].pk for c in todo}
     self_ids = [self_sheets[c["unit"].pk].pk for c in todo if c["unit"].pk in self_sheets]
     reads = {
@@ -610,7 +611,7 @@ def _write_columns(
     targets = {(c, u): t for c, u, t in rows["targets"]}
     spec_by_code = {c.code: loaded.specs[c.pk] for c in loaded.criteria}
     subtotals = _subtotals(
-        todo, entries, loaded.spec_list, spec_by_code, loaded, table.bonus_cap, signed
+        todo, entries, loaded.spec_list, spec_by_code, loaded, table.bonus_cap, page.signed
     )
 
     written: dict[int, tuple[str, ...]] = {}
@@ -650,7 +651,7 @@ def _write_columns(
                 code = line["code"]
                 cell = {
                     "id": f"s{sheet_id}-{line['cpk']}",
-                    "text": subtotal_text(text, sums.get(code), code in mixed),
+                    "text": subtotal_text(text, sums.get(code), code in page.mixed),
                 }
                 cells.append(subtotal_html(cell))
             else:
