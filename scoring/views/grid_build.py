@@ -444,9 +444,7 @@ def build_grid(
             criterion__code=focus
         )
     }
-    subtotals = _subtotals(
-        grid.columns, entries, specs, spec_by_code, loaded, table.bonus_cap, signed
-    )
+    subtotals = _subtotals(grid.columns, entries, specs, loaded, table.bonus_cap, signed)
 
     # Cells, line by line (ids read once: a model's .pk is a property lookup).
     heads = [
@@ -508,13 +506,14 @@ def _subtotals(
     columns: list[dict],
     entries: dict[tuple[int, str], tuple],
     specs: list,
-    spec_by_code: dict,
     loaded: services.TableSpec,
     bonus_cap,
     signed: Mapping[str, SignedGroup],
 ) -> dict[int, dict[str, Decimal]]:
     """{unit id: the subtotal of each group} of ``columns``, from the entries read (every
-    leaf of the table on the page, the saved criterion's groups' for a cell save)."""
+    leaf of the table on the page, the saved criterion's groups' for a cell save) and
+    ``specs`` (the whole table's, or the groups and leaves of those)."""
+    spec_by_code = {spec.code: spec for spec in loaded.spec_list}
     sheet_points: dict[int, dict[str, Decimal | None]] = {c["unit"].pk: {} for c in columns}
     sheet_violated: dict[int, dict[str, bool]] = {c["unit"].pk: {} for c in columns}
     for (unit_id, code), row in entries.items():
@@ -558,9 +557,9 @@ def _page_body(grid: Grid, page: _Page) -> None:
             kept = grid_bodies.get(keys[column["unit"].pk])
             if kept is not None:
                 cells_of[column["unit"].pk] = kept
-    todo = [c for c in grid.columns if c["unit"].pk not in cells_of]
-    if todo:
-        written = _write_columns(grid, todo, page)
+    stale = [c for c in grid.columns if c["unit"].pk not in cells_of]
+    if stale:
+        written = _write_columns(grid, stale, page)
         for unit_id, cells in written.items():
             if keys:
                 grid_bodies.keep(keys[unit_id], cells)
@@ -582,8 +581,8 @@ def _page_body(grid: Grid, page: _Page) -> None:
     )
 
 
-def _write_columns(grid: Grid, todo: list[dict], page: _Page) -> dict[int, tuple[str, ...]]:
-    """{unit id: its column's cells, one per line of the grid} of the columns ``todo``,
+def _write_columns(grid: Grid, stale: list[dict], page: _Page) -> dict[int, tuple[str, ...]]:
+    """{unit id: its column's cells, one per line of the grid} of the columns ``stale``,
     written from their rows: the entries, the self-assessment's entries, the explanations
     and the own targets, read for these columns only (compiled once: emulation.prepared;
     unordered, into dicts: the models' default orderings join sheets, clusters, campaigns
@@ -596,28 +595,25 @@ def _write_columns(grid: Grid, todo: list[dict], page: _Page) -> dict[int, tuple
         page.text,
         page.marks,
     )
-    unit_of_sheet = {c["sheet"].pk: c["unit"].pk for c in todo}
-    self_ids = [self_sheets[c["unit"].pk].pk for c in todo if c["unit"].pk in self_sheets]
+    unit_of_sheet = {c["sheet"].pk: c["unit"].pk for c in stale}
+    self_ids = [self_sheets[c["unit"].pk].pk for c in stale if c["unit"].pk in self_sheets]
     reads = {
         "entries": {"ids": list(unit_of_sheet)},
         "self": {"ids": self_ids},
         "explanations": {"cluster_id": grid.cluster.pk},
-        "targets": {"table_id": table.pk, "unit_ids": [c["unit"].pk for c in todo]},
+        "targets": {"table_id": table.pk, "unit_ids": [c["unit"].pk for c in stale]},
     }
     rows = {name: _PAGE_READS[name].run(name, **values) for name, values in reads.items()}
     entries = {(unit_of_sheet[row[1]], row[2]): row for row in rows["entries"]}
     self_entries = {(row[0], row[1]): row for row in rows["self"]}
     explanations = {(u, code): text_ for u, code, text_ in rows["explanations"]}
     targets = {(c, u): t for c, u, t in rows["targets"]}
-    spec_by_code = {c.code: loaded.specs[c.pk] for c in loaded.criteria}
-    subtotals = _subtotals(
-        todo, entries, loaded.spec_list, spec_by_code, loaded, table.bonus_cap, page.signed
-    )
+    subtotals = _subtotals(stale, entries, loaded.spec_list, loaded, table.bonus_cap, page.signed)
 
     written: dict[int, tuple[str, ...]] = {}
     lines = grid.lines
     by_units = grid.by_units
-    for column in todo:
+    for column in stale:
         unit_id, sheet_id, i = column["unit"].pk, column["sheet"].pk, column["i"]
         editable = column["editable"]
         # page_cell_html's head: (column, sheet id, unit id, index, editable, read-only).

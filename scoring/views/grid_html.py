@@ -310,19 +310,6 @@ def figure_html(c: dict, marks: Marks, oob: bool = False) -> str:
     return f'<td id="f{name}-{figs["sid"]}" class="{css}"{_oob(oob)}>{text}</td>'
 
 
-def any_html(c: dict | str, marks: Marks) -> str:
-    if isinstance(c, str):  # written already (page_cell_html)
-        return c
-    kind = c["k"]
-    if kind == "i":
-        return cell_html(c, marks)
-    if kind == "g":
-        return subtotal_html(c)
-    if kind == "f":
-        return figure_html(c, marks)
-    return NO_ENTRY_HTML
-
-
 def _badge(row, mine, column, criterion, own_target, text) -> dict:
     """The leaf's points for one unit (the override button when the user may override)."""
     points = row[E_POINTS]

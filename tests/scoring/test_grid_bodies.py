@@ -219,9 +219,9 @@ def test_a_change_to_one_unit_writes_only_its_column_again(client, org, grid, mo
     ScoreEntry.objects.filter(pk=_entry(grid, "M1", "I.1").pk).update(points=D("3"))
     real, written_units = grid_build._write_columns, []
 
-    def write_columns(page, todo, *args):
-        written_units.extend(c["unit"].code for c in todo)
-        return real(page, todo, *args)
+    def write_columns(page, stale, *args):
+        written_units.extend(c["unit"].code for c in stale)
+        return real(page, stale, *args)
 
     monkeypatch.setattr(grid_build, "_write_columns", write_columns)
     served = client.get(grid_url(org.cluster))
